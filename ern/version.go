@@ -43,4 +43,3 @@ func (v Version) Dir() string {
 
 // Namespace is the version's XML namespace.
 func (v Version) Namespace() string { return "http://ddex.net/xml/ern/" + v.Dir() }
-
