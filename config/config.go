@@ -1,0 +1,212 @@
+// Package config loads ferry's TOML configuration: defaults for every
+// setting, strict checking (an unknown key is an error naming the key and
+// its line), durations written as strings ("10s").
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the whole daemon configuration.
+type Config struct {
+	// Root holds the stage folders and .ferry/ state.
+	Root string `toml:"root"`
+	// Node names this daemon in history lines and claims; several daemons
+	// sharing one root must have different names. Default: the host name.
+	Node string `toml:"node"`
+	// Inboxes are extra drop folders besides <root>/inbox.
+	Inboxes []string `toml:"inboxes"`
+	// DeliverTo is used for releases whose release.toml names no DSP.
+	// Default: every configured DSP.
+	DeliverTo []string         `toml:"deliver_to"`
+	Sender    Party            `toml:"sender"`
+	Watch     Watch            `toml:"watch"`
+	Workers   Workers          `toml:"workers"`
+	Retry     Retry            `toml:"retry"`
+	Metrics   Metrics          `toml:"metrics"`
+	Log       Log              `toml:"log"`
+	DSP       map[string]*DSP  `toml:"dsp"`
+	Rules     Rules            `toml:"rules"`
+}
+
+// Party is the message sender: the label or distributor's DDEX party.
+type Party struct {
+	DPID string `toml:"dpid"`
+	Name string `toml:"name"`
+}
+
+// Watch configures inbox watching.
+type Watch struct {
+	Mode              string   `toml:"mode"` // auto, notify, poll
+	Settle            Duration `toml:"settle"`
+	PollInterval      Duration `toml:"poll_interval"`
+	Rescan            Duration `toml:"rescan"`
+	ReadyMarker       string   `toml:"ready_marker"`
+	StillCopyingAfter Duration `toml:"still_copying_after"`
+}
+
+// Workers sets the pool size of each stage.
+type Workers struct {
+	Validate int `toml:"validate"`
+	Package  int `toml:"package"`
+	Upload   int `toml:"upload"`
+	Ack      int `toml:"ack"`
+}
+
+// Retry bounds how transient faults are retried.
+type Retry struct {
+	Attempts int      `toml:"attempts"` // tries in all, including the first
+	Initial  Duration `toml:"initial"`  // first backoff
+	Max      Duration `toml:"max"`      // backoff ceiling
+}
+
+// Metrics configures the Prometheus endpoint.
+type Metrics struct {
+	Listen string `toml:"listen"` // "" disables the HTTP server
+}
+
+// Log configures logging.
+type Log struct {
+	Format string `toml:"format"` // auto, text, json
+	Level  string `toml:"level"`  // debug, info, warn, error
+}
+
+// DSP is one destination.
+type DSP struct {
+	Name       string `toml:"name"` // recipient name in the message header
+	DPID       string `toml:"dpid"`
+	ERNVersion string `toml:"ern_version"`
+	// Profile is the choreography: release-by-release or batch.
+	Profile string `toml:"profile"`
+	// Naming of resource files: "ddex" (1.8.1 §5.3) or "upc"
+	// (<UPC>_<disc>_<track>.<ext>, <UPC>.jpg).
+	Naming    string `toml:"naming"`
+	Hash      string `toml:"hash"`      // MD5, SHA1, SHA-256
+	Priority  string `toml:"priority"`  // P, N, L (folder prefix)
+	Test      bool   `toml:"test"`      // MessageControlType TestMessage
+	Transport string `toml:"transport"` // sftp, local, sandbox
+	SFTP      SFTP   `toml:"sftp"`
+	Local     Local  `toml:"local"`
+	Ack       Ack    `toml:"ack"`
+	Rules     Rules  `toml:"rules"`
+}
+
+// SFTP holds a DSP's server settings. Secrets are never written here:
+// only the files or environment variables that hold them.
+type SFTP struct {
+	Host              string   `toml:"host"`
+	Port              int      `toml:"port"`
+	User              string   `toml:"user"`
+	KeyFile           string   `toml:"key_file"`
+	KeyPassphraseFile string   `toml:"key_passphrase_file"`
+	KeyPassphraseEnv  string   `toml:"key_passphrase_env"`
+	PasswordFile      string   `toml:"password_file"`
+	PasswordEnv       string   `toml:"password_env"`
+	KnownHosts        string   `toml:"known_hosts"`
+	Dir               string   `toml:"dir"`
+	PacketSize        int      `toml:"packet_size"`
+	Concurrency       int      `toml:"concurrency"`
+	MaxSessions       int      `toml:"max_sessions"`
+	Timeout           Duration `toml:"timeout"`
+}
+
+// Local is a folder destination (a distributor's drop, a mounted share).
+type Local struct {
+	Dir string `toml:"dir"`
+}
+
+// Ack configures how a DSP's acknowledgements are awaited.
+type Ack struct {
+	Mode    string   `toml:"mode"` // ern-c (poll acknowledgement files) or none
+	Dir     string   `toml:"dir"`  // remote folder, relative to the DSP's dir
+	Poll    Duration `toml:"poll"`
+	Timeout Duration `toml:"timeout"`
+}
+
+// Rules are validation limits; [rules] sets them for every DSP and
+// [dsp.NAME.rules] overrides them per DSP.
+type Rules struct {
+	MinArtworkPx    int               `toml:"min_artwork_px"`
+	MaxArtworkBytes int64             `toml:"max_artwork_bytes"`
+	AudioFormats    []string          `toml:"audio_formats"` // WAV, FLAC
+	AllowExtensible *bool             `toml:"allow_wave_extensible"`
+	Severity        map[string]string `toml:"severity"` // rule name -> error, warning, off
+}
+
+// Duration is a time.Duration written as a string ("10s", "72h").
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("duration %q: want a number and unit such as \"10s\", \"5m\", \"72h\"", string(b))
+	}
+	if v < 0 {
+		return fmt.Errorf("duration %q is negative", string(b))
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration back as a string.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Load reads the file at path, applies defaults and checks the result.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	cfg, err := Parse(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Parse decodes TOML text, applies defaults and checks the result.
+func Parse(text string) (*Config, error) {
+	var cfg Config
+	md, err := toml.Decode(text, &cfg)
+	if err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return nil, fmt.Errorf("line %d: %s", perr.Position.Line, perr.Message)
+		}
+		return nil, err
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		var msgs []string
+		for _, k := range undecoded {
+			msg := fmt.Sprintf("line %d: unknown key %q", KeyLine(text, k), k.String())
+			if last := k[len(k)-1]; strings.Contains(last, "password") || strings.Contains(last, "passphrase") {
+				msg += " (secrets are never read from the config file: use password_file, password_env, key_passphrase_file or key_passphrase_env)"
+			}
+			msgs = append(msgs, msg)
+		}
+		return nil, errors.New(strings.Join(msgs, "; "))
+	}
+	cfg.ApplyDefaults()
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// DSPNames returns the configured DSP names, sorted.
+func (c *Config) DSPNames() []string {
+	names := make([]string, 0, len(c.DSP))
+	for n := range c.DSP {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

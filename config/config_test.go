@@ -1,0 +1,140 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const full = `
+root = "/srv/ferry"
+node = "ferry-a"
+deliver_to = ["spotify"]
+
+[sender]
+dpid = "PADPIDA3897722461G"
+name = "Example Records"
+
+[watch]
+mode = "poll"
+settle = "30s"
+
+[workers]
+upload = 8
+
+[dsp.spotify]
+dpid = "PADPIDA2014122301Q"
+ern_version = "4.1.1"
+  [dsp.spotify.sftp]
+  host = "sftp.example.com"
+  user = "label"
+  key_file = "/etc/ferry/id_ed25519"
+  known_hosts = "/etc/ferry/known_hosts"
+  [dsp.spotify.ack]
+  timeout = "24h"
+  [dsp.spotify.rules]
+  min_artwork_px = 1400
+
+[dsp.distro]
+transport = "local"
+local.dir = "/mnt/distro"
+ack.mode = "none"
+`
+
+func TestParseFull(t *testing.T) {
+	cfg, err := Parse(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name     string
+		got, want any
+	}{
+		{"root", cfg.Root, "/srv/ferry"},
+		{"watch.mode", cfg.Watch.Mode, "poll"},
+		{"watch.settle", cfg.Watch.Settle.Duration, 30 * time.Second},
+		{"watch.poll_interval default", cfg.Watch.PollInterval.Duration, 5 * time.Second},
+		{"workers.upload", cfg.Workers.Upload, 8},
+		{"workers.validate default", cfg.Workers.Validate, DefaultValidateWorkers},
+		{"spotify ern_version", cfg.DSP["spotify"].ERNVersion, "4.1.1"},
+		{"spotify name defaults to key", cfg.DSP["spotify"].Name, "spotify"},
+		{"spotify port default", cfg.DSP["spotify"].SFTP.Port, 22},
+		{"spotify ack timeout", cfg.DSP["spotify"].Ack.Timeout.Duration, 24 * time.Hour},
+		{"spotify ack poll default", cfg.DSP["spotify"].Ack.Poll.Duration, time.Minute},
+		{"distro transport", cfg.DSP["distro"].Transport, "local"},
+		{"distro ack mode", cfg.DSP["distro"].Ack.Mode, "none"},
+		{"distro hash default", cfg.DSP["distro"].Hash, "MD5"},
+		{"rules override", cfg.RulesFor("spotify").MinArtworkPx, 1400},
+		{"rules default", cfg.RulesFor("distro").MinArtworkPx, DefaultMinArtworkPx},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       []string
+	}{
+		{"unknown top-level key", "root = \"/x\"\nrooot = \"/y\"\n[dsp.a]\ntransport = \"sandbox\"\n",
+			[]string{`line 2: unknown key "rooot"`}},
+		{"unknown key in nested table", "[dsp.spotify]\ntransport = \"sandbox\"\n  [dsp.spotify.sftp]\n  hots = \"x\"\n",
+			[]string{`line 4: unknown key "dsp.spotify.sftp.hots"`}},
+		{"unknown dotted key", "[dsp.a]\ntransport = \"sandbox\"\nack.mdoe = \"none\"\n",
+			[]string{`line 3: unknown key "dsp.a.ack.mdoe"`}},
+		{"secret in config", "[dsp.a]\ntransport = \"sandbox\"\nsftp.password = \"hunter2\"\n",
+			[]string{`unknown key "dsp.a.sftp.password"`, "password_file"}},
+		{"bad duration", "[watch]\nsettle = \"ten seconds\"\n[dsp.a]\ntransport = \"sandbox\"\n",
+			[]string{"line 2", `duration "ten seconds"`}},
+		{"duration as number", "[watch]\nsettle = 10\n[dsp.a]\ntransport = \"sandbox\"\n",
+			[]string{"line 2"}},
+		{"syntax error", "root = \n", []string{"line 1"}},
+		{"no dsp", "root = \"/x\"\n", []string{"no destination"}},
+		{"bad version", "[dsp.a]\ntransport = \"sandbox\"\nern_version = \"5.0\"\n", []string{`dsp.a.ern_version = "5.0"`}},
+		{"sftp without host key", "[sender]\ndpid=\"PADPIDA3897722461G\"\n[dsp.a.sftp]\nhost=\"h\"\nuser=\"u\"\nkey_file=\"k\"\n",
+			[]string{"dsp.a.sftp.known_hosts is required"}},
+		{"deliver_to unknown", "deliver_to=[\"b\"]\n[dsp.a]\ntransport = \"sandbox\"\n", []string{`deliver_to: "b"`}},
+		{"all errors at once", "[watch]\nmode=\"x\"\n[log]\nlevel=\"loud\"\n[dsp.a]\ntransport = \"ftp\"\n",
+			[]string{"watch.mode", "log.level", "dsp.a.transport"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(tt.text)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("error leaks the secret: %q", err)
+			}
+		})
+	}
+}
+
+func TestDefaultIsValid(t *testing.T) {
+	cfg := Default()
+	if err := cfg.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Root != DefaultRoot || cfg.DSP["sandbox"] == nil || cfg.DSP["sandbox"].Transport != "sandbox" {
+		t.Fatalf("unexpected default: root %q dsp %v", cfg.Root, cfg.DSP)
+	}
+}
+
+func TestLoadNamesFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "ferry.toml")
+	os.WriteFile(p, []byte("bogus = 1\n"), 0o644)
+	_, err := Load(p)
+	if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "line 1") {
+		t.Fatalf("err = %v", err)
+	}
+}

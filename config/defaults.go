@@ -1,0 +1,182 @@
+package config
+
+import (
+	"os"
+	"time"
+)
+
+// Defaults, documented in the README's configuration reference.
+const (
+	DefaultRoot             = "./ferry-data"
+	DefaultMetricsListen    = "127.0.0.1:9477"
+	DefaultERNVersion       = "4.3"
+	DefaultProfile          = "release-by-release"
+	DefaultNaming           = "ddex"
+	DefaultHash             = "MD5"
+	DefaultPriority         = "N"
+	DefaultAckDir           = "acknowledgements"
+	DefaultMinArtworkPx     = 3000
+	DefaultMaxArtworkBytes  = 20 << 20
+	DefaultSFTPPacketSize   = 32768
+	DefaultSFTPConcurrency  = 64
+	DefaultSFTPMaxSessions  = 4
+	DefaultRetryAttempts    = 5
+	DefaultValidateWorkers  = 2
+	DefaultPackageWorkers   = 2
+	DefaultUploadWorkers    = 4
+	DefaultAckWorkers       = 1
+	defaultSettle           = 10 * time.Second
+	defaultPollInterval     = 5 * time.Second
+	defaultRescan           = time.Minute
+	defaultStillCopying     = 10 * time.Minute
+	defaultRetryInitial     = 10 * time.Second
+	defaultRetryMax         = 10 * time.Minute
+	defaultSFTPTimeout      = 30 * time.Second
+	defaultAckPoll          = time.Minute
+	defaultAckTimeout       = 72 * time.Hour
+	defaultWatchMode        = "auto"
+	defaultLogFormat        = "auto"
+	defaultLogLevel         = "info"
+	defaultTransport        = "sftp"
+	defaultAckMode          = "ern-c"
+	defaultSFTPPort         = 22
+	defaultSFTPDir          = "."
+	defaultSandboxAckPoll   = time.Second
+	defaultSandboxDPID      = "PADPIDA2014122301Q" // DDEX's published example DPID
+	defaultSandboxName      = "ferry sandbox DSP"
+	defaultSenderName       = "Example Records"
+	defaultSenderDPID       = "PADPIDA3897722461G"
+	defaultSandboxDSPName   = "sandbox"
+	defaultSandboxSettle    = 2 * time.Second
+	defaultSandboxPollEvery = time.Second
+)
+
+// Default is the embedded configuration `ferry run` uses without a file:
+// root ./ferry-data and one destination, the built-in sandbox DSP.
+func Default() *Config {
+	cfg := &Config{
+		Sender: Party{DPID: defaultSenderDPID, Name: defaultSenderName},
+		Watch:  Watch{Settle: Duration{defaultSandboxSettle}, PollInterval: Duration{defaultSandboxPollEvery}},
+		DSP: map[string]*DSP{
+			defaultSandboxDSPName: {
+				Name:      defaultSandboxName,
+				DPID:      defaultSandboxDPID,
+				Transport: "sandbox",
+				Test:      true,
+				Ack:       Ack{Poll: Duration{defaultSandboxAckPoll}},
+			},
+		},
+	}
+	cfg.ApplyDefaults()
+	return cfg
+}
+
+// ApplyDefaults fills every unset setting with its default.
+func (c *Config) ApplyDefaults() {
+	setString(&c.Root, DefaultRoot)
+	if c.Node == "" {
+		c.Node, _ = os.Hostname()
+		setString(&c.Node, "ferry")
+	}
+	setString(&c.Watch.Mode, defaultWatchMode)
+	setDuration(&c.Watch.Settle, defaultSettle)
+	setDuration(&c.Watch.PollInterval, defaultPollInterval)
+	setDuration(&c.Watch.Rescan, defaultRescan)
+	setDuration(&c.Watch.StillCopyingAfter, defaultStillCopying)
+	setInt(&c.Workers.Validate, DefaultValidateWorkers)
+	setInt(&c.Workers.Package, DefaultPackageWorkers)
+	setInt(&c.Workers.Upload, DefaultUploadWorkers)
+	setInt(&c.Workers.Ack, DefaultAckWorkers)
+	setInt(&c.Retry.Attempts, DefaultRetryAttempts)
+	setDuration(&c.Retry.Initial, defaultRetryInitial)
+	setDuration(&c.Retry.Max, defaultRetryMax)
+	setString(&c.Metrics.Listen, DefaultMetricsListen)
+	setString(&c.Log.Format, defaultLogFormat)
+	setString(&c.Log.Level, defaultLogLevel)
+	c.Rules.applyDefaults()
+	for name, d := range c.DSP {
+		if d == nil {
+			d = &DSP{}
+			c.DSP[name] = d
+		}
+		setString(&d.Name, name)
+		setString(&d.ERNVersion, DefaultERNVersion)
+		setString(&d.Profile, DefaultProfile)
+		setString(&d.Naming, DefaultNaming)
+		setString(&d.Hash, DefaultHash)
+		setString(&d.Priority, DefaultPriority)
+		setString(&d.Transport, defaultTransport)
+		setInt(&d.SFTP.Port, defaultSFTPPort)
+		setString(&d.SFTP.Dir, defaultSFTPDir)
+		setInt(&d.SFTP.PacketSize, DefaultSFTPPacketSize)
+		setInt(&d.SFTP.Concurrency, DefaultSFTPConcurrency)
+		setInt(&d.SFTP.MaxSessions, DefaultSFTPMaxSessions)
+		setDuration(&d.SFTP.Timeout, defaultSFTPTimeout)
+		setString(&d.Ack.Mode, defaultAckMode)
+		setString(&d.Ack.Dir, DefaultAckDir)
+		setDuration(&d.Ack.Poll, defaultAckPoll)
+		setDuration(&d.Ack.Timeout, defaultAckTimeout)
+	}
+}
+
+func (r *Rules) applyDefaults() {
+	setInt(&r.MinArtworkPx, DefaultMinArtworkPx)
+	if r.MaxArtworkBytes == 0 {
+		r.MaxArtworkBytes = DefaultMaxArtworkBytes
+	}
+	if len(r.AudioFormats) == 0 {
+		r.AudioFormats = []string{"WAV", "FLAC"}
+	}
+	if r.AllowExtensible == nil {
+		yes := true
+		r.AllowExtensible = &yes
+	}
+}
+
+// RulesFor returns the global rules with the DSP's overrides applied.
+func (c *Config) RulesFor(dsp string) Rules {
+	r := c.Rules
+	r.Severity = map[string]string{}
+	for k, v := range c.Rules.Severity {
+		r.Severity[k] = v
+	}
+	d := c.DSP[dsp]
+	if d == nil {
+		return r
+	}
+	o := d.Rules
+	if o.MinArtworkPx != 0 {
+		r.MinArtworkPx = o.MinArtworkPx
+	}
+	if o.MaxArtworkBytes != 0 {
+		r.MaxArtworkBytes = o.MaxArtworkBytes
+	}
+	if len(o.AudioFormats) > 0 {
+		r.AudioFormats = o.AudioFormats
+	}
+	if o.AllowExtensible != nil {
+		r.AllowExtensible = o.AllowExtensible
+	}
+	for k, v := range o.Severity {
+		r.Severity[k] = v
+	}
+	return r
+}
+
+func setString(p *string, v string) {
+	if *p == "" {
+		*p = v
+	}
+}
+
+func setInt(p *int, v int) {
+	if *p == 0 {
+		*p = v
+	}
+}
+
+func setDuration(p *Duration, v time.Duration) {
+	if p.Duration == 0 {
+		p.Duration = v
+	}
+}
