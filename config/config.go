@@ -25,15 +25,15 @@ type Config struct {
 	Inboxes []string `toml:"inboxes"`
 	// DeliverTo is used for releases whose release.toml names no DSP.
 	// Default: every configured DSP.
-	DeliverTo []string         `toml:"deliver_to"`
-	Sender    Party            `toml:"sender"`
-	Watch     Watch            `toml:"watch"`
-	Workers   Workers          `toml:"workers"`
-	Retry     Retry            `toml:"retry"`
-	Metrics   Metrics          `toml:"metrics"`
-	Log       Log              `toml:"log"`
-	DSP       map[string]*DSP  `toml:"dsp"`
-	Rules     Rules            `toml:"rules"`
+	DeliverTo []string        `toml:"deliver_to"`
+	Sender    Party           `toml:"sender"`
+	Watch     Watch           `toml:"watch"`
+	Workers   Workers         `toml:"workers"`
+	Retry     Retry           `toml:"retry"`
+	Metrics   Metrics         `toml:"metrics"`
+	Log       Log             `toml:"log"`
+	DSP       map[string]*DSP `toml:"dsp"`
+	Rules     Rules           `toml:"rules"`
 }
 
 // Party is the message sender: the label or distributor's DDEX party.

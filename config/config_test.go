@@ -49,7 +49,7 @@ func TestParseFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	checks := []struct {
-		name     string
+		name      string
 		got, want any
 	}{
 		{"root", cfg.Root, "/srv/ferry"},
