@@ -1,0 +1,220 @@
+package stages
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/ferrydelivery/ferry/config"
+	"github.com/ferrydelivery/ferry/ern"
+)
+
+// StateDir is the sub-folder of every item that ferry owns.
+const StateDir = ".ferry"
+
+// Files ferry keeps inside an item's StateDir.
+const (
+	PackageDir   = "package"       // the exact tree uploaded
+	DeliveryFile = "delivery.json" // what to upload, in order
+	UploadedFile = "uploaded.json" // what is already on the server
+)
+
+// Roles of the files of a delivery, uploaded in this order.
+const (
+	RoleResource = "resource"
+	RoleMessage  = "message"
+	RoleManifest = "manifest"
+)
+
+// Delivery describes one packaged delivery instance: the message it
+// carries and the files to upload, resources first, message after,
+// manifest last.
+type Delivery struct {
+	DSP        string          `json:"dsp"`
+	Kind       string          `json:"kind"`
+	MessageID  string          `json:"message_id"`
+	ReleaseID  string          `json:"release_id"` // what acknowledgements name: GRid or ICPN
+	UPC        string          `json:"upc"`
+	ERNVersion string          `json:"ern_version"`
+	Folder     string          `json:"folder"` // remote delivery folder
+	Created    time.Time       `json:"created"`
+	Files      []DeliveredFile `json:"files"`
+}
+
+// DeliveredFile is one file of a delivery.
+type DeliveredFile struct {
+	Role    string `json:"role"`
+	Package string `json:"package"` // slash path inside .ferry/package
+	Remote  string `json:"remote"`  // slash path relative to the DSP's folder
+	Size    int64  `json:"size"`
+	BLAKE3  string `json:"blake3,omitempty"`
+	HashSum string `json:"hashsum,omitempty"`
+	// Provided is false for a file described in the message but not sent
+	// again, because the DSP already has it.
+	Provided bool `json:"provided"`
+}
+
+// HashFunc returns a file's BLAKE3 (ferry's content identity) and its
+// HashSum in the DSP's algorithm, computed in one read.
+type HashFunc func(path, algorithm string) (blake3, hashsum string, err error)
+
+// Packager builds delivery instances.
+type Packager struct {
+	Sender ern.Party
+	Hash   HashFunc
+	Now    func() time.Time
+}
+
+// Package writes the delivery of rel for dsp into the instance folder dir
+// (whose user files are rel's files): the ERN message and the resources
+// laid out per the DSP's choreography under .ferry/package, and
+// .ferry/delivery.json. Re-running it replaces what an earlier run wrote.
+func (p *Packager) Package(dir string, rel *Release, dspName string, dsp *config.DSP) (*Delivery, error) {
+	version, err := ern.ParseVersion(dsp.ERNVersion)
+	if err != nil {
+		return nil, Permanent(err)
+	}
+	now := p.Now().UTC()
+	model := *rel.Model
+	releaseID := model.UPC
+	if model.GRid != "" {
+		releaseID = model.GRid
+	}
+	stamp := now.Format("20060102150405") + fmt.Sprintf("%03d", now.Nanosecond()/1e6)
+	d := &Delivery{
+		DSP:        dspName,
+		Kind:       ern.NewRelease.String(),
+		MessageID:  fmt.Sprintf("FERRY-%s-%s", model.UPC, stamp),
+		ReleaseID:  releaseID,
+		UPC:        model.UPC,
+		ERNVersion: string(version),
+		Folder:     fmt.Sprintf("%s_%s_%s", dsp.Priority, releaseID, stamp),
+		Created:    now,
+	}
+	kind := ern.NewRelease
+	if rel.Action == ActionTakedown {
+		kind = ern.Takedown
+		d.Kind = kind.String()
+	}
+
+	pkgRoot := filepath.Join(dir, StateDir, PackageDir)
+	if err := os.RemoveAll(pkgRoot); err != nil {
+		return nil, fmt.Errorf("clear old package: %w", err)
+	}
+	resDir := path.Join(d.Folder, "resources")
+	if err := os.MkdirAll(filepath.Join(pkgRoot, filepath.FromSlash(resDir)), 0o755); err != nil {
+		return nil, err
+	}
+
+	if kind != ern.Takedown {
+		add := func(userName, remoteName string, f *ern.File) error {
+			src := filepath.Join(dir, rel.Files[userName])
+			blake, sum, err := p.Hash(src, dsp.Hash)
+			if err != nil {
+				return fmt.Errorf("hash %s: %w", userName, err)
+			}
+			fi, err := os.Stat(src)
+			if err != nil {
+				return err
+			}
+			pkgPath := path.Join(resDir, remoteName)
+			if err := LinkOrCopy(src, filepath.Join(pkgRoot, filepath.FromSlash(pkgPath))); err != nil {
+				return fmt.Errorf("package %s: %w", userName, err)
+			}
+			*f = ern.File{Name: remoteName, Path: "resources/", Size: fi.Size(), HashAlgorithm: dsp.Hash, Hash: sum, Provided: true}
+			d.Files = append(d.Files, DeliveredFile{Role: RoleResource, Package: pkgPath, Remote: pkgPath,
+				Size: fi.Size(), BLAKE3: blake, HashSum: sum, Provided: true})
+			return nil
+		}
+		model.Tracks = append([]ern.Track(nil), model.Tracks...)
+		for i := range model.Tracks {
+			t := &model.Tracks[i]
+			name := ResourceName(dsp.Naming, &model, releaseID, i, t.Audio.File.Name)
+			if err := add(t.Audio.File.Name, name, &t.Audio.File); err != nil {
+				return nil, err
+			}
+		}
+		if model.Cover != nil {
+			cover := *model.Cover
+			name := ResourceName(dsp.Naming, &model, releaseID, -1, cover.File.Name)
+			if err := add(cover.File.Name, name, &cover.File); err != nil {
+				return nil, err
+			}
+			model.Cover = &cover
+		}
+	}
+
+	msg := &ern.Message{
+		Header: ern.Header{
+			ThreadID:  model.UPC,
+			MessageID: d.MessageID,
+			Sender:    p.Sender,
+			Recipient: ern.Party{DPID: dsp.DPID, Name: dsp.Name},
+			Created:   now,
+			Test:      dsp.Test,
+		},
+		Kind:    kind,
+		Release: &model,
+	}
+	var buf bytes.Buffer
+	if err := ern.Write(&buf, version, msg); err != nil {
+		return nil, Permanent(fmt.Errorf("write ERN %s: %w", version, err))
+	}
+	xmlPath := path.Join(d.Folder, releaseID+".xml")
+	if err := WriteFileAtomic(filepath.Join(pkgRoot, filepath.FromSlash(xmlPath)), buf.Bytes(), 0o644); err != nil {
+		return nil, err
+	}
+	blake, sum := BytesSums(buf.Bytes(), dsp.Hash)
+	d.Files = append(d.Files, DeliveredFile{Role: RoleMessage, Package: xmlPath, Remote: xmlPath,
+		Size: int64(buf.Len()), BLAKE3: blake, HashSum: sum, Provided: true})
+	if err := WriteJSONAtomic(filepath.Join(dir, StateDir, DeliveryFile), d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+var unsafeNameChars = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+// ResourceName names a resource file in the package per the DSP's
+// naming. track is the track index, or -1 for the cover.
+//
+//   - "upc":  <UPC>_<disc>_<track>.<ext> and <UPC>.<ext> for the cover;
+//   - "ddex": <Label>_<ReleaseId>_<TechnicalResourceId>_<ResourceType>_<Hierarchy>.<ext>
+//     (ERN choreography 1.8.1 §5.3), e.g. ExampleRecords_5901234123457_T1_SoundRecording_01-01.wav.
+func ResourceName(naming string, r *ern.Release, releaseID string, track int, userName string) string {
+	ext := strings.ToLower(filepath.Ext(userName))
+	if naming == "upc" {
+		if track < 0 {
+			return r.UPC + ext
+		}
+		t := r.Tracks[track]
+		return fmt.Sprintf("%s_%02d_%02d%s", r.UPC, t.Disc, t.Number, ext)
+	}
+	label := unsafeNameChars.ReplaceAllString(r.Label, "")
+	if label == "" {
+		label = "Label"
+	}
+	if track < 0 {
+		return fmt.Sprintf("%s_%s_T%d_Image_FrontCover%s", label, releaseID, len(r.Tracks)+1, ext)
+	}
+	t := r.Tracks[track]
+	return fmt.Sprintf("%s_%s_T%d_SoundRecording_%02d-%02d%s", label, releaseID, track+1, t.Disc, t.Number, ext)
+}
+
+// LinkOrCopy makes dst the same file as src: a hard link, or a copy when
+// the two are on different filesystems (or links are refused).
+func LinkOrCopy(src, dst string) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	_ = os.Remove(dst)
+	if err := os.Link(src, dst); err == nil {
+		return nil
+	}
+	return copyFile(src, dst)
+}

@@ -1,0 +1,233 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/beevik/etree"
+
+	"github.com/ferrydelivery/ferry/ern"
+)
+
+// checkLoop looks for complete deliveries every interval and acknowledges
+// each once. A delivery is complete when its message XML is present under
+// its final name (ferry uploads it after the resources) or, for a batch,
+// when BatchComplete_*.xml is.
+func (s *Server) checkLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		s.checkAll()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Server) checkAll() {
+	entries, err := os.ReadDir(s.Received)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() == "acknowledgements" || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		folder := filepath.Join(s.Received, e.Name())
+		if _, err := os.Stat(filepath.Join(folder, ".acknowledged")); err == nil {
+			continue
+		}
+		for _, msg := range completeMessages(folder) {
+			s.acknowledge(msg)
+		}
+	}
+}
+
+// completeMessages returns the message files ready to be checked in one
+// delivery folder.
+func completeMessages(folder string) []string {
+	batch, _ := filepath.Glob(filepath.Join(folder, "BatchComplete_*.xml"))
+	if len(batch) > 0 {
+		msgs, _ := filepath.Glob(filepath.Join(folder, "*", "*.xml"))
+		return msgs
+	}
+	if strings.HasPrefix(filepath.Base(folder), "M_") || isBatchName(filepath.Base(folder)) {
+		return nil // a batch without its manifest yet
+	}
+	msgs, _ := filepath.Glob(filepath.Join(folder, "*.xml"))
+	return msgs
+}
+
+// isBatchName tells <P|M|N>_<17 digits> batch folders from release folders
+// (<P|N|L>_<ReleaseId>_<timestamp>).
+func isBatchName(name string) bool {
+	parts := strings.Split(name, "_")
+	return len(parts) == 2 && len(parts[1]) == 17
+}
+
+// acknowledge checks one message and writes its acknowledgement.
+func (s *Server) acknowledge(msgPath string) {
+	folder := filepath.Dir(msgPath)
+	res := checkMessage(msgPath)
+	now := time.Now().UTC()
+	stamp := now.Format("20060102150405") + fmt.Sprintf("%03d", now.Nanosecond()/1e6)
+	ack := &ern.Ack{
+		MessageID: "SANDBOX-ACK-" + stamp,
+		Sender:    s.identity,
+		Recipient: res.sender,
+		Created:   now,
+		Releases:  []ern.AckRelease{res.status},
+	}
+	var buf bytes.Buffer
+	if err := ern.WriteAck(&buf, ack); err != nil {
+		s.log.Error("sandbox: write acknowledgement", "err", err)
+		return
+	}
+	id := res.status.AckedMessageID
+	if id == "" {
+		id = "UNKNOWN"
+	}
+	name := fmt.Sprintf("ACK_%s_%s.xml", id, stamp)
+	ackDir := filepath.Join(s.Received, "acknowledgements")
+	tmp := filepath.Join(ackDir, "."+name+".tmp")
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		s.log.Error("sandbox: write acknowledgement", "err", err)
+		return
+	}
+	if err := os.Rename(tmp, filepath.Join(ackDir, name)); err != nil {
+		s.log.Error("sandbox: write acknowledgement", "err", err)
+		return
+	}
+	// Mark the delivery folder (the batch root for batches) as done.
+	mark := folder
+	if _, err := os.Stat(filepath.Join(folder, "resources")); err == nil && isBatchName(filepath.Base(filepath.Dir(folder))) {
+		mark = filepath.Dir(folder)
+	}
+	os.WriteFile(filepath.Join(mark, ".acknowledged"), []byte(name+"\n"), 0o644)
+	s.log.Info("sandbox: acknowledged", "message", id, "status", res.status.Status, "error", res.status.ErrorText)
+}
+
+type checkResult struct {
+	sender ern.Party
+	status ern.AckRelease
+}
+
+// checkMessage reads a delivered message in any ERN version without
+// knowing its schema: it looks for the header, the release id and every
+// File element, and checks each provided file's presence and hash.
+func checkMessage(msgPath string) checkResult {
+	res := checkResult{status: ern.AckRelease{
+		Status:         ern.StatusIngested,
+		MessageStatus:  "FileOK",
+		MessageType:    "NewReleaseMessage",
+		AckedMessageID: "",
+	}}
+	fail := func(msgStatus, action, text string) checkResult {
+		res.status.Status = ern.StatusError
+		res.status.MessageStatus = msgStatus
+		res.status.ProposedAction = action
+		res.status.ErrorText = text
+		return res
+	}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromFile(msgPath); err != nil || doc.Root() == nil {
+		return fail("NewReleaseMessageInvalid", "ResendXmlOnly", fmt.Sprintf("%s is not well-formed XML", filepath.Base(msgPath)))
+	}
+	root := doc.Root()
+	res.status.MessageType = root.Tag
+	if h := root.SelectElement("MessageHeader"); h != nil {
+		res.status.AckedMessageID = childText(h, "MessageId")
+		res.sender = ern.Party{DPID: childText(h, "MessageSender/PartyId"), Name: childText(h, "MessageSender/PartyName/FullName")}
+	}
+	if res.status.AckedMessageID == "" {
+		return fail("NewReleaseMessageInvalid", "ResendXmlOnly", "the message has no MessageHeader/MessageId")
+	}
+	for _, tag := range []string{"GRid", "ICPN"} {
+		if e := root.FindElement(".//ReleaseList/Release/ReleaseId/" + tag); e != nil {
+			res.status.ReleaseID = strings.TrimSpace(e.Text())
+			break
+		}
+	}
+	base := filepath.Dir(msgPath)
+	for _, f := range root.FindElements(".//File") {
+		if notProvided(f) {
+			continue
+		}
+		rel := childText(f, "URI")
+		if rel == "" {
+			rel = strings.TrimSuffix(childText(f, "FilePath"), "/") + "/" + childText(f, "FileName")
+			rel = strings.TrimPrefix(rel, "/")
+		}
+		if rel == "" || strings.Contains(rel, "..") {
+			return fail("NewReleaseMessageInvalid", "ResendXmlOnly", "a File element has no usable URI or FileName")
+		}
+		p := filepath.Join(base, filepath.FromSlash(rel))
+		algo, want := childText(f, "HashSum/Algorithm"), childText(f, "HashSum/HashSumValue")
+		if want == "" {
+			algo, want = childText(f, "HashSum/HashSumAlgorithmType"), childText(f, "HashSum/HashSum")
+		}
+		got, err := fileHash(p, algo)
+		if err != nil {
+			res.status.Information = rel
+			return fail("ResourceMissing", "ResendXmlAndResources", fmt.Sprintf("resource %s was not received", rel))
+		}
+		if want != "" && !strings.EqualFold(got, want) {
+			res.status.Information = rel
+			return fail("SignatureOrHashSumWrongOrMissing", "ResendXmlAndResources",
+				fmt.Sprintf("resource %s: hash sum does not match the file received", rel))
+		}
+	}
+	return res
+}
+
+// notProvided reports whether an IsProvidedInDelivery=false sibling or
+// near ancestor's child marks the file as not sent in this delivery.
+func notProvided(f *etree.Element) bool {
+	for e := f; e != nil; e = e.Parent() {
+		if c := e.SelectElement("IsProvidedInDelivery"); c != nil {
+			return strings.TrimSpace(c.Text()) == "false"
+		}
+	}
+	return false
+}
+
+func childText(e *etree.Element, path string) string {
+	if c := e.FindElement(path); c != nil {
+		return strings.TrimSpace(c.Text())
+	}
+	return ""
+}
+
+func fileHash(path, algorithm string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var h hash.Hash
+	switch algorithm {
+	case "SHA1", "SHA":
+		h = sha1.New()
+	case "SHA-256":
+		h = sha256.New()
+	default:
+		h = md5.New()
+	}
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,94 @@
+package stages
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+)
+
+// UploadedRecord remembers, per instance, which files are already on the
+// server, so a retry sends only what is missing.
+type UploadedRecord map[string]UploadedEntry
+
+// UploadedEntry is one file known to be on the server.
+type UploadedEntry struct {
+	BLAKE3 string `json:"blake3"`
+	Size   int64  `json:"size"`
+}
+
+// UploadStats says what an upload did.
+type UploadStats struct {
+	Files, Bytes               int64 // sent
+	SkippedFiles, SkippedBytes int64 // already on the server
+}
+
+// Upload sends the packaged delivery in dir through t into remoteBase:
+// resources first, then the message, then a manifest, in the order of
+// delivery.json. A file recorded as uploaded with the same hash whose
+// remote size still matches is not sent again. Each file is recorded as
+// soon as it is on the server.
+func Upload(ctx context.Context, t Transport, dir, remoteBase string, progress func(UploadStats)) (UploadStats, error) {
+	var st UploadStats
+	var d Delivery
+	if err := ReadJSON(filepath.Join(dir, StateDir, DeliveryFile), &d); err != nil {
+		return st, Permanent(fmt.Errorf("read the packaged delivery: %w", err))
+	}
+	recPath := filepath.Join(dir, StateDir, UploadedFile)
+	rec := UploadedRecord{}
+	if err := ReadJSON(recPath, &rec); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		rec = UploadedRecord{} // a damaged record only costs a re-send
+	}
+	for _, f := range d.Files {
+		if !f.Provided {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		remote := path.Join(remoteBase, f.Remote)
+		if prev, ok := rec[f.Remote]; ok && prev.BLAKE3 == f.BLAKE3 && prev.Size == f.Size {
+			if size, err := t.Stat(ctx, remote); err == nil && size == f.Size {
+				st.SkippedFiles++
+				st.SkippedBytes += f.Size
+				continue
+			}
+		}
+		local := filepath.Join(dir, StateDir, PackageDir, filepath.FromSlash(f.Package))
+		if err := putFile(ctx, t, local, remote, f.Size); err != nil {
+			return st, err
+		}
+		st.Files++
+		st.Bytes += f.Size
+		rec[f.Remote] = UploadedEntry{BLAKE3: f.BLAKE3, Size: f.Size}
+		if err := WriteJSONAtomic(recPath, rec); err != nil {
+			return st, err
+		}
+		if progress != nil {
+			progress(st)
+		}
+	}
+	return st, nil
+}
+
+func putFile(ctx context.Context, t Transport, local, remote string, size int64) error {
+	f, err := os.Open(local)
+	if err != nil {
+		return Permanent(fmt.Errorf("open %s: %w", local, err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if fi.Size() != size {
+		return Permanent(fmt.Errorf("%s changed after packaging (%d bytes, packaged %d): move the folder back to inbox/ to package it again", filepath.Base(local), fi.Size(), size))
+	}
+	if err := t.Put(ctx, remote, f, size); err != nil {
+		return fmt.Errorf("upload %s: %w", remote, err)
+	}
+	return nil
+}
