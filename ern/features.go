@@ -1,0 +1,48 @@
+package ern
+
+// features is what sets one ERN version apart from the others. The writer
+// and reader are one code path; every place where versions differ asks
+// this table instead of switching on the version number, so a new version
+// is one more row, not another writer.
+type features struct {
+	// ern3 selects the 3.8.2 layout: artists inline (no PartyList),
+	// *DetailsByTerritory blocks, MessageSchemaVersionId, UpdateIndicator
+	// and TakeDown deals.
+	ern3 bool
+	// avsVersionID is the root AvsVersionId attribute (4.3 and later):
+	// the version of the allowed-value-set file the schema imports, read
+	// from its header <xs:documentation source="AvsVersionId">.
+	avsVersionID string
+	// releaseTypeEP is true when the version's ReleaseType list has EP;
+	// elsewhere an EP is written as an Album.
+	releaseTypeEP bool
+	// providedFlag writes IsProvidedInDelivery (4.2 and later).
+	providedFlag bool
+	// editions puts ResourceId, PLine and the audio file under
+	// SoundRecordingEdition (4.3 and later) instead of directly under
+	// SoundRecording.
+	editions bool
+	// roleValue wraps contributor roles in a <Value> child (4.3.1 and
+	// later), instead of carrying the role as the element text.
+	roleValue bool
+	// trackDisplayGenre names the TrackRelease genre DisplayGenre
+	// (4.3.1 and later) instead of Genre.
+	trackDisplayGenre bool
+}
+
+// featureTable holds one row per supported version.
+//
+// AvsVersionId values, read once from the headers of the official AVS
+// files under ../shared/ddex/xsd (hard-coded so ferry reads no files at
+// run time): ern/43/allowed-value-sets.xsd says 3; ern/431 and ern/432
+// (allowed-value-sets.xsd) say 9. A DSP that expects another AVS version
+// can be given one with Options.AvsVersionID.
+var featureTable = map[Version]features{
+	V382: {ern3: true, releaseTypeEP: true},
+	V41:  {},
+	V411: {},
+	V42:  {releaseTypeEP: true, providedFlag: true},
+	V43:  {avsVersionID: "3", releaseTypeEP: true, providedFlag: true, editions: true},
+	V431: {avsVersionID: "9", releaseTypeEP: true, providedFlag: true, editions: true, roleValue: true, trackDisplayGenre: true},
+	V432: {avsVersionID: "9", releaseTypeEP: true, providedFlag: true, editions: true, roleValue: true, trackDisplayGenre: true},
+}

@@ -1,0 +1,103 @@
+package ern
+
+import (
+	"time"
+
+	"github.com/beevik/etree"
+)
+
+// dealList writes the 4.x DealList: every deal for the main release and
+// its track releases, then the pre-order deals (main release only). A
+// release without deals gets no DealList, which 4.x reads as a takedown.
+func (w *writer) dealList(root *etree.Element) {
+	if len(w.r.Deals) == 0 {
+		return
+	}
+	dl := root.CreateElement("DealList")
+	rd := dl.CreateElement("ReleaseDeal")
+	add(rd, "DealReleaseReference", mainReleaseRef)
+	for i := range w.r.Tracks {
+		add(rd, "DealReleaseReference", trackReleaseRef(i))
+	}
+	for _, d := range w.r.Deals {
+		w.deal(rd, d, false)
+	}
+	var pre *etree.Element
+	for _, d := range w.r.Deals {
+		if d.PreOrderDate == "" {
+			continue
+		}
+		if pre == nil {
+			pre = dl.CreateElement("ReleaseDeal")
+			add(pre, "DealReleaseReference", mainReleaseRef)
+		}
+		w.deal(pre, d, true)
+	}
+}
+
+// deal writes one 4.x Deal. The pre-order form runs from the pre-order
+// date to the day before the deal's start, flagged IsPreOrderDeal, with
+// the instant-gratification tracks.
+func (w *writer) deal(rd *etree.Element, d Deal, preOrder bool) {
+	dt := rd.CreateElement("Deal").CreateElement("DealTerms")
+	included, excluded := territories(d)
+	for _, t := range included {
+		add(dt, "TerritoryCode", t)
+	}
+	for _, t := range excluded {
+		add(dt, "ExcludedTerritoryCode", t)
+	}
+	vp := dt.CreateElement("ValidityPeriod")
+	start := w.dealStart(d)
+	if preOrder {
+		add(vp, "StartDate", d.PreOrderDate)
+		addOpt(vp, "EndDate", dayBefore(start))
+	} else {
+		add(vp, "StartDate", start)
+		addOpt(vp, "EndDate", d.EndDate)
+	}
+	addOpt(dt, "CommercialModelType", d.CommercialModel)
+	for _, u := range d.UseTypes {
+		add(dt, "UseType", u)
+	}
+	if !preOrder {
+		return
+	}
+	add(dt, "IsPreOrderDeal", "true")
+	var ig *etree.Element
+	for i := range w.r.Tracks {
+		if !w.r.Tracks[i].InstantGratification {
+			continue
+		}
+		if ig == nil {
+			ig = dt.CreateElement("InstantGratificationResourceList")
+		}
+		add(ig, "DealResourceReference", trackRef(i))
+	}
+}
+
+// territories returns the deal's territory codes for 4.x, where a deal
+// lists either included or excluded territories: exclusions apply to
+// Worldwide, so they are written alone when the deal is worldwide.
+func territories(d Deal) (included, excluded []string) {
+	worldwide := len(d.Territories) == 0 || (len(d.Territories) == 1 && d.Territories[0] == "Worldwide")
+	if worldwide && len(d.ExcludedTerritories) > 0 {
+		return nil, d.ExcludedTerritories
+	}
+	if len(d.Territories) == 0 {
+		return []string{"Worldwide"}, nil
+	}
+	return d.Territories, nil
+}
+
+// dealStart is the deal's start date: its own, else the release date,
+// else the day the message was created (the schema needs one).
+func (w *writer) dealStart(d Deal) string {
+	if d.StartDate != "" {
+		return d.StartDate
+	}
+	if w.r.ReleaseDate != "" {
+		return w.r.ReleaseDate
+	}
+	return w.m.Header.Created.UTC().Format(time.DateOnly)
+}

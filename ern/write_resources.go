@@ -1,0 +1,177 @@
+package ern
+
+import (
+	"strconv"
+
+	"github.com/beevik/etree"
+)
+
+// Resource references are fixed by position so that releases and deals
+// can point at them: track i is A<i+1> with technical details T<i+1>, the
+// cover comes after the last track.
+func trackRef(i int) string       { return "A" + itoa(i+1) }
+func technicalRef(i int) string   { return "T" + itoa(i+1) }
+func (w *writer) coverIndex() int { return len(w.r.Tracks) }
+
+// resourceList writes the 4.x ResourceList: one SoundRecording per track,
+// then the cover Image.
+func (w *writer) resourceList(root *etree.Element) {
+	rl := root.CreateElement("ResourceList")
+	for i := range w.r.Tracks {
+		w.soundRecording(rl, i)
+	}
+	if w.r.Cover != nil {
+		w.image(rl, w.coverIndex())
+	}
+}
+
+func (w *writer) soundRecording(rl *etree.Element, i int) {
+	t := &w.r.Tracks[i]
+	sr := rl.CreateElement("SoundRecording")
+	add(sr, "ResourceReference", trackRef(i))
+	add(sr, "Type", "MusicalWorkSoundRecording")
+	if w.f.editions {
+		ed := sr.CreateElement("SoundRecordingEdition")
+		add(ed.CreateElement("ResourceId"), "ISRC", t.ISRC)
+		w.line(ed, "PLine", w.r.PLine)
+		td := ed.CreateElement("TechnicalDetails")
+		add(td, "TechnicalResourceDetailsReference", technicalRef(i))
+		df := td.CreateElement("DeliveryFile")
+		add(df, "Type", "AudioFile")
+		w.audioDetails(df, &t.Audio)
+		w.file(df, t.Audio.File)
+		w.provided(df, t.Audio.File)
+	}
+	add(sr, "DisplayTitleText", displayTitleText(t.Title, t.VersionTitle))
+	w.displayTitle(sr, t.Title, t.VersionTitle)
+	w.displayArtists(sr, w.trackDisplayArtist(t), w.trackArtists(t))
+	w.contributors(sr, t.Contributors)
+	add(sr, "Duration", formatDuration(t.Duration))
+	add(sr, "ParentalWarningType", w.trackParental(t))
+}
+
+// audioDetails writes codec, container and sampling figures of an audio
+// file (4.x names).
+func (w *writer) audioDetails(parent *etree.Element, a *Audio) {
+	container, codec := audioCodec(a.Codec)
+	addOpt(parent, "ContainerFormat", container)
+	if codec != "" {
+		w.enumValue(parent, "AudioCodecType", codec, audioCodecs4)
+	}
+	if a.Channels > 0 {
+		add(parent, "NumberOfChannels", itoa(a.Channels))
+	}
+	if a.SampleRate > 0 {
+		add(parent, "SamplingRate", itoa(a.SampleRate)).CreateAttr("UnitOfMeasure", "Hz")
+	}
+	if a.BitsPerSample > 0 {
+		add(parent, "BitsPerSample", itoa(a.BitsPerSample))
+	}
+}
+
+// audioCodecs4 are the AudioCodecType values ferry writes as is.
+var audioCodecs4 = map[string]bool{"PCM": true, "FLAC": true, "MP3": true, "AAC": true, "WMA": true, "Vorbis": true}
+
+// audioCodec splits the model's codec word into a container format and
+// an audio codec: WAV and AIFF are PCM in a container.
+func audioCodec(c string) (container, codec string) {
+	switch c {
+	case "":
+		return "", ""
+	case "WAV", "AIFF":
+		return c, "PCM"
+	}
+	return "", c
+}
+
+// enumValue writes an element whose type is an allowed-value set with a
+// UserDefined escape: known values as is, others as UserDefined.
+func (w *writer) enumValue(parent *etree.Element, tag, value string, known map[string]bool) {
+	e := parent.CreateElement(tag)
+	if known[value] {
+		e.SetText(value)
+		return
+	}
+	e.SetText("UserDefined")
+	e.CreateAttr("UserDefinedValue", value)
+}
+
+// file writes the 4.x File element: URI, hash and size.
+func (w *writer) file(parent *etree.Element, f File) {
+	if f.Name == "" {
+		return
+	}
+	fe := parent.CreateElement("File")
+	add(fe, "URI", f.URI())
+	if f.Hash != "" {
+		hs := fe.CreateElement("HashSum")
+		add(hs, "Algorithm", hashAlgorithm(f))
+		add(hs, "HashSumValue", f.Hash)
+	}
+	if f.Size > 0 {
+		add(fe, "FileSize", strconv.FormatInt(f.Size, 10))
+	}
+}
+
+// hashAlgorithm is the file's DDEX HashSumAlgorithmType, MD5 by default.
+func hashAlgorithm(f File) string {
+	if f.HashAlgorithm != "" {
+		return f.HashAlgorithm
+	}
+	return "MD5"
+}
+
+// provided writes IsProvidedInDelivery in the versions that have it.
+func (w *writer) provided(parent *etree.Element, f File) {
+	if w.f.providedFlag && f.Name != "" {
+		add(parent, "IsProvidedInDelivery", strconv.FormatBool(f.Provided))
+	}
+}
+
+// image writes the cover as a 4.x Image resource.
+func (w *writer) image(rl *etree.Element, i int) {
+	c := w.r.Cover
+	im := rl.CreateElement("Image")
+	add(im, "ResourceReference", trackRef(i))
+	add(im, "Type", "FrontCoverImage")
+	pid := add(im.CreateElement("ResourceId"), "ProprietaryId", w.r.UPC+"_FrontCoverImage")
+	pid.CreateAttr("Namespace", w.namespace())
+	add(im, "ParentalWarningType", w.releaseParental())
+	td := im.CreateElement("TechnicalDetails")
+	add(td, "TechnicalResourceDetailsReference", technicalRef(i))
+	if c.Codec != "" {
+		w.enumValue(td, "ImageCodecType", c.Codec, imageCodecs)
+	}
+	if c.Height > 0 {
+		add(td, "ImageHeight", itoa(c.Height)).CreateAttr("UnitOfMeasure", "Pixel")
+	}
+	if c.Width > 0 {
+		add(td, "ImageWidth", itoa(c.Width)).CreateAttr("UnitOfMeasure", "Pixel")
+	}
+	w.file(td, c.File)
+	w.provided(td, c.File)
+}
+
+// imageCodecs are the ImageCodecType values ferry writes as is.
+var imageCodecs = map[string]bool{"JPEG": true, "PNG": true, "GIF": true, "TIFF": true, "JPEG2000": true}
+
+// displayTitle writes a 4.x DisplayTitle, the version as a sub-title.
+func (w *writer) displayTitle(parent *etree.Element, title, version string) {
+	dt := parent.CreateElement("DisplayTitle")
+	add(dt, "TitleText", title)
+	if version != "" {
+		add(dt, "SubTitle", version).CreateAttr("SubTitleType", "Version")
+	}
+}
+
+// line writes a P or C line (PLine/CLine) when it has text.
+func (w *writer) line(parent *etree.Element, tag string, l Line) {
+	if l.Text == "" {
+		return
+	}
+	e := parent.CreateElement(tag)
+	if l.Year > 0 {
+		add(e, "Year", itoa(l.Year))
+	}
+	add(e, tag+"Text", l.Text)
+}
