@@ -1,0 +1,86 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// nodeLock is held for as long as a daemon runs: <root>/.ferry/nodes/<node>.lock,
+// locked with flock. A node whose lock can be taken is not running, so its
+// claims may be released.
+type nodeLock struct{ f *os.File }
+
+func lockNode(l Layout, node string) (*nodeLock, error) {
+	if err := os.MkdirAll(l.State("nodes"), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(l.State("nodes", node+".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("another ferry with node name %q is running on %s (set a different `node` in the config for a second daemon)", node, l.Root)
+		}
+		return nil, fmt.Errorf("lock node %s: %w", node, err)
+	}
+	f.Truncate(0)
+	fmt.Fprintf(f, "%d\n", os.Getpid())
+	return &nodeLock{f: f}, nil
+}
+
+func (n *nodeLock) release() { n.f.Close() }
+
+// nodeAlive reports whether the daemon named node holds its lock.
+func nodeAlive(l Layout, node string) bool {
+	f, err := os.OpenFile(l.State("nodes", node+".lock"), os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		return true
+	}
+	unix.Flock(int(f.Fd()), unix.LOCK_UN)
+	return false
+}
+
+// releaseStaleClaims puts back into their stage folder the items claimed
+// by daemons that are no longer running (this node's own, after a crash,
+// included), and removes half-built fan-out folders.
+func releaseStaleClaims(l Layout, self string) (int, error) {
+	n := 0
+	for _, s := range Stages {
+		nodes, err := os.ReadDir(filepath.Join(l.Dir(s), claimsDir))
+		if err != nil {
+			continue
+		}
+		for _, nd := range nodes {
+			node := nd.Name()
+			if node != self && nodeAlive(l, node) {
+				continue
+			}
+			dir := filepath.Join(l.Dir(s), claimsDir, node)
+			items, _ := os.ReadDir(dir)
+			for _, it := range items {
+				p := filepath.Join(dir, it.Name())
+				if strings.HasSuffix(it.Name(), fanoutSuffix) {
+					os.RemoveAll(p) // rebuilt from the release when it is packaged again
+					continue
+				}
+				if _, err := moveInto(p, l.Dir(s)); err != nil {
+					return n, fmt.Errorf("release claim %s: %w", p, err)
+				}
+				n++
+			}
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,54 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ferrydelivery/ferry/stages"
+)
+
+// ErrorsFileName is the plain-text report written into every failed item.
+const ErrorsFileName = "ERRORS.txt"
+
+// failure is why an item failed, in the words ERRORS.txt uses.
+type failure struct {
+	Stage    Stage
+	DSP      string
+	What     string   // one line: what went wrong
+	Details  []string // every problem, one per entry
+	ToDo     string   // what the user should do
+	Attempts int
+}
+
+// writeErrorsFile writes ERRORS.txt into the item, atomically.
+func writeErrorsFile(item string, f failure, now time.Time) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ferry could not deliver this release.\n\n")
+	fmt.Fprintf(&b, "Stage:   %s\n", f.Stage)
+	if f.DSP != "" {
+		fmt.Fprintf(&b, "DSP:     %s\n", f.DSP)
+	}
+	fmt.Fprintf(&b, "When:    %s\n", now.UTC().Format(time.RFC3339))
+	if f.Attempts > 1 {
+		fmt.Fprintf(&b, "Tries:   %d\n", f.Attempts)
+	}
+	fmt.Fprintf(&b, "\nWhat went wrong:\n  %s\n", f.What)
+	if len(f.Details) > 0 {
+		fmt.Fprintf(&b, "\nProblems found (%d):\n", len(f.Details))
+		for _, d := range f.Details {
+			fmt.Fprintf(&b, "- %s\n", strings.ReplaceAll(d, "\n", "\n  "))
+		}
+	}
+	fmt.Fprintf(&b, "\nWhat to do:\n  %s\n", f.ToDo)
+	fmt.Fprintf(&b, "  Then move this folder back into inbox/ to try again.\n")
+	fmt.Fprintf(&b, "  The history of this folder is in .ferry/%s.\n", historyFile)
+	return stages.WriteFileAtomic(filepath.Join(item, ErrorsFileName), []byte(b.String()), 0o644)
+}
+
+// removeErrorsFile drops an old ERRORS.txt when an item is retried.
+func removeErrorsFile(item string) {
+	os.Remove(filepath.Join(item, ErrorsFileName))
+}
