@@ -1,0 +1,191 @@
+package sftp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+)
+
+// Put uploads size bytes from r to p. The bytes go to a temporary name in
+// the same folder (".<name>.ferry-tmp", overwritten if an earlier attempt
+// left it), written with up to Concurrency requests in flight; the remote
+// size is checked, then the file is renamed to its final name
+// (posix-rename@openssh.com where offered, which replaces an existing
+// file atomically; else remove and rename). So a file never exists under
+// its final name unless complete. Missing folders below the base folder
+// are created. At most MaxSessions Puts run at once; the others wait.
+//
+// On failure the temporary file is removed if the connection still
+// works. Errors are classified: see classify.
+func (c *Client) Put(ctx context.Context, p string, r io.Reader, size int64) error {
+	dst, err := c.remote(p)
+	if err != nil {
+		return classify(fmt.Errorf("upload %s: %w", p, err))
+	}
+	select {
+	case c.uploads <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("upload %s to %s: %w", p, c.addr, ctx.Err())
+	}
+	defer func() { <-c.uploads }()
+
+	cn, err := c.get(ctx)
+	if err != nil {
+		return fmt.Errorf("upload %s: %w", p, err)
+	}
+	if err := c.put(ctx, cn, dst, r, size); err != nil {
+		if brokeConnection(err) {
+			c.drop(cn, err)
+		}
+		return classify(fmt.Errorf("upload %s to %s: %w", p, c.addr, err))
+	}
+	return nil
+}
+
+// errSizeMismatch: the server holds a different number of bytes than
+// were sent.
+var errSizeMismatch = errors.New("remote size differs")
+
+// sourceError is a failure reading the local data, not a remote fault.
+type sourceError struct{ err error }
+
+func (e *sourceError) Error() string { return "read source: " + e.err.Error() }
+func (e *sourceError) Unwrap() error { return e.err }
+
+func (c *Client) put(ctx context.Context, cn *conn, dst string, r io.Reader, size int64) error {
+	dir := path.Dir(dst)
+	tmp := tempName(dst)
+	if err := c.mkdirAll(cn, dir); err != nil {
+		return err
+	}
+	f, err := cn.sftp.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
+	if errors.Is(err, errNotExist) {
+		// The folder was removed behind the cache's back: create it again.
+		cn.dirs.Delete(dir)
+		if err := c.mkdirAll(cn, dir); err != nil {
+			return err
+		}
+		f, err = cn.sftp.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
+	}
+	if err != nil {
+		return fmt.Errorf("create %s: %w", tmp, err)
+	}
+	abandon := func(err error) error {
+		_ = f.Close()
+		if !cn.dead() {
+			_ = cn.sftp.Remove(tmp)
+		}
+		return err
+	}
+
+	src := &exactReader{ctx: ctx, r: r, left: size}
+	n, err := f.ReadFromWithConcurrency(src, c.o.Concurrency)
+	if src.err != nil {
+		return abandon(&sourceError{src.err})
+	}
+	if err != nil {
+		return abandon(fmt.Errorf("write %s after %d of %d bytes: %w", tmp, n, size, err))
+	}
+	if err := src.checkEnd(); err != nil {
+		return abandon(&sourceError{err})
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return abandon(fmt.Errorf("stat %s: %w", tmp, err))
+	}
+	if fi.Size() != size {
+		return abandon(fmt.Errorf("%w: %s holds %d bytes, sent %d", errSizeMismatch, tmp, fi.Size(), size))
+	}
+	if err := f.Close(); err != nil {
+		return abandon(fmt.Errorf("close %s: %w", tmp, err))
+	}
+	if err := c.rename(cn, tmp, dst); err != nil {
+		if !cn.dead() {
+			_ = cn.sftp.Remove(tmp)
+		}
+		return err
+	}
+	return nil
+}
+
+// rename moves tmp to dst, replacing dst.
+func (c *Client) rename(cn *conn, tmp, dst string) error {
+	if cn.posixRename {
+		if err := cn.sftp.PosixRename(tmp, dst); err != nil {
+			return fmt.Errorf("rename %s to %s: %w", tmp, dst, err)
+		}
+		return nil
+	}
+	// Plain SFTP rename fails if dst exists.
+	if err := cn.sftp.Remove(dst); err != nil && !errors.Is(err, errNotExist) {
+		return fmt.Errorf("replace %s: %w", dst, err)
+	}
+	if err := cn.sftp.Rename(tmp, dst); err != nil {
+		return fmt.Errorf("rename %s to %s: %w", tmp, dst, err)
+	}
+	return nil
+}
+
+// mkdirAll creates dir and its parents, remembering folders that exist.
+func (c *Client) mkdirAll(cn *conn, dir string) error {
+	if _, ok := cn.dirs.Load(dir); ok || dir == "." || dir == "/" {
+		return nil
+	}
+	if err := cn.sftp.MkdirAll(dir); err != nil {
+		return fmt.Errorf("create folder %s: %w", dir, err)
+	}
+	cn.dirs.Store(dir, true)
+	return nil
+}
+
+// exactReader yields exactly left bytes of r, stops at ctx's end, and
+// records its own failures apart from the writer's.
+type exactReader struct {
+	ctx  context.Context
+	r    io.Reader
+	left int64
+	err  error
+}
+
+func (e *exactReader) Read(b []byte) (int, error) {
+	if err := e.ctx.Err(); err != nil {
+		e.err = err
+		return 0, err
+	}
+	if e.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(b)) > e.left {
+		b = b[:e.left]
+	}
+	n, err := e.r.Read(b)
+	e.left -= int64(n)
+	switch {
+	case err == io.EOF && e.left > 0:
+		e.err = fmt.Errorf("source ended %d bytes short of its size", e.left)
+		return n, e.err
+	case err != nil && err != io.EOF:
+		e.err = err
+		return n, err
+	}
+	if e.left == 0 {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// checkEnd reports a source longer than its declared size.
+func (e *exactReader) checkEnd() error {
+	var one [1]byte
+	n, err := io.ReadFull(e.r, one[:])
+	if n > 0 {
+		return errors.New("source is longer than its declared size")
+	}
+	if err != nil && err != io.EOF {
+		return err
+	}
+	return nil
+}
