@@ -1,0 +1,57 @@
+package ident
+
+import "fmt"
+
+// UPC-A (12 digits) and EAN-13 (13 digits), together called ICPN in DDEX:
+// a GS1 mod-10 check digit ends the number. It is kept as a string:
+// leading zeros are part of it.
+
+// NormalizeUPC strips hyphens and spaces; it never drops leading zeros.
+func NormalizeUPC(s string) string { return strip(s) }
+
+// UPCCheckDigit computes the GS1 mod-10 check digit of body, the
+// number without its check digit (11 digits for a UPC-A, 12 for an
+// EAN-13; any length works, as for GTIN-8 and GTIN-14). Weights are 3
+// and 1 alternating from the rightmost digit of body.
+func UPCCheckDigit(body string) (byte, error) {
+	if body == "" {
+		return 0, fmt.Errorf("UPC check digit: empty number")
+	}
+	if msg := badChar(body, 0, isDigit, "a digit"); msg != "" {
+		return 0, fmt.Errorf("UPC check digit of %q: %s", body, msg)
+	}
+	return gs1CheckDigit(body), nil
+}
+
+func gs1CheckDigit(body string) byte {
+	sum := 0
+	for i := 0; i < len(body); i++ {
+		d := int(body[len(body)-1-i] - '0')
+		if i%2 == 0 {
+			d *= 3
+		}
+		sum += d
+	}
+	return byte('0' + (10-sum%10)%10)
+}
+
+// CheckUPC reports whether s (after stripping hyphens and spaces) is a
+// 12-digit UPC-A or 13-digit EAN-13 with a correct check digit.
+func CheckUPC(s string) error {
+	n := NormalizeUPC(s)
+	switch {
+	case n == "":
+		return errorf("UPC", s, "empty")
+	case badChar(n, 0, isDigit, "") != "":
+		return errorf("UPC", s, "%s", badChar(n, 0, isDigit, "a digit"))
+	case len(n) == 14 && n[0] == '0':
+		return errorf("UPC", s, "14 digits (a GTIN-14); a UPC has 12 digits and an EAN 13: drop the leading zero")
+	case len(n) != 12 && len(n) != 13:
+		return errorf("UPC", s, "%d digits, expected 12 (UPC) or 13 (EAN)", len(n))
+	}
+	last := len(n) - 1
+	if want := gs1CheckDigit(n[:last]); n[last] != want {
+		return checkCharError("UPC", s, "check digit", n[last], want)
+	}
+	return nil
+}
