@@ -12,6 +12,9 @@ require (
 )
 
 require (
+	github.com/fsnotify/fsnotify v1.10.1 // indirect
 	github.com/klauspost/cpuid/v2 v2.0.12 // indirect
 	github.com/kr/fs v0.1.0 // indirect
+	github.com/lmittmann/tint v1.2.1 // indirect
+	github.com/prometheus/client_golang v1.25.0 // indirect
 )

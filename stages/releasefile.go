@@ -11,6 +11,7 @@ import (
 
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/ern/ident"
 )
 
 // ReleaseFileName is the metadata file of a release folder.
@@ -150,7 +151,7 @@ func ReadReleaseFile(path string) (*ReleaseFile, error) {
 // packaging renames them per DSP.
 func (rf *ReleaseFile) Model() *ern.Release {
 	r := &ern.Release{
-		UPC:                 strings.TrimSpace(rf.UPC),
+		UPC:                 ident.NormalizeUPC(rf.UPC),
 		GRid:                strings.TrimSpace(rf.GRid),
 		CatalogNumber:       rf.CatalogNumber,
 		Title:               rf.Title,
@@ -183,7 +184,7 @@ func (rf *ReleaseFile) Model() *ern.Release {
 			disc = 1
 		}
 		r.Tracks = append(r.Tracks, ern.Track{
-			ISRC:                 NormalizeISRC(t.ISRC),
+			ISRC:                 ident.NormalizeISRC(t.ISRC),
 			Title:                t.Title,
 			VersionTitle:         t.VersionTitle,
 			DisplayArtist:        t.DisplayArtist,
@@ -213,10 +214,4 @@ func artists(in []ArtistEntry) []ern.Artist {
 		out = append(out, ern.Artist{Name: a.Name, Roles: roles, ISNI: a.ISNI, IPI: a.IPI})
 	}
 	return out
-}
-
-// NormalizeISRC strips hyphens and spaces and upper-cases, as ISRCs are
-// often written "GB-AYE-26-00001".
-func NormalizeISRC(s string) string {
-	return strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(s)))
 }

@@ -6,10 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/ern/ident"
 )
 
 // Release is a loaded release folder: its model with file names resolved
@@ -102,12 +102,10 @@ func checkRequired(rf *ReleaseFile) Problems {
 	return ps
 }
 
-var isrcPattern = regexp.MustCompile(`^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$`)
-
 func checkIdentifiers(r *ern.Release) Problems {
 	var ps Problems
 	if r.UPC != "" {
-		if err := CheckUPC(r.UPC); err != nil {
+		if err := ident.CheckUPC(r.UPC); err != nil {
 			ps = append(ps, Problem{Severity: Error, Rule: "upc", Where: "upc", What: err.Error(),
 				Fix: "copy the UPC/EAN exactly as issued (12 or 13 digits)"})
 		}
@@ -118,10 +116,9 @@ func checkIdentifiers(r *ern.Release) Problems {
 			continue
 		}
 		where := fmt.Sprintf("tracks[%d].isrc", i+1)
-		if !isrcPattern.MatchString(t.ISRC) {
-			ps = append(ps, Problem{Severity: Error, Rule: "isrc", Where: where,
-				What: fmt.Sprintf("%q is not an ISRC (2 letters, 3 letters or digits, 7 digits)", t.ISRC),
-				Fix:  "copy the ISRC exactly as issued, e.g. GB-AYE-26-00001"})
+		if err := ident.CheckISRC(t.ISRC); err != nil {
+			ps = append(ps, Problem{Severity: Error, Rule: "isrc", Where: where, What: err.Error(),
+				Fix: "copy the ISRC exactly as issued, e.g. GB-AYE-26-00001"})
 		}
 		if j, dup := seen[t.ISRC]; dup {
 			ps = append(ps, Problem{Severity: Error, Rule: "isrc-duplicate", Where: where,
@@ -131,31 +128,6 @@ func checkIdentifiers(r *ern.Release) Problems {
 		seen[t.ISRC] = i + 1
 	}
 	return ps
-}
-
-// CheckUPC checks a UPC-A (12 digits) or EAN-13 (13 digits) and its GS1
-// mod-10 check digit.
-func CheckUPC(s string) error {
-	if len(s) != 12 && len(s) != 13 {
-		return fmt.Errorf("UPC %q has %d characters, want 12 (UPC-A) or 13 (EAN-13) digits", s, len(s))
-	}
-	sum := 0
-	for i := 0; i < len(s)-1; i++ {
-		c := s[len(s)-2-i]
-		if c < '0' || c > '9' {
-			return fmt.Errorf("UPC %q contains %q: only digits are allowed", s, c)
-		}
-		w := 1
-		if i%2 == 0 {
-			w = 3
-		}
-		sum += int(c-'0') * w
-	}
-	want := byte('0' + (10-sum%10)%10)
-	if got := s[len(s)-1]; got != want {
-		return fmt.Errorf("UPC %q: check digit is %c, expected %c", s, got, want)
-	}
-	return nil
 }
 
 // resolveFiles checks that every referenced file exists, is a regular

@@ -1,0 +1,76 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ferrydelivery/ferry/config"
+	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/stages/local"
+	"github.com/ferrydelivery/ferry/stages/sandbox"
+	"github.com/ferrydelivery/ferry/stages/sftp"
+)
+
+// destination is one configured DSP and the transport to it.
+type destination struct {
+	name      string
+	cfg       *config.DSP
+	transport stages.Transport
+}
+
+// startDestinations builds a transport per DSP. The built-in sandbox DSP
+// is started here, on loopback, and reached over real SFTP.
+func (e *Engine) startDestinations(ctx context.Context) error {
+	e.dests = map[string]*destination{}
+	var box *sandbox.Server
+	for _, name := range e.cfg.DSPNames() {
+		d := e.cfg.DSP[name]
+		var t stages.Transport
+		var err error
+		switch d.Transport {
+		case "local":
+			t, err = local.New(d.Local.Dir)
+		case "sftp":
+			t, err = sftp.New(sftpOptions(d, e))
+		case "sandbox":
+			if box == nil {
+				box, err = sandbox.Start(ctx, sandbox.Options{
+					Dir:      e.layout.State("sandbox"),
+					Identity: ern.Party{DPID: d.DPID, Name: d.Name},
+					Logger:   e.log.With("dsp", name),
+				})
+				if err != nil {
+					return err
+				}
+			}
+			s := *d
+			s.SFTP = config.SFTP{Host: "127.0.0.1", Port: box.Port, User: sandbox.User, KeyFile: box.ClientKey,
+				KnownHosts: box.KnownHosts, PacketSize: d.SFTP.PacketSize, Concurrency: d.SFTP.Concurrency,
+				MaxSessions: d.SFTP.MaxSessions, Timeout: d.SFTP.Timeout}
+			t, err = sftp.New(sftpOptions(&s, e))
+		}
+		if err != nil {
+			return fmt.Errorf("DSP %s: %w", name, err)
+		}
+		e.dests[name] = &destination{name: name, cfg: d, transport: t}
+	}
+	return nil
+}
+
+func sftpOptions(d *config.DSP, e *Engine) sftp.Options {
+	s := d.SFTP
+	dir := s.Dir
+	if dir == "." {
+		dir = ""
+	}
+	return sftp.Options{
+		Host: s.Host, Port: s.Port, User: s.User,
+		KeyFile: s.KeyFile, KeyPassphraseFile: s.KeyPassphraseFile, KeyPassphraseEnv: s.KeyPassphraseEnv,
+		PasswordFile: s.PasswordFile, PasswordEnv: s.PasswordEnv,
+		KnownHosts: s.KnownHosts, Dir: dir,
+		PacketSize: s.PacketSize, Concurrency: s.Concurrency, MaxSessions: s.MaxSessions,
+		DialTimeout: s.Timeout.Duration,
+		Logger:      e.log.With("dsp", d.Name),
+	}
+}

@@ -1,0 +1,319 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/ferrydelivery/ferry/config"
+	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/stages/digest"
+	"github.com/ferrydelivery/ferry/watch"
+)
+
+// Engine runs the stage workers over one root.
+type Engine struct {
+	cfg      *config.Config
+	layout   Layout
+	node     string
+	log      *slog.Logger
+	metrics  *Metrics
+	dests    map[string]*destination
+	packager *stages.Packager
+	hashes   *digest.Cache
+	now      func() time.Time
+
+	queues map[Stage]chan string
+	mu     sync.Mutex
+	queued map[Stage]map[string]bool
+
+	lock *nodeLock
+}
+
+// Options configure an Engine beyond the config file.
+type Options struct {
+	Logger  *slog.Logger
+	Metrics *Metrics // nil: a private registry
+	// Now replaces the clock in tests.
+	Now func() time.Time
+}
+
+// New prepares the root (stage folders, node lock, stale claims released)
+// and the destinations. Run starts the work.
+func New(cfg *config.Config, o Options) (*Engine, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics(nil)
+	}
+	e := &Engine{
+		cfg:     cfg,
+		layout:  Layout{Root: cfg.Root},
+		node:    cfg.Node,
+		log:     o.Logger,
+		metrics: o.Metrics,
+		now:     o.Now,
+		queues:  map[Stage]chan string{},
+		queued:  map[Stage]map[string]bool{},
+	}
+	if err := e.layout.Create(); err != nil {
+		return nil, fmt.Errorf("create stage folders under %s: %w", cfg.Root, err)
+	}
+	lock, err := lockNode(e.layout, e.node)
+	if err != nil {
+		return nil, err
+	}
+	e.lock = lock
+	cache, err := digest.OpenCache(e.layout.State("hashcache.json"))
+	if err != nil {
+		lock.release()
+		return nil, fmt.Errorf("open hash cache: %w", err)
+	}
+	cache.Metrics = e.metrics.hashMetrics()
+	e.hashes = cache
+	e.packager = &stages.Packager{
+		Sender: ern.Party{DPID: cfg.Sender.DPID, Name: cfg.Sender.Name},
+		Hash:   e.hashFile,
+		Now:    e.now,
+	}
+	capacity := map[Stage]int{Inbox: cfg.Workers.Validate, Validated: cfg.Workers.Package,
+		Packaged: cfg.Workers.Upload, Uploaded: cfg.Workers.Ack}
+	for s, n := range capacity {
+		// Bounded: a full queue blocks its producer, so memory stays
+		// bounded whatever is dropped; the rest waits on disk.
+		e.queues[s] = make(chan string, 2*n)
+		e.queued[s] = map[string]bool{}
+	}
+	return e, nil
+}
+
+// Layout returns the engine's folder layout.
+func (e *Engine) Layout() Layout { return e.layout }
+
+// Close releases the node lock and saves the hash cache.
+func (e *Engine) Close() error {
+	err := e.hashes.Save()
+	for _, d := range e.dests {
+		d.transport.Close()
+	}
+	e.lock.release()
+	return err
+}
+
+func (e *Engine) hashFile(path, algorithm string) (string, string, error) {
+	s, _, err := e.hashes.Sum(path, algorithm)
+	return s.BLAKE3, s.HashSum, err
+}
+
+// Run starts the destinations, recovers every item on disk, watches the
+// inboxes and runs the workers until ctx is done. In-flight work then
+// gets grace to finish; what does not is released back to its stage
+// folder, so nothing is left half-moved.
+func (e *Engine) Run(ctx context.Context, grace time.Duration) error {
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	if err := e.startDestinations(workCtx); err != nil {
+		return err
+	}
+	n, err := releaseStaleClaims(e.layout, e.node)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		e.log.Info("released items claimed by a stopped daemon", "items", n)
+	}
+
+	var workers sync.WaitGroup
+	pools := []struct {
+		stage Stage
+		n     int
+		work  func(context.Context, string)
+	}{
+		{Inbox, e.cfg.Workers.Validate, e.validate},
+		{Validated, e.cfg.Workers.Package, e.pack},
+		{Packaged, e.cfg.Workers.Upload, e.upload},
+		{Uploaded, e.cfg.Workers.Ack, e.acknowledge},
+	}
+	for _, p := range pools {
+		for i := 0; i < p.n; i++ {
+			workers.Add(1)
+			go func() {
+				defer workers.Done()
+				e.worker(ctx, workCtx, p.stage, p.work)
+			}()
+		}
+	}
+
+	var feeders sync.WaitGroup
+	feeders.Add(2)
+	go func() { defer feeders.Done(); e.rescanLoop(ctx) }()
+	go func() { defer feeders.Done(); e.watchInboxes(ctx) }()
+
+	<-ctx.Done()
+	e.log.Info("stopping: finishing the work in flight", "grace", grace)
+	done := make(chan struct{})
+	go func() { workers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(grace):
+		e.log.Warn("grace period over: aborting uploads in flight; their items stay in their stage")
+		cancelWork()
+		<-done
+	}
+	feeders.Wait()
+	return nil
+}
+
+// worker takes items of one stage until ctx is done.
+func (e *Engine) worker(ctx, workCtx context.Context, s Stage, work func(context.Context, string)) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case name := <-e.queues[s]:
+			e.mu.Lock()
+			delete(e.queued[s], name)
+			e.mu.Unlock()
+			work(workCtx, name)
+		}
+	}
+}
+
+// enqueue hands an item to its stage's workers unless it is queued
+// already. It blocks while the queue is full (back-pressure).
+func (e *Engine) enqueue(ctx context.Context, s Stage, name string) {
+	q, ok := e.queues[s]
+	if !ok {
+		return
+	}
+	e.mu.Lock()
+	if e.queued[s][name] {
+		e.mu.Unlock()
+		return
+	}
+	e.queued[s][name] = true
+	e.mu.Unlock()
+	select {
+	case q <- name:
+	case <-ctx.Done():
+		e.mu.Lock()
+		delete(e.queued[s], name)
+		e.mu.Unlock()
+	}
+}
+
+// later queues an item again after d (a transient failure's backoff, the
+// next acknowledgement poll). The item stays marked as queued meanwhile,
+// so rescans do not double it.
+func (e *Engine) later(ctx context.Context, s Stage, name string, d time.Duration) {
+	e.mu.Lock()
+	if e.queued[s][name] {
+		e.mu.Unlock()
+		return
+	}
+	e.queued[s][name] = true
+	e.mu.Unlock()
+	time.AfterFunc(d, func() {
+		e.mu.Lock()
+		delete(e.queued[s], name)
+		e.mu.Unlock()
+		if ctx.Err() == nil {
+			e.enqueue(ctx, s, name)
+		}
+	})
+}
+
+// rescanLoop queues every item found in the work stages, at start and
+// then periodically: items left by a crash, by another daemon, or by a
+// user who moved a folder by hand.
+func (e *Engine) rescanLoop(ctx context.Context) {
+	t := time.NewTicker(e.cfg.Watch.Rescan.Duration)
+	defer t.Stop()
+	for {
+		for _, s := range workStages[1:] {
+			names, err := e.layout.Items(s)
+			if err != nil {
+				e.log.Error("scan stage folder", "stage", s, "err", err)
+				continue
+			}
+			for _, name := range names {
+				e.enqueue(ctx, s, name)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// watchInboxes queues each folder the watcher reports ready, and moves
+// loose files to failed/ with an explanation.
+func (e *Engine) watchInboxes(ctx context.Context) {
+	dirs := append([]string{e.layout.Dir(Inbox)}, e.cfg.Inboxes...)
+	w, err := watch.New(watch.Options{
+		Dirs:              dirs,
+		Mode:              e.cfg.Watch.Mode,
+		Settle:            e.cfg.Watch.Settle.Duration,
+		PollInterval:      e.cfg.Watch.PollInterval.Duration,
+		Rescan:            e.cfg.Watch.Rescan.Duration,
+		ReadyMarker:       e.cfg.Watch.ReadyMarker,
+		StillCopyingAfter: e.cfg.Watch.StillCopyingAfter.Duration,
+		Logger:            e.log.With("stage", Inbox),
+		Metrics:           e.metrics.watchMetrics(),
+	})
+	if err != nil {
+		e.log.Error("cannot watch the inbox", "err", err)
+		return
+	}
+	ready := make(chan watch.Ready)
+	go func() {
+		if err := w.Run(ctx, ready); err != nil && !errors.Is(err, context.Canceled) {
+			e.log.Error("inbox watcher stopped", "err", err)
+		}
+		close(ready)
+	}()
+	for r := range ready {
+		path := filepath.Join(r.Dir, r.Name)
+		if r.Loose {
+			e.failLooseFile(path)
+			continue
+		}
+		e.enqueue(ctx, Inbox, path)
+	}
+}
+
+// failLooseFile wraps a file dropped at the inbox top level in a folder in
+// failed/ with an ERRORS.txt that explains the drop format.
+func (e *Engine) failLooseFile(path string) {
+	name := filepath.Base(path)
+	claim := e.layout.ClaimDir(Inbox, e.node)
+	if err := os.MkdirAll(claim, 0o755); err != nil {
+		e.log.Error("loose file", "file", name, "err", err)
+		return
+	}
+	wrapper := filepath.Join(claim, name)
+	if err := os.Mkdir(wrapper, 0o755); err != nil {
+		e.log.Error("loose file", "file", name, "err", err)
+		return
+	}
+	if err := renameNoReplace(path, filepath.Join(wrapper, name)); err != nil {
+		os.Remove(wrapper)
+		return // taken by another daemon, or gone
+	}
+	e.fail(wrapper, Inbox, failure{Stage: Inbox,
+		What: fmt.Sprintf("%q was dropped into the inbox on its own; ferry takes release folders, not single files", name),
+		ToDo: "Put the release's audio, cover and release.toml (or an ERN XML) together in one folder and drop that folder into inbox/. " +
+			"This file was put in a folder of its own here so that it is not lost."}, ItemState{})
+}

@@ -1,0 +1,239 @@
+package pipeline
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/ferrydelivery/ferry/stages"
+)
+
+// Version is ferry's version, set at build time with
+// -ldflags "-X github.com/ferrydelivery/ferry/pipeline.Version=…".
+var Version = "dev"
+
+// Result label values of ferry_stage_processed_total.
+const (
+	resultOK     = "ok"
+	resultFailed = "failed"
+	resultRetry  = "retry"
+)
+
+// Metrics are ferry's Prometheus series. Labels are bounded: stage, dsp,
+// result, reason; never a release name.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	inflight     *prometheus.GaugeVec
+	processedC   *prometheus.CounterVec
+	duration     *prometheus.HistogramVec
+	uploadBytes  *prometheus.CounterVec
+	uploadFiles  *prometheus.CounterVec
+	skippedBytes *prometheus.CounterVec
+	skippedFiles *prometheus.CounterVec
+	retries      *prometheus.CounterVec
+	acks         *prometheus.CounterVec
+	ackLatency   *prometheus.HistogramVec
+	hashBytes    prometheus.Counter
+	cacheHits    prometheus.Counter
+	cacheMisses  prometheus.Counter
+	watchEvents  prometheus.Counter
+	watchRescans *prometheus.CounterVec
+	watchMode    *prometheus.GaugeVec
+	layout       *Layout
+}
+
+// NewMetrics registers ferry's series on reg (a new registry when nil).
+func NewMetrics(reg *prometheus.Registry) *Metrics {
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	m := &Metrics{Registry: reg}
+	f := func(c prometheus.Collector) { reg.MustRegister(c) }
+	m.inflight = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ferry_stage_in_flight",
+		Help: "Items a worker of this daemon is working on, per stage."}, []string{"stage"})
+	m.processedC = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferry_stage_processed_total",
+		Help: "Items a stage finished, by DSP (empty before fan-out) and result (ok, failed, retry)."}, []string{"stage", "dsp", "result"})
+	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ferry_stage_duration_seconds",
+		Help: "Time a stage took for an item that moved on.", Buckets: prometheus.ExponentialBuckets(0.01, 4, 10)}, []string{"stage"})
+	m.uploadBytes = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferry_upload_bytes_total",
+		Help: "Bytes uploaded to each DSP."}, []string{"dsp"})
+	m.uploadFiles = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferry_upload_files_total",
+		Help: "Files uploaded to each DSP."}, []string{"dsp"})
+	m.skippedBytes = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferry_upload_skipped_bytes_total",
+		Help: "Bytes not uploaded because the DSP already has them (same hash and size)."}, []string{"dsp"})
+	m.skippedFiles = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferry_upload_skipped_files_total",
+		Help: "Files not uploaded because the DSP already has them."}, []string{"dsp"})
+	m.retries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferry_retries_total",
+		Help: "Transient failures retried, per DSP."}, []string{"dsp"})
+	m.acks = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferry_acks_total",
+		Help: "Acknowledgement outcomes per DSP (accepted, rejected, timeout)."}, []string{"dsp", "result"})
+	m.ackLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ferry_ack_latency_seconds",
+		Help: "Time from the end of an upload to the DSP's acknowledgement.", Buckets: prometheus.ExponentialBuckets(1, 4, 10)}, []string{"dsp"})
+	m.hashBytes = prometheus.NewCounter(prometheus.CounterOpts{Name: "ferry_hash_bytes_total",
+		Help: "Bytes read and hashed (BLAKE3 and the DSP's HashSum in one pass)."})
+	m.cacheHits = prometheus.NewCounter(prometheus.CounterOpts{Name: "ferry_hash_cache_hits_total",
+		Help: "Files whose hashes came from the cache, without reading them."})
+	m.cacheMisses = prometheus.NewCounter(prometheus.CounterOpts{Name: "ferry_hash_cache_misses_total",
+		Help: "Files that had to be read to be hashed."})
+	m.watchEvents = prometheus.NewCounter(prometheus.CounterOpts{Name: "ferry_watch_events_total",
+		Help: "Filesystem events received from the inbox watcher."})
+	m.watchRescans = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferry_watch_rescans_total",
+		Help: "Full inbox rescans, by reason."}, []string{"reason"})
+	m.watchMode = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ferry_watch_mode",
+		Help: "1 for the inbox watch mode in use (notify or poll)."}, []string{"mode"})
+	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ferry_build_info",
+		Help: "Always 1; labels say which ferry is running."}, []string{"version", "goversion"})
+	build.WithLabelValues(Version, runtime.Version()).Set(1)
+	for _, c := range []prometheus.Collector{m.inflight, m.processedC, m.duration, m.uploadBytes, m.uploadFiles,
+		m.skippedBytes, m.skippedFiles, m.retries, m.acks, m.ackLatency, m.hashBytes, m.cacheHits, m.cacheMisses,
+		m.watchEvents, m.watchRescans, m.watchMode, build, stageCollector{m}} {
+		f(c)
+	}
+	for _, s := range workStages {
+		m.inflight.WithLabelValues(string(s))
+		m.duration.WithLabelValues(string(s))
+	}
+	return m
+}
+
+// RegisterGoCollectors adds the Go runtime and process series.
+func (m *Metrics) RegisterGoCollectors() {
+	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+}
+
+// watchLayout makes the per-stage gauges count the folders of a root.
+func (m *Metrics) watchLayout(l Layout) { m.layout = &l }
+
+// initDSP sets a DSP's series to zero so dashboards and alerts see them
+// before the first event.
+func (m *Metrics) initDSP(dsp string) {
+	m.uploadBytes.WithLabelValues(dsp)
+	m.uploadFiles.WithLabelValues(dsp)
+	m.skippedBytes.WithLabelValues(dsp)
+	m.skippedFiles.WithLabelValues(dsp)
+	m.retries.WithLabelValues(dsp)
+	m.ackLatency.WithLabelValues(dsp)
+	for _, r := range []string{"accepted", "rejected", "timeout"} {
+		m.acks.WithLabelValues(dsp, r)
+	}
+	for _, s := range []Stage{Validated, Packaged, Uploaded} {
+		for _, r := range []string{resultOK, resultFailed, resultRetry} {
+			m.processedC.WithLabelValues(string(s), dsp, r)
+		}
+	}
+}
+
+func (m *Metrics) inFlight(s Stage, delta float64) { m.inflight.WithLabelValues(string(s)).Add(delta) }
+
+func (m *Metrics) processed(s Stage, dsp, result string, took time.Duration) {
+	m.processedC.WithLabelValues(string(s), dsp, result).Inc()
+	if result == resultOK {
+		m.duration.WithLabelValues(string(s)).Observe(took.Seconds())
+	}
+}
+
+func (m *Metrics) uploaded(dsp string, st stages.UploadStats) {
+	m.uploadBytes.WithLabelValues(dsp).Add(float64(st.Bytes))
+	m.uploadFiles.WithLabelValues(dsp).Add(float64(st.Files))
+	m.skippedBytes.WithLabelValues(dsp).Add(float64(st.SkippedBytes))
+	m.skippedFiles.WithLabelValues(dsp).Add(float64(st.SkippedFiles))
+}
+
+func (m *Metrics) retry(dsp string) { m.retries.WithLabelValues(dsp).Inc() }
+
+func (m *Metrics) ack(dsp, result string, latency time.Duration) {
+	m.acks.WithLabelValues(dsp, result).Inc()
+	if result == "accepted" || result == "rejected" {
+		m.ackLatency.WithLabelValues(dsp).Observe(latency.Seconds())
+	}
+}
+
+// hashMetrics adapts the counters to the hash cache's hooks.
+func (m *Metrics) hashMetrics() hashMetrics { return hashMetrics{m} }
+
+type hashMetrics struct{ m *Metrics }
+
+func (h hashMetrics) Hashed(n int64) { h.m.hashBytes.Add(float64(n)) }
+func (h hashMetrics) CacheHit()      { h.m.cacheHits.Inc() }
+func (h hashMetrics) CacheMiss()     { h.m.cacheMisses.Inc() }
+
+// watchMetrics adapts the counters to the inbox watcher's hooks.
+func (m *Metrics) watchMetrics() watchMetrics { return watchMetrics{m} }
+
+type watchMetrics struct{ m *Metrics }
+
+func (w watchMetrics) Events(n int)         { w.m.watchEvents.Add(float64(n)) }
+func (w watchMetrics) Rescan(reason string) { w.m.watchRescans.WithLabelValues(reason).Inc() }
+func (w watchMetrics) Mode(mode string) {
+	w.m.watchMode.Reset()
+	w.m.watchMode.WithLabelValues(mode).Set(1)
+}
+
+// stageCollector reads the stage folders at scrape time: the folder is
+// the state, so counting it is exact even with several daemons on one
+// root.
+type stageCollector struct{ m *Metrics }
+
+var (
+	itemsDesc = prometheus.NewDesc("ferry_stage_items", "Items present in each stage folder (claimed ones included).",
+		[]string{"stage"}, nil)
+	oldestDesc = prometheus.NewDesc("ferry_stage_oldest_item_timestamp_seconds",
+		"Unix time at which the oldest item still in the stage entered it (0 when empty).", []string{"stage"}, nil)
+)
+
+func (c stageCollector) Describe(ch chan<- *prometheus.Desc) { ch <- itemsDesc; ch <- oldestDesc }
+
+func (c stageCollector) Collect(ch chan<- prometheus.Metric) {
+	if c.m.layout == nil {
+		return
+	}
+	for _, s := range Stages {
+		n, oldest := countStage(*c.m.layout, s)
+		ch <- prometheus.MustNewConstMetric(itemsDesc, prometheus.GaugeValue, float64(n), string(s))
+		ts := 0.0
+		if !oldest.IsZero() {
+			ts = float64(oldest.UnixNano()) / 1e9
+		}
+		ch <- prometheus.MustNewConstMetric(oldestDesc, prometheus.GaugeValue, ts, string(s))
+	}
+}
+
+// countStage counts a stage's items, claimed ones included, and finds
+// when the oldest entered: a rename updates a folder's ctime.
+func countStage(l Layout, s Stage) (int, time.Time) {
+	var oldest time.Time
+	n := 0
+	visit := func(dir string) {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if hidden(e.Name()) {
+				continue
+			}
+			n++
+			if fi, err := e.Info(); err == nil {
+				if t := changeTime(fi); oldest.IsZero() || t.Before(oldest) {
+					oldest = t
+				}
+			}
+		}
+	}
+	visit(l.Dir(s))
+	nodes, _ := os.ReadDir(filepath.Join(l.Dir(s), claimsDir))
+	for _, nd := range nodes {
+		visit(filepath.Join(l.Dir(s), claimsDir, nd.Name()))
+	}
+	return n, oldest
+}
+
+func changeTime(fi os.FileInfo) time.Time {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return time.Unix(st.Ctim.Sec, st.Ctim.Nsec)
+	}
+	return fi.ModTime()
+}
