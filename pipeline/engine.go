@@ -66,6 +66,10 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 		queues:  map[Stage]chan string{},
 		queued:  map[Stage]map[string]bool{},
 	}
+	e.metrics.watchLayout(e.layout)
+	for _, name := range cfg.DSPNames() {
+		e.metrics.initDSP(name)
+	}
 	if err := e.layout.Create(); err != nil {
 		return nil, fmt.Errorf("create stage folders under %s: %w", cfg.Root, err)
 	}
@@ -95,6 +99,23 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 		e.queued[s] = map[string]bool{}
 	}
 	return e, nil
+}
+
+// Ready reports why the daemon cannot work now, or nil: the stage folders
+// exist and the root is writable.
+func (e *Engine) Ready() error {
+	for _, s := range Stages {
+		if fi, err := os.Stat(e.layout.Dir(s)); err != nil || !fi.IsDir() {
+			return fmt.Errorf("stage folder %s is missing", e.layout.Dir(s))
+		}
+	}
+	f, err := os.CreateTemp(e.layout.State(), ".ready-*")
+	if err != nil {
+		return fmt.Errorf("root %s is not writable: %w", e.layout.Root, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
 }
 
 // Layout returns the engine's folder layout.

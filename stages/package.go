@@ -70,11 +70,21 @@ type Packager struct {
 	Now    func() time.Time
 }
 
-// Package writes the delivery of rel for dsp into the instance folder dir
-// (whose user files are rel's files): the ERN message and the resources
-// laid out per the DSP's choreography under .ferry/package, and
-// .ferry/delivery.json. Re-running it replaces what an earlier run wrote.
-func (p *Packager) Package(dir string, rel *Release, dspName string, dsp *config.DSP) (*Delivery, error) {
+// Plan is a delivery worked out but not yet written: the message, and
+// for each resource the user's file it comes from.
+type Plan struct {
+	Delivery *Delivery
+	Message  *ern.Message
+	Version  ern.Version
+	// Sources maps a resource's package path to its file in the release
+	// folder.
+	Sources map[string]string
+}
+
+// Plan works out the delivery of rel for dsp: names per the DSP's
+// profile, hashes in its algorithm, the message in its ERN version. It
+// reads the files (through the hash cache) and writes nothing.
+func (p *Packager) Plan(rel *Release, dspName string, dsp *config.DSP) (*Plan, error) {
 	version, err := ern.ParseVersion(dsp.ERNVersion)
 	if err != nil {
 		return nil, Permanent(err)
@@ -86,9 +96,13 @@ func (p *Packager) Package(dir string, rel *Release, dspName string, dsp *config
 		releaseID = model.GRid
 	}
 	stamp := now.Format("20060102150405") + fmt.Sprintf("%03d", now.Nanosecond()/1e6)
+	kind := ern.NewRelease
+	if rel.Action == ActionTakedown {
+		kind = ern.Takedown
+	}
 	d := &Delivery{
 		DSP:        dspName,
-		Kind:       ern.NewRelease.String(),
+		Kind:       kind.String(),
 		MessageID:  fmt.Sprintf("FERRY-%s-%s", model.UPC, stamp),
 		ReleaseID:  releaseID,
 		UPC:        model.UPC,
@@ -96,24 +110,11 @@ func (p *Packager) Package(dir string, rel *Release, dspName string, dsp *config
 		Folder:     fmt.Sprintf("%s_%s_%s", dsp.Priority, releaseID, stamp),
 		Created:    now,
 	}
-	kind := ern.NewRelease
-	if rel.Action == ActionTakedown {
-		kind = ern.Takedown
-		d.Kind = kind.String()
-	}
-
-	pkgRoot := filepath.Join(dir, StateDir, PackageDir)
-	if err := os.RemoveAll(pkgRoot); err != nil {
-		return nil, fmt.Errorf("clear old package: %w", err)
-	}
+	plan := &Plan{Delivery: d, Version: version, Sources: map[string]string{}}
 	resDir := path.Join(d.Folder, "resources")
-	if err := os.MkdirAll(filepath.Join(pkgRoot, filepath.FromSlash(resDir)), 0o755); err != nil {
-		return nil, err
-	}
-
 	if kind != ern.Takedown {
 		add := func(userName, remoteName string, f *ern.File) error {
-			src := filepath.Join(dir, rel.Files[userName])
+			src := filepath.Join(rel.Dir, rel.Files[userName])
 			blake, sum, err := p.Hash(src, dsp.Hash)
 			if err != nil {
 				return fmt.Errorf("hash %s: %w", userName, err)
@@ -123,9 +124,7 @@ func (p *Packager) Package(dir string, rel *Release, dspName string, dsp *config
 				return err
 			}
 			pkgPath := path.Join(resDir, remoteName)
-			if err := LinkOrCopy(src, filepath.Join(pkgRoot, filepath.FromSlash(pkgPath))); err != nil {
-				return fmt.Errorf("package %s: %w", userName, err)
-			}
+			plan.Sources[pkgPath] = src
 			*f = ern.File{Name: remoteName, Path: "resources/", Size: fi.Size(), HashAlgorithm: dsp.Hash, Hash: sum, Provided: true}
 			d.Files = append(d.Files, DeliveredFile{Role: RoleResource, Package: pkgPath, Remote: pkgPath,
 				Size: fi.Size(), BLAKE3: blake, HashSum: sum, Provided: true})
@@ -148,8 +147,7 @@ func (p *Packager) Package(dir string, rel *Release, dspName string, dsp *config
 			model.Cover = &cover
 		}
 	}
-
-	msg := &ern.Message{
+	plan.Message = &ern.Message{
 		Header: ern.Header{
 			ThreadID:  model.UPC,
 			MessageID: d.MessageID,
@@ -161,11 +159,36 @@ func (p *Packager) Package(dir string, rel *Release, dspName string, dsp *config
 		Kind:    kind,
 		Release: &model,
 	}
-	var buf bytes.Buffer
-	if err := ern.Write(&buf, version, msg); err != nil {
-		return nil, Permanent(fmt.Errorf("write ERN %s: %w", version, err))
+	return plan, nil
+}
+
+// Package writes the delivery of rel for dsp into the instance folder dir
+// (whose user files are rel's files): the ERN message and the resources
+// laid out per the DSP's choreography under .ferry/package, and
+// .ferry/delivery.json. Re-running it replaces what an earlier run wrote.
+func (p *Packager) Package(dir string, rel *Release, dspName string, dsp *config.DSP) (*Delivery, error) {
+	plan, err := p.Plan(rel, dspName, dsp)
+	if err != nil {
+		return nil, err
 	}
-	xmlPath := path.Join(d.Folder, releaseID+".xml")
+	d := plan.Delivery
+	pkgRoot := filepath.Join(dir, StateDir, PackageDir)
+	if err := os.RemoveAll(pkgRoot); err != nil {
+		return nil, fmt.Errorf("clear old package: %w", err)
+	}
+	for pkgPath, src := range plan.Sources {
+		if err := LinkOrCopy(src, filepath.Join(pkgRoot, filepath.FromSlash(pkgPath))); err != nil {
+			return nil, fmt.Errorf("package %s: %w", filepath.Base(src), err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := ern.Write(&buf, plan.Version, plan.Message); err != nil {
+		return nil, Permanent(fmt.Errorf("write ERN %s: %w", plan.Version, err))
+	}
+	xmlPath := path.Join(d.Folder, d.ReleaseID+".xml")
+	if err := os.MkdirAll(filepath.Join(pkgRoot, d.Folder), 0o755); err != nil {
+		return nil, err
+	}
 	if err := WriteFileAtomic(filepath.Join(pkgRoot, filepath.FromSlash(xmlPath)), buf.Bytes(), 0o644); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,108 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ItemStatus is one item as `ferry status` shows it.
+type ItemStatus struct {
+	Name      string    `json:"name"`
+	Release   string    `json:"release"`
+	DSP       string    `json:"dsp,omitempty"`
+	Stage     Stage     `json:"stage"`
+	Since     time.Time `json:"since"`               // when it entered the stage
+	InFlight  string    `json:"in_flight,omitempty"` // the node working on it
+	Attempt   int       `json:"attempt"`
+	Tries     int       `json:"tries,omitempty"`
+	LastError string    `json:"last_error,omitempty"`
+	Progress  int64     `json:"progress_bytes,omitempty"`
+}
+
+// Status lists every item under the root, in stage order, then by
+// release and DSP.
+func Status(l Layout) ([]ItemStatus, error) {
+	var out []ItemStatus
+	for _, s := range Stages {
+		add := func(dir, node string) {
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if hidden(e.Name()) || strings.HasSuffix(e.Name(), fanoutSuffix) {
+					continue
+				}
+				p := filepath.Join(dir, e.Name())
+				st := readState(p)
+				release := st.Release
+				if release == "" {
+					release = e.Name()
+				}
+				is := ItemStatus{Name: e.Name(), Release: release, DSP: st.DSP, Stage: s, InFlight: node,
+					Attempt: st.Attempt, Tries: st.Tries, LastError: st.LastError, Progress: st.Progress}
+				if fi, err := e.Info(); err == nil {
+					is.Since = changeTime(fi)
+				}
+				out = append(out, is)
+			}
+		}
+		if _, err := os.Stat(l.Dir(s)); err != nil {
+			return nil, fmt.Errorf("%s is not a ferry root: %w", l.Root, err)
+		}
+		add(l.Dir(s), "")
+		nodes, _ := os.ReadDir(filepath.Join(l.Dir(s), claimsDir))
+		for _, n := range nodes {
+			add(filepath.Join(l.Dir(s), claimsDir, n.Name()), n.Name())
+		}
+	}
+	order := map[Stage]int{}
+	for i, s := range Stages {
+		order[s] = i
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Release != b.Release {
+			return a.Release < b.Release
+		}
+		if a.DSP != b.DSP {
+			return a.DSP < b.DSP
+		}
+		return order[a.Stage] < order[b.Stage]
+	})
+	return out, nil
+}
+
+// Retry moves failed items back into the inbox, as a user would by hand.
+// names are item names in failed/; allFailed takes every failed item;
+// dsp, when set, limits the retry to that DSP's instances.
+func Retry(l Layout, names []string, allFailed bool, dsp string) ([]string, error) {
+	if allFailed {
+		all, err := l.Items(Failed)
+		if err != nil {
+			return nil, err
+		}
+		names = all
+	}
+	var moved []string
+	var errs []error
+	for _, name := range names {
+		src := filepath.Join(l.Dir(Failed), name)
+		if _, err := os.Stat(src); err != nil {
+			errs = append(errs, fmt.Errorf("%s is not in failed/", name))
+			continue
+		}
+		if dsp != "" && readState(src).DSP != dsp {
+			continue
+		}
+		dst, err := moveInto(src, l.Dir(Inbox))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("move %s back to inbox/: %w", name, err))
+			continue
+		}
+		moved = append(moved, filepath.Base(dst))
+	}
+	return moved, errors.Join(errs...)
+}
