@@ -34,6 +34,10 @@ type Engine struct {
 	queued map[Stage]map[string]bool
 
 	lock *nodeLock
+	// running is Run's context: once it is done no new work is queued
+	// (items stay on disk, in their stage folder), while the work in
+	// flight keeps its own context until the grace period ends.
+	running context.Context
 }
 
 // Options configure an Engine beyond the config file.
@@ -65,6 +69,7 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 		now:     o.Now,
 		queues:  map[Stage]chan string{},
 		queued:  map[Stage]map[string]bool{},
+		running: context.Background(),
 	}
 	e.metrics.watchLayout(e.layout)
 	for _, name := range cfg.DSPNames() {
@@ -141,6 +146,7 @@ func (e *Engine) hashFile(path, algorithm string) (string, string, error) {
 // gets grace to finish; what does not is released back to its stage
 // folder, so nothing is left half-moved.
 func (e *Engine) Run(ctx context.Context, grace time.Duration) error {
+	e.running = ctx
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 	if err := e.startDestinations(workCtx); err != nil {
@@ -291,7 +297,7 @@ func (e *Engine) watchInboxes(ctx context.Context) {
 		Rescan:            e.cfg.Watch.Rescan.Duration,
 		ReadyMarker:       e.cfg.Watch.ReadyMarker,
 		StillCopyingAfter: e.cfg.Watch.StillCopyingAfter.Duration,
-		Logger:            e.log.With("stage", Inbox),
+		Logger:            e.log,
 		Metrics:           e.metrics.watchMetrics(),
 	})
 	if err != nil {

@@ -64,7 +64,7 @@ func (e *Engine) advance(ctx context.Context, item string, from, to Stage, st It
 	}
 	e.metrics.processed(from, st.DSP, "ok", e.now().Sub(started))
 	log.Info("moved", "to", to)
-	e.enqueue(ctx, to, filepath.Base(dst))
+	e.enqueue(e.running, to, filepath.Base(dst))
 }
 
 // fail writes ERRORS.txt and moves the item to failed/.
@@ -115,7 +115,7 @@ func (e *Engine) retryOrFail(ctx context.Context, item string, s Stage, st ItemS
 	e.metrics.retry(st.DSP)
 	log.Warn("temporary failure, will retry", "error", err, "try", st.Tries, "backoff", backoff.Round(time.Second))
 	if dst := e.unclaim(s, item); dst != "" && ctx.Err() == nil {
-		e.later(ctx, s, filepath.Base(dst), backoff)
+		e.later(e.running, s, filepath.Base(dst), backoff)
 	}
 }
 
@@ -333,7 +333,7 @@ func linkRelease(src, dst string) error {
 func (e *Engine) upload(ctx context.Context, name string) {
 	src := filepath.Join(e.layout.Dir(Packaged), name)
 	if wait := e.waitUntil(readState(src)); wait > 0 {
-		e.later(ctx, Packaged, name, wait)
+		e.later(e.running, Packaged, name, wait)
 		return
 	}
 	item := e.claim(Packaged, src)
@@ -368,7 +368,7 @@ func (e *Engine) upload(ctx context.Context, name string) {
 func (e *Engine) acknowledge(ctx context.Context, name string) {
 	src := filepath.Join(e.layout.Dir(Uploaded), name)
 	if wait := e.waitUntil(readState(src)); wait > 0 {
-		e.later(ctx, Uploaded, name, wait)
+		e.later(e.running, Uploaded, name, wait)
 		return
 	}
 	item := e.claim(Uploaded, src)
@@ -410,7 +410,7 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 			return
 		}
 		if dst := e.unclaim(Uploaded, item); dst != "" {
-			e.later(ctx, Uploaded, filepath.Base(dst), dest.cfg.Ack.Poll.Duration)
+			e.later(e.running, Uploaded, filepath.Base(dst), dest.cfg.Ack.Poll.Duration)
 		}
 		return
 	}

@@ -1,0 +1,68 @@
+# ferry — see README.md. `make run` and `make test` are the whole set-up.
+
+GO       ?= go
+BIN      := bin/ferry
+ROOT     ?= ./ferry-data
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X github.com/ferrydelivery/ferry/pipeline.Version=$(VERSION)
+EXAMPLE  := testdata/example
+# Debian packages the tests use: sshd for the SFTP integration tests,
+# xmllint for schema validation, promtool for the metrics checks.
+TEST_PACKAGES := openssh-server openssh-client libxml2-utils prometheus
+BENCH_PACKAGES := b3sum openssh-client
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+
+.PHONY: build run test test-deps bench lint fuzz example clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/ferry
+
+# The example release's media are generated, never kept in git.
+example:
+	$(GO) run ./testdata/mkexample $(EXAMPLE)
+
+# Runs the daemon on the embedded default (root ./ferry-data, built-in
+# sandbox DSP). The first time, the example release is put into the inbox.
+run: build example
+	@mkdir -p $(ROOT)/inbox $(ROOT)/.ferry
+	@if [ ! -e $(ROOT)/.ferry/example-dropped ]; then \
+		cp -r $(EXAMPLE) $(ROOT)/inbox/harbour-lights && touch $(ROOT)/.ferry/example-dropped && \
+		echo "make run: put the example release into $(ROOT)/inbox/harbour-lights"; fi
+	./$(BIN) run -root $(ROOT)
+
+# Installs what the tests need when it is missing (as root, with apt), or
+# says what to install.
+test-deps:
+	@missing=""; \
+	command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || missing="$$missing openssh-server"; \
+	command -v sftp >/dev/null 2>&1 || missing="$$missing openssh-client"; \
+	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
+	command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "make test: installing$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+		else \
+			echo "make test: missing$$missing; install them (sudo apt-get install$$missing) or the tests that need them skip (and fail under CI=true)"; \
+		fi; \
+	fi
+
+test: test-deps example
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 9m ./...
+
+bench: test-deps example
+	@command -v b3sum >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES) >/dev/null; } || echo "make bench: b3sum missing; its comparison is skipped"
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) run $(STATICCHECK) ./...
+
+FUZZTIME ?= 60s
+fuzz:
+	@echo "fuzzers: see README (each runs $(FUZZTIME))"
+
+clean:
+	rm -rf bin

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ferrydelivery/ferry/stages/media/mediatest"
+)
+
+// ferryBin is the ferry binary built once for the tests that run it as a
+// real process.
+var ferryBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ferry-bin-")
+	if err != nil {
+		panic(err)
+	}
+	ferryBin = filepath.Join(dir, "ferry")
+	out, err := exec.Command("go", "build", "-o", ferryBin, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build ferry: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// testConfig writes a configuration for a test root: fast settle and
+// polls, the sandbox DSP unless dsps says otherwise.
+func testConfig(t *testing.T, root, node, dsps string) string {
+	t.Helper()
+	if dsps == "" {
+		dsps = `
+[dsp.sandbox]
+transport = "sandbox"
+dpid = "PADPIDA2014122301Q"
+ack.poll = "200ms"
+ack.timeout = "1m"
+`
+	}
+	text := fmt.Sprintf(`
+root = %q
+node = %q
+[sender]
+dpid = "PADPIDA3897722461G"
+name = "Example Records"
+[watch]
+settle = "300ms"
+poll_interval = "100ms"
+rescan = "1s"
+[retry]
+attempts = 4
+initial = "100ms"
+max = "1s"
+[metrics]
+listen = "127.0.0.1:0"
+[log]
+format = "json"
+level = "debug"
+%s`, root, node, dsps)
+	p := filepath.Join(t.TempDir(), "ferry.toml")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// daemon is a ferry process under test.
+type daemon struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	logs bytes.Buffer
+	done chan struct{}
+}
+
+func startDaemon(t *testing.T, cfg string) *daemon {
+	t.Helper()
+	d := &daemon{t: t, done: make(chan struct{})}
+	d.cmd = exec.Command(ferryBin, "run", "-config", cfg)
+	stderr, err := d.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			d.mu.Lock()
+			d.logs.Write(sc.Bytes())
+			d.logs.WriteByte('\n')
+			d.mu.Unlock()
+		}
+		io.Copy(io.Discard, stderr)
+		d.cmd.Wait()
+		close(d.done)
+	}()
+	t.Cleanup(func() {
+		d.kill()
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", d.log())
+		}
+	})
+	return d
+}
+
+func (d *daemon) log() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.logs.String()
+}
+
+func (d *daemon) kill() {
+	d.cmd.Process.Signal(syscall.SIGKILL)
+	<-d.done
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (d *daemon) stop() {
+	d.t.Helper()
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.done:
+	case <-time.After(40 * time.Second):
+		d.t.Fatal("daemon did not stop within 40s of SIGTERM")
+	}
+	if code := d.cmd.ProcessState.ExitCode(); code != 0 {
+		d.t.Fatalf("daemon exited with %d after SIGTERM", code)
+	}
+}
+
+// metricsURL finds the metrics address the daemon logged.
+func (d *daemon) metricsURL() string {
+	d.t.Helper()
+	var url string
+	waitFor(d.t, 10*time.Second, "metrics address in the log", func() bool {
+		for _, line := range strings.Split(d.log(), "\n") {
+			var l struct{ Msg, URL string }
+			if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "serving metrics" {
+				url = l.URL
+				return true
+			}
+		}
+		return false
+	})
+	return url
+}
+
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// writeRelease creates a valid release folder (two tracks and a cover)
+// named name, with UPC derived from n so every release is distinct.
+func writeRelease(t *testing.T, dir, name string, n int) string {
+	t.Helper()
+	rel := filepath.Join(dir, name)
+	if err := os.MkdirAll(rel, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(mediatest.WriteWAV(filepath.Join(rel, "01.wav"), 44100, 16, 2, 200*time.Millisecond))
+	must(mediatest.WriteFLAC(filepath.Join(rel, "02.flac"), 44100, 16, 2, 200*time.Millisecond))
+	must(mediatest.WriteJPEG(filepath.Join(rel, "cover.jpg"), 3000, 3000))
+	must(os.WriteFile(filepath.Join(rel, "release.toml"), []byte(releaseTOML(n)), 0o644))
+	return rel
+}
+
+func releaseTOML(n int) string {
+	upc := upcFor(n)
+	return fmt.Sprintf(`upc = %q
+title = "Test Release %d"
+display_artist = "Test Artist"
+label = "Example Records"
+release_date = "2026-12-04"
+genre = "Pop"
+type = "Album"
+p_line = { year = 2026, text = "2026 Example Records" }
+c_line = { year = 2026, text = "2026 Example Records" }
+cover = "cover.jpg"
+
+[[tracks]]
+isrc = "GBEXR26%05d"
+title = "One"
+file = "01.wav"
+number = 1
+
+[[tracks]]
+isrc = "GBEXR27%05d"
+title = "Two"
+file = "02.flac"
+number = 2
+
+[[deals]]
+territories = ["Worldwide"]
+commercial_model = "SubscriptionModel"
+use_types = ["OnDemandStream"]
+start_date = "2026-12-04"
+`, upc, n, n, n)
+}
+
+// upcFor makes a valid 13-digit EAN for n.
+func upcFor(n int) string {
+	body := fmt.Sprintf("590%09d", n)
+	sum := 0
+	for i := 0; i < 12; i++ {
+		d := int(body[11-i] - '0')
+		if i%2 == 0 {
+			d *= 3
+		}
+		sum += d
+	}
+	return body + fmt.Sprint((10-sum%10)%10)
+}
+
+// entries lists the non-hidden names in a folder.
+func entries(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range es {
+		if !strings.HasPrefix(e.Name(), ".") {
+			names = append(names, e.Name())
+		}
+	}
+	return names
+}
+
+// claimedLeft lists items still inside any stage's claim folders.
+func claimedLeft(t *testing.T, root string) []string {
+	t.Helper()
+	var left []string
+	matches, _ := filepath.Glob(filepath.Join(root, "*", ".claimed", "*", "*"))
+	for _, m := range matches {
+		left = append(left, strings.TrimPrefix(m, root+"/"))
+	}
+	return left
+}
