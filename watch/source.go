@@ -21,19 +21,42 @@ type eventSource interface {
 	Close() error
 }
 
+// errorBuffer holds fsnotify errors until the watcher loop reads them.
+const errorBuffer = 64
+
 // fsnotifySource adapts *fsnotify.Watcher to eventSource.
-type fsnotifySource struct{ w *fsnotify.Watcher }
+type fsnotifySource struct {
+	w    *fsnotify.Watcher
+	errs chan error
+}
 
 func newFsnotifySource() (eventSource, error) {
 	w, err := fsnotify.NewBufferedWatcher(eventBuffer)
 	if err != nil {
 		return nil, err
 	}
-	return fsnotifySource{w}, nil
+	s := fsnotifySource{w: w, errs: make(chan error, errorBuffer)}
+	go s.forwardErrors()
+	return s, nil
+}
+
+// forwardErrors drains fsnotify's errors at once. fsnotify sends some
+// errors while holding the lock that Add and Remove take, so a watcher
+// loop busy in Remove must never be what that send waits for (it
+// deadlocked both). When the buffer is full an error is already pending
+// and the loop will rescan; dropping more loses nothing.
+func (s fsnotifySource) forwardErrors() {
+	for err := range s.w.Errors {
+		select {
+		case s.errs <- err:
+		default:
+		}
+	}
+	close(s.errs)
 }
 
 func (s fsnotifySource) Events() <-chan fsnotify.Event { return s.w.Events }
-func (s fsnotifySource) Errors() <-chan error          { return s.w.Errors }
+func (s fsnotifySource) Errors() <-chan error          { return s.errs }
 func (s fsnotifySource) Add(path string) error         { return s.w.Add(path) }
 func (s fsnotifySource) Remove(path string) error      { return s.w.Remove(path) }
 func (s fsnotifySource) Close() error                  { return s.w.Close() }

@@ -138,6 +138,8 @@ func (d *daemon) stop() {
 	select {
 	case <-d.done:
 	case <-time.After(40 * time.Second):
+		d.cmd.Process.Signal(syscall.SIGQUIT) // the Go runtime prints every goroutine
+		<-d.done
 		d.t.Fatal("daemon did not stop within 40s of SIGTERM")
 	}
 	if code := d.cmd.ProcessState.ExitCode(); code != 0 {
