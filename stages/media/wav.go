@@ -118,11 +118,16 @@ func readWAV(r io.ReaderAt, size int64) (AudioInfo, error) {
 		}
 		off = body + csize + csize&1
 	}
-	switch {
-	case fm == nil:
-		return AudioInfo{}, corrupt(name, "fmt chunk missing")
-	case !haveData:
-		return AudioInfo{}, corrupt(name, "data chunk missing")
+	if fm == nil || !haveData {
+		missing := "data"
+		if fm == nil {
+			missing = "fmt"
+		}
+		if end < size {
+			// A RIFF size smaller than the file hides the chunks after it.
+			return AudioInfo{}, corrupt(name, "%s chunk missing in the %d bytes the RIFF header declares (the file has %d)", missing, end, size)
+		}
+		return AudioInfo{}, corrupt(name, "%s chunk missing", missing)
 	}
 	return fm.info(dataSize)
 }

@@ -133,6 +133,7 @@ func TestReadWAVErrors(t *testing.T) {
 		{"valid bits above container", patch(ext, 38, le16(32)), "WAV: extensible fmt chunk says 32 valid bits in 24-bit samples", media.ErrCorrupt},
 		{"garbage chunk header", patch(withList, 36, []byte{0, 1, 2, 3}), "WAV: no valid chunk header at byte 36 (found 00 01 02 03)", media.ErrCorrupt},
 		{"too many chunks", many, "WAV: more than 1000 chunks before the audio", media.ErrCorrupt},
+		{"RIFF size too small", patch(good, 4, le32(4)), "WAV: fmt chunk missing in the 12 bytes the RIFF header declares (the file has 1808)", media.ErrCorrupt},
 		{"second fmt", twoFmt, "WAV: second fmt chunk at byte 36", media.ErrCorrupt},
 	}
 	for _, c := range cases {
