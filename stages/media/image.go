@@ -143,6 +143,11 @@ func readJPEG(r io.ReaderAt, size int64) (ImageInfo, error) {
 	if err != nil {
 		return ImageInfo{}, err
 	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		// JPEG allows a height of 0 "to be given later" (a DNL marker), which
+		// no delivery tool writes; Go's DecodeConfig lets it through.
+		return ImageInfo{}, corrupt(name, "frame header says the image is %dx%d pixels", cfg.Width, cfg.Height)
+	}
 	info := ImageInfo{Format: name, Width: cfg.Width, Height: cfg.Height, BitDepth: 8}
 	switch cfg.ColorModel {
 	case color.GrayModel:

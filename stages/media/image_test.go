@@ -83,6 +83,7 @@ func TestReadImageErrors(t *testing.T) {
 		{"JPEG arithmetic coding", patch(jpg, sof+1, []byte{0xC9}), "JPEG: unsupported feature: unknown marker", media.ErrUnsupported},
 		{"JPEG 12-bit", patch(jpg, sof+4, []byte{12}), "JPEG: unsupported feature: precision", media.ErrUnsupported},
 		{"JPEG no frame", append(jpg[:2:2], 0xFF, 0xD9), "JPEG: invalid header: missing SOS marker", media.ErrCorrupt},
+		{"JPEG height 0", patch(jpg, sof+5, []byte{0, 0}), "JPEG: frame header says the image is 600x0 pixels", media.ErrCorrupt},
 		{"PNG cut in header", png[:20], "PNG: file ends inside the header (truncated copy?)", media.ErrTruncated},
 		{"PNG cut in data", png[:len(png)-100], "PNG: no IEND chunk at the end of the file (truncated copy?)", media.ErrTruncated},
 		{"PNG bad IHDR checksum", patch(png, 29, []byte{0, 0, 0, 0}), "PNG: invalid header: invalid checksum", media.ErrCorrupt},
