@@ -1,6 +1,9 @@
-// Command mkexample writes the example release's media (two short tracks
-// and a 3000×3000 cover) into a folder, so that no binary media is kept
-// in git: go run ./testdata/mkexample testdata/example
+// Command mkexample writes the media files of ferry's example release
+// into a folder: two short sine-tone tracks and a 3000×3000 cover, named
+// as the example release.toml references them. They are generated, not
+// committed, so the repository stays small:
+//
+//	go run ./testdata/mkexample testdata/example
 package main
 
 import (
@@ -12,26 +15,29 @@ import (
 	"github.com/ferrydelivery/ferry/stages/media/mediatest"
 )
 
+// exampleFiles is the example release's media: name and how to make it.
+var exampleFiles = []struct {
+	name  string
+	write func(path string) error
+}{
+	{"01-first-light.wav", func(p string) error { return mediatest.WriteWAV(p, 44100, 16, 2, 2500*time.Millisecond) }},
+	{"02-harbour-lights.flac", func(p string) error { return mediatest.WriteFLAC(p, 44100, 16, 2, 3*time.Second) }},
+	{"cover.jpg", func(p string) error { return mediatest.WriteJPEG(p, mediatest.CoverSize, mediatest.CoverSize) }},
+}
+
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: mkexample DIR")
+		fmt.Fprintln(os.Stderr, "usage: go run ./testdata/mkexample DIR")
 		os.Exit(2)
 	}
 	dir := os.Args[1]
-	steps := []struct {
-		name  string
-		write func(string) error
-	}{
-		{"01-first-light.wav", func(p string) error { return mediatest.WriteWAV(p, 44100, 16, 2, 2*time.Second) }},
-		{"02-harbour-lights.flac", func(p string) error { return mediatest.WriteFLAC(p, 44100, 16, 2, 3*time.Second) }},
-		{"cover.jpg", func(p string) error { return mediatest.WriteJPEG(p, 3000, 3000) }},
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "mkexample:", err)
+		os.Exit(1)
 	}
-	for _, s := range steps {
-		p := filepath.Join(dir, s.name)
-		if _, err := os.Stat(p); err == nil {
-			continue
-		}
-		if err := s.write(p); err != nil {
+	for _, f := range exampleFiles {
+		p := filepath.Join(dir, f.name)
+		if err := f.write(p); err != nil {
 			fmt.Fprintf(os.Stderr, "mkexample: %s: %v\n", p, err)
 			os.Exit(1)
 		}
