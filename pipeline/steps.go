@@ -166,7 +166,13 @@ func (e *Engine) validate(ctx context.Context, path string) {
 	if err := os.MkdirAll(filepath.Join(item, stages.StateDir), 0o755); err != nil {
 		e.log.Error("prepare item", "err", err)
 	}
-	rel, problems := stages.Load(item)
+	var only []string
+	if st.DSP != "" {
+		only = []string{st.DSP}
+	}
+	v := stages.ValidatorFor(e.cfg)
+	v.Now = e.now
+	rel, problems := v.ValidateFor(item, only)
 	for _, p := range problems {
 		if p.Severity == stages.Warning {
 			e.itemLog(item, st, Inbox).Warn("validation warning", "problem", p.String())

@@ -47,7 +47,7 @@ func ernCmd(args []string) int {
 		}
 		d.ERNVersion = string(v)
 	}
-	rel, problems := stages.Load(fs.Arg(0))
+	rel, problems := stages.ValidatorFor(cfg).ValidateFor(fs.Arg(0), []string{*dspName})
 	if problems.Errors() > 0 {
 		fmt.Fprintf(os.Stderr, "ferry: %s is not valid:\n%s\n", fs.Arg(0), problems.Error())
 		return 1

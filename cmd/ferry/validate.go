@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
+	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/stages"
 )
 
@@ -14,12 +16,26 @@ import (
 func validateCmd(args []string) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the problems as JSON")
+	cfgPath := fs.String("config", "", "configuration file whose DSP rules and severity overrides apply (default: the default rules, deliver_to not checked)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: ferry validate [-json] DIR...")
+		fmt.Fprintln(os.Stderr, "usage: ferry validate [-json] [-config FILE] DIR...")
 		return 2
+	}
+	v := &stages.Validator{}
+	if *cfgPath != "" {
+		cfg, err := config.Load(*cfgPath)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ferry:", err)
+			return 2
+		}
+		if err := severityOverridesOK(cfg); err != nil {
+			fmt.Fprintf(os.Stderr, "ferry: config %s: %v\n", *cfgPath, err)
+			return 2
+		}
+		v = stages.ValidatorFor(cfg)
 	}
 	type report struct {
 		Dir      string          `json:"dir"`
@@ -29,7 +45,7 @@ func validateCmd(args []string) int {
 	var reports []report
 	code := 0
 	for _, dir := range fs.Args() {
-		_, problems := stages.Load(dir)
+		_, problems := v.Validate(dir)
 		if problems == nil {
 			problems = stages.Problems{}
 		}
@@ -50,9 +66,9 @@ func validateCmd(args []string) int {
 		case len(r.Problems) == 0:
 			fmt.Printf("%s: OK\n", r.Dir)
 		case r.Valid:
-			fmt.Printf("%s: OK with %d warning(s)\n", r.Dir, len(r.Problems))
+			fmt.Printf("%s: OK with %d warning(s)\n", r.Dir, r.Problems.Warnings())
 		default:
-			fmt.Printf("%s: %d error(s)\n", r.Dir, r.Problems.Errors())
+			fmt.Printf("%s: %d error(s), %d warning(s)\n", r.Dir, r.Problems.Errors(), r.Problems.Warnings())
 		}
 		for _, p := range r.Problems {
 			fmt.Printf("  %s\n", indent(p.String()))
@@ -61,13 +77,24 @@ func validateCmd(args []string) int {
 	return code
 }
 
-func indent(s string) string {
-	out := []rune{}
-	for _, r := range s {
-		out = append(out, r)
-		if r == '\n' {
-			out = append(out, ' ', ' ')
+// severityOverridesOK checks every [rules.severity] and
+// [dsp.NAME.rules.severity] table names real, overridable rules.
+func severityOverridesOK(cfg *config.Config) error {
+	var errs []string
+	if err := stages.CheckSeverityOverrides("rules.severity", cfg.Rules.Severity); err != nil {
+		errs = append(errs, err.Error())
+	}
+	for _, name := range cfg.DSPNames() {
+		if err := stages.CheckSeverityOverrides("dsp."+name+".rules.severity", cfg.DSP[name].Rules.Severity); err != nil {
+			errs = append(errs, err.Error())
 		}
 	}
-	return string(out)
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func indent(s string) string {
+	return strings.ReplaceAll(s, "\n", "\n  ")
 }
