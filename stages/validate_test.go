@@ -357,13 +357,13 @@ instant_gratification = true`),
 		// severity overrides
 		{name: "style rule made an error", toml: replace(`title = "First Light"`, `title = "FIRST LIGHT"`),
 			rules: func(string) config.Rules { return config.Rules{Severity: map[string]string{"style-caps": "error"}} },
-			rule: ruleStyleCaps, where: "tracks[1].title", phrase: "capitals", severity: Error},
+			rule:  ruleStyleCaps, where: "tracks[1].title", phrase: "capitals", severity: Error},
 		{name: "error made a warning", toml: replace(`territories = ["Worldwide"]`, `territories = ["UK"]`),
 			rules: func(string) config.Rules { return config.Rules{Severity: map[string]string{"territory": "warning"}} },
-			rule: ruleTerritory, where: "deals[1].territories", phrase: "GB", severity: Warning},
+			rule:  ruleTerritory, where: "deals[1].territories", phrase: "GB", severity: Warning},
 		{name: "fixed rule not overridden", files: func(t *testing.T, d string) { os.Remove(filepath.Join(d, track1)) },
 			rules: func(string) config.Rules { return config.Rules{Severity: map[string]string{"file-missing": "off"}} },
-			rule: ruleFileMissing, where: "tracks[1].file", phrase: "does not exist", severity: Error},
+			rule:  ruleFileMissing, where: "tracks[1].file", phrase: "does not exist", severity: Error},
 
 		// takedown
 		{name: "takedown with a bad UPC", toml: func(testing.TB, string) string {
