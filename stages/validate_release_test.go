@@ -55,8 +55,8 @@ func TestValidateExample(t *testing.T) {
 	}
 	m := rel.Model
 	wantTracks := []struct {
-		dur                    time.Duration
-		codec                  string
+		dur                  time.Duration
+		codec                string
 		rate, bits, channels int
 	}{{2500 * time.Millisecond, "WAV", 44100, 16, 2}, {3 * time.Second, "FLAC", 44100, 16, 2}}
 	if len(m.Tracks) != len(wantTracks) {
