@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzParseReleaseFile feeds arbitrary text to the release.toml reader
@@ -19,6 +20,13 @@ import (
 func FuzzParseReleaseFile(f *testing.F) {
 	v := testValidator(defaultRules)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// A hostile release.toml must not hang the daemon either: an input
+		// that takes this long crashes the worker, and the fuzzer reports
+		// it with the input.
+		watchdog := time.AfterFunc(fuzzInputLimit, func() {
+			panic(fmt.Sprintf("one input took more than %v: %q", fuzzInputLimit, data))
+		})
+		defer watchdog.Stop()
 		rf, err := ParseReleaseFile(data)
 		if err != nil {
 			if rf != nil || err.Error() == "" {
@@ -46,6 +54,10 @@ func FuzzParseReleaseFile(f *testing.F) {
 		}
 	})
 }
+
+// fuzzInputLimit is far above what any input should take (milliseconds)
+// yet short enough to catch a hang in a one-minute run.
+const fuzzInputLimit = 10 * time.Second
 
 var updateSeeds = flag.Bool("update-seeds", false, "rewrite testdata/fuzz/FuzzParseReleaseFile")
 
