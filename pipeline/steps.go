@@ -184,7 +184,7 @@ func (e *Engine) validate(ctx context.Context, path string) {
 			details = append(details, p.String())
 		}
 		e.fail(item, Inbox, failure{Stage: Inbox,
-			What:    fmt.Sprintf("the release folder has %d problem(s); nothing was sent", problems.Errors()),
+			What:    fmt.Sprintf("the release folder has %d error(s) and %d warning(s); nothing was sent", problems.Errors(), problems.Warnings()),
 			Details: details,
 			ToDo:    "Fix each problem listed above in this folder (release.toml or the files)."}, st)
 		return
