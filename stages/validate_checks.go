@@ -52,7 +52,11 @@ func (c *checker) run() {
 
 func (c *checker) checkAction() {
 	if c.rf.Action != ActionDeliver && c.rf.Action != ActionTakedown {
-		c.add(ruleAction, "action", fmt.Sprintf("%q is not an action", c.rf.Action), `use "deliver" (the default) or "takedown"`)
+		fix := `use "deliver" (the default) or "takedown"`
+		if s := closest(c.rf.Action, []string{ActionDeliver, ActionTakedown}); s != "" {
+			fix = fmt.Sprintf("write %q (in lower case)", s)
+		}
+		c.add(ruleAction, "action", fmt.Sprintf("%q is not an action; nothing else is checked until it is one", c.rf.Action), fix)
 	}
 }
 

@@ -341,8 +341,11 @@ func (f *folder) unreferencedAudio(used map[string]bool) []Problem {
 		if rerr != nil || rel == "." {
 			return nil
 		}
-		if d.IsDir() && (rel == StateDir || strings.HasPrefix(d.Name(), ".")) {
-			return filepath.SkipDir
+		if strings.HasPrefix(d.Name(), ".") { // .ferry, and hidden files such as macOS "._name.wav" resource forks
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		if !audioExtensions[strings.ToLower(filepath.Ext(d.Name()))] || used[rel] {
 			return nil

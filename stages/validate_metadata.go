@@ -34,6 +34,8 @@ func parseDate(s string) (time.Time, error) {
 }
 
 var (
+	// languagePattern is the ERN 4.x LanguageAndScriptCode pattern.
+	languagePattern = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z]+)?(-[a-zA-Z]{2}|-[0-9]{3})?(-[a-zA-Z][a-zA-Z0-9]{4}[a-zA-Z0-9]*)?$`)
 	datePattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
 	slashDate   = regexp.MustCompile(`^[0-9]{1,2}[/.][0-9]{1,2}[/.][0-9]{2,4}$`)
 )
@@ -180,10 +182,15 @@ func (c *checker) checkValues() {
 			suggest(rf.Type, releaseTypes, "use Album, Single, EP or Compilation, or leave type out (one track: Single, more: Album)"))
 	}
 	c.checkReleaseTypeFits()
-	if l := strings.TrimSpace(rf.Language); l != "" {
-		if _, err := language.Parse(l); err != nil {
-			c.add(ruleLanguage, "language", fmt.Sprintf("%q is not a language code", rf.Language),
+	if l := rf.Language; l != "" {
+		tag, err := language.Parse(l)
+		switch {
+		case err != nil:
+			c.add(ruleLanguage, "language", fmt.Sprintf("%q is not a language code", l),
 				`use a BCP 47 language tag: "en", "fr", "pt-BR"`)
+		case !languagePattern.MatchString(l):
+			c.add(ruleLanguage, "language", fmt.Sprintf("%q is not written as ERN language codes are", l),
+				fmt.Sprintf("write %q", tag.String()))
 		}
 	}
 }
