@@ -36,8 +36,8 @@ func parseDate(s string) (time.Time, error) {
 var (
 	// languagePattern is the ERN 4.x LanguageAndScriptCode pattern.
 	languagePattern = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z]+)?(-[a-zA-Z]{2}|-[0-9]{3})?(-[a-zA-Z][a-zA-Z0-9]{4}[a-zA-Z0-9]*)?$`)
-	datePattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-	slashDate   = regexp.MustCompile(`^[0-9]{1,2}[/.][0-9]{1,2}[/.][0-9]{2,4}$`)
+	datePattern     = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	slashDate       = regexp.MustCompile(`^[0-9]{1,2}[/.][0-9]{1,2}[/.][0-9]{2,4}$`)
 )
 
 // date returns the date of a field, reporting a malformed one; ok is

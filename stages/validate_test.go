@@ -426,7 +426,6 @@ func TestValidateBadReleases(t *testing.T) {
 	}
 }
 
-
 func mkfifo(t *testing.T, path string) {
 	t.Helper()
 	if err := syscall.Mkfifo(path, 0o644); err != nil {
