@@ -25,9 +25,12 @@ type features struct {
 	// roleValue wraps contributor roles in a <Value> child (4.3.1 and
 	// later), instead of carrying the role as the element text.
 	roleValue bool
-	// trackDisplayGenre names the TrackRelease genre DisplayGenre
+	// displayGenre names the Release and TrackRelease genre DisplayGenre
 	// (4.3.1 and later) instead of Genre.
-	trackDisplayGenre bool
+	displayGenre bool
+	// contributorRoles are the role words written as is; others are
+	// written UserDefined.
+	contributorRoles map[string]bool
 }
 
 // featureTable holds one row per supported version.
@@ -39,10 +42,13 @@ type features struct {
 // can be given one with Options.AvsVersionID.
 var featureTable = map[Version]features{
 	V382: {ern3: true, releaseTypeEP: true},
-	V41:  {},
-	V411: {},
-	V42:  {releaseTypeEP: true, providedFlag: true},
-	V43:  {avsVersionID: "3", releaseTypeEP: true, providedFlag: true, editions: true},
-	V431: {avsVersionID: "9", releaseTypeEP: true, providedFlag: true, editions: true, roleValue: true, trackDisplayGenre: true},
-	V432: {avsVersionID: "9", releaseTypeEP: true, providedFlag: true, editions: true, roleValue: true, trackDisplayGenre: true},
+	V41:  {contributorRoles: contributorRoles41},
+	V411: {contributorRoles: contributorRoles4},
+	V42:  {releaseTypeEP: true, providedFlag: true, contributorRoles: contributorRoles4},
+	V43: {avsVersionID: "3", releaseTypeEP: true, providedFlag: true, editions: true,
+		contributorRoles: contributorRoles4},
+	V431: {avsVersionID: "9", releaseTypeEP: true, providedFlag: true, editions: true,
+		roleValue: true, displayGenre: true, contributorRoles: contributorRoles4},
+	V432: {avsVersionID: "9", releaseTypeEP: true, providedFlag: true, editions: true,
+		roleValue: true, displayGenre: true, contributorRoles: contributorRoles4},
 }

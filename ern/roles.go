@@ -13,12 +13,28 @@ import "github.com/beevik/etree"
 // contributor role instead).
 var displayRoles4 = map[string]bool{"MainArtist": true, "FeaturedArtist": true, "Artist": true}
 
-// contributorRoles4 are the ContributorRole values ferry writes as is in
-// 4.x: the common credits present in the AVS of every 4.x version.
-var contributorRoles4 = map[string]bool{
+// contributorRoles41 are the ContributorRole values ferry writes as is
+// in 4.1: common credits present in its AVS (TestRoleTablesMatchAVS
+// checks them against the official files).
+var contributorRoles41 = map[string]bool{
 	"Arranger": true, "Composer": true, "ComposerLyricist": true, "Lyricist": true,
-	"Artist": true, "Mixer": true, "MixingEngineer": true, "Performer": true,
+	"Artist": true, "Mixer": true, "MixingEngineer": true,
 	"RecordingEngineer": true, "Remixer": true, "StudioProducer": true,
+}
+
+// contributorRoles4 are the same for 4.1.1 and later, which added
+// Performer.
+var contributorRoles4 = union(contributorRoles41, "Performer")
+
+func union(m map[string]bool, more ...string) map[string]bool {
+	out := make(map[string]bool, len(m)+len(more))
+	for k := range m {
+		out[k] = true
+	}
+	for _, k := range more {
+		out[k] = true
+	}
+	return out
 }
 
 // roleAliases4 maps model words to their 4.x spelling; the reader maps
@@ -64,7 +80,7 @@ func (w *writer) contributorRole(parent *etree.Element, tag, role string) {
 	if w.f.roleValue {
 		e = e.CreateElement("Value")
 	}
-	if contributorRoles4[role] {
+	if w.f.contributorRoles[role] {
 		e.SetText(role)
 		return
 	}

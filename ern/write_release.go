@@ -36,7 +36,7 @@ func (w *writer) mainRelease(rl *etree.Element) {
 	w.line(re, "PLine", r.PLine)
 	w.line(re, "CLine", r.CLine)
 	add(re, "Duration", formatDuration(w.totalDuration()))
-	w.genre(re, "Genre", w.releaseGenre(), r.SubGenre)
+	w.genre(re, w.genreTag(), w.releaseGenre(), r.SubGenre)
 	addOpt(re, "ReleaseDate", r.ReleaseDate)
 	addOpt(re, "OriginalReleaseDate", r.OriginalReleaseDate)
 	add(re, "ParentalWarningType", w.releaseParental())
@@ -76,6 +76,14 @@ func (w *writer) releaseID(parent *etree.Element) {
 	if w.r.CatalogNumber != "" {
 		add(id, "CatalogNumber", w.r.CatalogNumber).CreateAttr("Namespace", w.namespace())
 	}
+}
+
+// genreTag is Genre, or DisplayGenre from 4.3.1 on.
+func (w *writer) genreTag() string {
+	if w.f.displayGenre {
+		return "DisplayGenre"
+	}
+	return "Genre"
 }
 
 func (w *writer) genre(parent *etree.Element, tag, genre, sub string) {
@@ -137,9 +145,5 @@ func (w *writer) trackRelease(rl *etree.Element, i int) {
 	pid.CreateAttr("Namespace", w.namespace())
 	add(tr, "ReleaseResourceReference", trackRef(i))
 	add(tr, "ReleaseLabelReference", w.parties.ref(Artist{Name: w.label()}))
-	tag := "Genre"
-	if w.f.trackDisplayGenre {
-		tag = "DisplayGenre"
-	}
-	w.genre(tr, tag, w.trackGenre(t), "")
+	w.genre(tr, w.genreTag(), w.trackGenre(t), "")
 }

@@ -25,6 +25,9 @@ func (w *writer) resourceList(root *etree.Element) {
 	}
 }
 
+// soundRecording writes track i. From 4.3 on its ISRC, P line and file
+// sit in a SoundRecordingEdition; before, ResourceId comes first, the P
+// line after the contributors and TechnicalDetails last.
 func (w *writer) soundRecording(rl *etree.Element, i int) {
 	t := &w.r.Tracks[i]
 	sr := rl.CreateElement("SoundRecording")
@@ -34,27 +37,48 @@ func (w *writer) soundRecording(rl *etree.Element, i int) {
 		ed := sr.CreateElement("SoundRecordingEdition")
 		add(ed.CreateElement("ResourceId"), "ISRC", t.ISRC)
 		w.line(ed, "PLine", w.r.PLine)
-		td := ed.CreateElement("TechnicalDetails")
-		add(td, "TechnicalResourceDetailsReference", technicalRef(i))
-		df := td.CreateElement("DeliveryFile")
-		add(df, "Type", "AudioFile")
-		w.audioDetails(df, &t.Audio)
-		w.file(df, t.Audio.File)
-		w.provided(df, t.Audio.File)
+		w.audioTechnicalDetails(ed, i)
+	} else {
+		add(sr.CreateElement("ResourceId"), "ISRC", t.ISRC)
 	}
 	add(sr, "DisplayTitleText", displayTitleText(t.Title, t.VersionTitle))
 	w.displayTitle(sr, t.Title, t.VersionTitle)
 	w.displayArtists(sr, w.trackDisplayArtist(t), w.trackArtists(t))
 	w.contributors(sr, t.Contributors)
+	if !w.f.editions {
+		w.line(sr, "PLine", w.r.PLine)
+	}
 	add(sr, "Duration", formatDuration(t.Duration))
 	add(sr, "ParentalWarningType", w.trackParental(t))
+	if !w.f.editions {
+		w.audioTechnicalDetails(sr, i)
+	}
+}
+
+// audioTechnicalDetails writes track i's TechnicalDetails: in 4.3 and
+// later the file is a DeliveryFile of Type AudioFile, before it sits in
+// TechnicalDetails directly.
+func (w *writer) audioTechnicalDetails(parent *etree.Element, i int) {
+	a := &w.r.Tracks[i].Audio
+	td := parent.CreateElement("TechnicalDetails")
+	add(td, "TechnicalResourceDetailsReference", technicalRef(i))
+	if w.f.editions {
+		td = td.CreateElement("DeliveryFile")
+		add(td, "Type", "AudioFile")
+	}
+	w.audioDetails(td, a)
+	w.file(td, a.File)
+	w.provided(td, a.File)
 }
 
 // audioDetails writes codec, container and sampling figures of an audio
 // file (4.x names).
 func (w *writer) audioDetails(parent *etree.Element, a *Audio) {
 	container, codec := audioCodec(a.Codec)
-	addOpt(parent, "ContainerFormat", container)
+	if w.f.editions {
+		// ContainerFormat exists from 4.3 on; before, WAV is just PCM.
+		addOpt(parent, "ContainerFormat", container)
+	}
 	if codec != "" {
 		w.enumValue(parent, "AudioCodecType", codec, audioCodecs4)
 	}
