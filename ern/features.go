@@ -28,9 +28,11 @@ type features struct {
 	// displayGenre names the Release and TrackRelease genre DisplayGenre
 	// (4.3.1 and later) instead of Genre.
 	displayGenre bool
-	// contributorRoles are the role words written as is; others are
-	// written UserDefined.
-	contributorRoles map[string]bool
+	// containerFormat writes ContainerFormat (WAV, AIFF) beside the
+	// codec: 3.8.2 and 4.3 on. 4.1 and 4.2 only have AudioCodecType.
+	containerFormat bool
+	// vocab holds the version's allowed words for roles and codecs.
+	vocab *vocabulary
 }
 
 // featureTable holds one row per supported version.
@@ -41,14 +43,14 @@ type features struct {
 // (allowed-value-sets.xsd) say 9. A DSP that expects another AVS version
 // can be given one with Options.AvsVersionID.
 var featureTable = map[Version]features{
-	V382: {ern3: true, releaseTypeEP: true},
-	V41:  {contributorRoles: contributorRoles41},
-	V411: {contributorRoles: contributorRoles4},
-	V42:  {releaseTypeEP: true, providedFlag: true, contributorRoles: contributorRoles4},
+	V382: {ern3: true, releaseTypeEP: true, containerFormat: true, vocab: vocab382},
+	V41:  {vocab: vocab41},
+	V411: {vocab: vocab411},
+	V42:  {releaseTypeEP: true, providedFlag: true, vocab: vocab411},
 	V43: {avsVersionID: "3", releaseTypeEP: true, providedFlag: true, editions: true,
-		contributorRoles: contributorRoles4},
+		containerFormat: true, vocab: vocab411},
 	V431: {avsVersionID: "9", releaseTypeEP: true, providedFlag: true, editions: true,
-		roleValue: true, displayGenre: true, contributorRoles: contributorRoles4},
+		containerFormat: true, roleValue: true, displayGenre: true, vocab: vocab411},
 	V432: {avsVersionID: "9", releaseTypeEP: true, providedFlag: true, editions: true,
-		roleValue: true, displayGenre: true, contributorRoles: contributorRoles4},
+		containerFormat: true, roleValue: true, displayGenre: true, vocab: vocab411},
 }

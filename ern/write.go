@@ -51,9 +51,6 @@ func build(v Version, m *Message) (*etree.Document, error) {
 	if !ok {
 		return nil, fmt.Errorf("write ERN: unknown version %q", v)
 	}
-	if f.ern3 {
-		return nil, fmt.Errorf("write ERN %s: not implemented yet", v)
-	}
 	if m == nil || m.Release == nil {
 		return nil, errors.New("write ERN: message has no release")
 	}

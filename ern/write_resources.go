@@ -75,12 +75,11 @@ func (w *writer) audioTechnicalDetails(parent *etree.Element, i int) {
 // file (4.x names).
 func (w *writer) audioDetails(parent *etree.Element, a *Audio) {
 	container, codec := audioCodec(a.Codec)
-	if w.f.editions {
-		// ContainerFormat exists from 4.3 on; before, WAV is just PCM.
+	if w.f.containerFormat {
 		addOpt(parent, "ContainerFormat", container)
 	}
 	if codec != "" {
-		w.enumValue(parent, "AudioCodecType", codec, audioCodecs4)
+		w.enumValue(parent, "AudioCodecType", codec, w.f.vocab.audio)
 	}
 	if a.Channels > 0 {
 		add(parent, "NumberOfChannels", itoa(a.Channels))
@@ -92,9 +91,6 @@ func (w *writer) audioDetails(parent *etree.Element, a *Audio) {
 		add(parent, "BitsPerSample", itoa(a.BitsPerSample))
 	}
 }
-
-// audioCodecs4 are the AudioCodecType values ferry writes as is.
-var audioCodecs4 = map[string]bool{"PCM": true, "FLAC": true, "MP3": true, "AAC": true, "WMA": true, "Vorbis": true}
 
 // audioCodec splits the model's codec word into a container format and
 // an audio codec: WAV and AIFF are PCM in a container.
@@ -108,18 +104,6 @@ func audioCodec(c string) (container, codec string) {
 	return "", c
 }
 
-// enumValue writes an element whose type is an allowed-value set with a
-// UserDefined escape: known values as is, others as UserDefined.
-func (w *writer) enumValue(parent *etree.Element, tag, value string, known map[string]bool) {
-	e := parent.CreateElement(tag)
-	if known[value] {
-		e.SetText(value)
-		return
-	}
-	e.SetText("UserDefined")
-	e.CreateAttr("UserDefinedValue", value)
-}
-
 // file writes the 4.x File element: URI, hash and size.
 func (w *writer) file(parent *etree.Element, f File) {
 	if f.Name == "" {
@@ -129,7 +113,7 @@ func (w *writer) file(parent *etree.Element, f File) {
 	add(fe, "URI", f.URI())
 	if f.Hash != "" {
 		hs := fe.CreateElement("HashSum")
-		add(hs, "Algorithm", hashAlgorithm(f))
+		w.enumValue(hs, "Algorithm", hashAlgorithm(f), w.f.vocab.hash)
 		add(hs, "HashSumValue", f.Hash)
 	}
 	if f.Size > 0 {
@@ -164,7 +148,7 @@ func (w *writer) image(rl *etree.Element, i int) {
 	td := im.CreateElement("TechnicalDetails")
 	add(td, "TechnicalResourceDetailsReference", technicalRef(i))
 	if c.Codec != "" {
-		w.enumValue(td, "ImageCodecType", c.Codec, imageCodecs)
+		w.enumValue(td, "ImageCodecType", c.Codec, w.f.vocab.image)
 	}
 	if c.Height > 0 {
 		add(td, "ImageHeight", itoa(c.Height)).CreateAttr("UnitOfMeasure", "Pixel")
@@ -175,9 +159,6 @@ func (w *writer) image(rl *etree.Element, i int) {
 	w.file(td, c.File)
 	w.provided(td, c.File)
 }
-
-// imageCodecs are the ImageCodecType values ferry writes as is.
-var imageCodecs = map[string]bool{"JPEG": true, "PNG": true, "GIF": true, "TIFF": true, "JPEG2000": true}
 
 // displayTitle writes a 4.x DisplayTitle, the version as a sub-title.
 func (w *writer) displayTitle(parent *etree.Element, title, version string) {

@@ -7,7 +7,7 @@ import (
 )
 
 // writtenVersions are the versions the writer supports so far.
-var writtenVersions = []Version{V41, V411, V42, V43, V431, V432}
+var writtenVersions = Versions
 
 // TestWriteValidates writes every fixture in every version and validates
 // it against the version's official XSD with xmllint.
