@@ -171,7 +171,7 @@ func compilation() *Release {
 		}
 		t[i].DisplayArtist = names[i]
 		t[i].Artists = []Artist{a}
-		t[i].Genre = []string{"Pop", "Rock", "Dance", "R&B", "Jazz"}[i]
+		t[i].Genre = []string{"", "Rock", "Dance", "R&B", "Jazz"}[i] // "": the release's (Pop)
 	}
 	return &Release{
 		UPC: upc, Title: "Summer Hits 2025", DisplayArtist: "Various Artists",

@@ -19,10 +19,12 @@ type vocabulary struct {
 	work set
 	// alias maps model words to the version's spelling; the reader maps
 	// them back.
-	alias map[string]string
-	hash  set // HashSumAlgorithmType
-	audio set // AudioCodecType
-	image set // ImageCodecType
+	alias      map[string]string
+	commercial set // CommercialModelType
+	use        set // UseType
+	hash       set // HashSumAlgorithmType
+	audio      set // AudioCodecType
+	image      set // ImageCodecType
 }
 
 // set is a list of allowed words.
@@ -48,6 +50,11 @@ func (s set) with(words ...string) set {
 }
 
 var (
+	// Deal words: AsPerContract is gone from the ERN deal lists in 4.2.
+	commercialModels = newSet("AdvertisementSupportedModel", "FreeOfChargeModel", "PayAsYouGoModel", "SubscriptionModel")
+	useTypes         = newSet("ConditionalDownload", "Download", "NonInteractiveStream", "OnDemandStream",
+		"PermanentDownload", "Stream", "TetheredDownload")
+
 	audioCodecs = newSet("PCM", "FLAC", "MP3", "AAC", "WMA", "Vorbis")
 	imageCodecs = newSet("JPEG", "PNG", "GIF", "TIFF", "JPEG2000")
 
@@ -55,6 +62,8 @@ var (
 		display:     newSet("MainArtist", "FeaturedArtist", "Artist", "Composer", "Lyricist", "ComposerLyricist", "Arranger", "Conductor", "Producer"),
 		contributor: newSet("MainArtist", "FeaturedArtist", "Artist", "Conductor", "Producer", "Orchestra", "Soloist", "Choir", "Ensemble"),
 		work:        newSet("Composer", "Lyricist", "ComposerLyricist", "Arranger"),
+		commercial:  commercialModels.with("AsPerContract"),
+		use:         useTypes.with("AsPerContract"),
 		hash:        newSet("MD4", "MD5", "SHA", "SHA1"),
 		audio:       audioCodecs, image: imageCodecs,
 	}
@@ -62,14 +71,23 @@ var (
 		display: newSet("MainArtist", "FeaturedArtist", "Artist"),
 		contributor: newSet("Arranger", "Composer", "ComposerLyricist", "Lyricist", "Artist",
 			"Mixer", "MixingEngineer", "RecordingEngineer", "Remixer", "StudioProducer"),
-		alias: map[string]string{"Producer": "StudioProducer"},
-		hash:  newSet("MD5", "SHA1", "SHA-256", "SHA-512"),
-		audio: audioCodecs, image: imageCodecs,
+		alias:      map[string]string{"Producer": "StudioProducer"},
+		commercial: commercialModels.with("AsPerContract"),
+		use:        useTypes.with("AsPerContract"),
+		hash:       newSet("MD5", "SHA1", "SHA-256", "SHA-512"),
+		audio:      audioCodecs, image: imageCodecs,
 	}
 	// 4.1.1 added Performer to the contributor roles.
 	vocab411 = &vocabulary{
 		display: vocab41.display, contributor: vocab41.contributor.with("Performer"),
-		alias: vocab41.alias, hash: vocab41.hash, audio: audioCodecs, image: imageCodecs,
+		alias: vocab41.alias, commercial: vocab41.commercial, use: vocab41.use,
+		hash: vocab41.hash, audio: audioCodecs, image: imageCodecs,
+	}
+	// 4.2 and later: the same without AsPerContract in deals.
+	vocab42 = &vocabulary{
+		display: vocab411.display, contributor: vocab411.contributor, alias: vocab411.alias,
+		commercial: commercialModels, use: useTypes,
+		hash: vocab411.hash, audio: audioCodecs, image: imageCodecs,
 	}
 )
 

@@ -334,12 +334,15 @@ func (w *writer) ern3DealRefs(rd *etree.Element, tracks bool) {
 
 func (w *writer) ern3Deal(rd *etree.Element, d Deal, main bool) {
 	dt := rd.CreateElement("Deal").CreateElement("DealTerms")
-	addOpt(dt, "CommercialModelType", d.CommercialModel)
+	if d.CommercialModel != "" {
+		w.enumValue(dt, "CommercialModelType", d.CommercialModel, w.f.vocab.commercial)
+	}
 	u := dt.CreateElement("Usage")
 	for _, t := range d.UseTypes {
-		add(u, "UseType", t)
+		w.enumValue(u, "UseType", t, w.f.vocab.use)
 	}
 	if len(d.UseTypes) == 0 {
+		// 3.8.2 needs a use type; a deal without one is as agreed.
 		add(u, "UseType", "AsPerContract")
 	}
 	included, excluded := territories(d)
