@@ -61,7 +61,7 @@ func lossInVersion(v Version, m *Message) *Message {
 		// A takedown withdraws every deal; none are read back.
 		r.Deals = nil
 	}
-	if r.Type == "EP" && !f.releaseTypeEP {
+	if r.Type == "EP" && !f.vocab.release["EP"] {
 		r.Type = "Album"
 	}
 	files := []*File{}

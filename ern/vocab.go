@@ -17,6 +17,8 @@ type vocabulary struct {
 	// work: MusicalWorkContributorRole, 3.8.2 only: credits on the
 	// musical work (composer, lyricist…) go to IndirectResourceContributor.
 	work set
+	// release: ReleaseType.
+	release set
 	// alias maps model words to the version's spelling; the reader maps
 	// them back.
 	alias      map[string]string
@@ -55,6 +57,10 @@ var (
 	useTypes         = newSet("ConditionalDownload", "Download", "NonInteractiveStream", "OnDemandStream",
 		"PermanentDownload", "Stream", "TetheredDownload")
 
+	releaseTypes = newSet("Album", "AudioBookRelease", "Bundle", "ClassicalAlbum", "KaraokeRelease",
+		"MultimediaAlbum", "MultimediaSingle", "RingtoneRelease", "Single", "SingleResourceRelease",
+		"VideoAlbum", "VideoSingle")
+
 	audioCodecs = newSet("PCM", "FLAC", "MP3", "AAC", "WMA", "Vorbis")
 	imageCodecs = newSet("JPEG", "PNG", "GIF", "TIFF", "JPEG2000")
 
@@ -62,6 +68,7 @@ var (
 		display:     newSet("MainArtist", "FeaturedArtist", "Artist", "Composer", "Lyricist", "ComposerLyricist", "Arranger", "Conductor", "Producer"),
 		contributor: newSet("MainArtist", "FeaturedArtist", "Artist", "Conductor", "Producer", "Orchestra", "Soloist", "Choir", "Ensemble"),
 		work:        newSet("Composer", "Lyricist", "ComposerLyricist", "Arranger"),
+		release:     releaseTypes.with("EP"),
 		commercial:  commercialModels.with("AsPerContract"),
 		use:         useTypes.with("AsPerContract"),
 		hash:        newSet("MD4", "MD5", "SHA", "SHA1"),
@@ -72,6 +79,7 @@ var (
 		contributor: newSet("Arranger", "Composer", "ComposerLyricist", "Lyricist", "Artist",
 			"Mixer", "MixingEngineer", "RecordingEngineer", "Remixer", "StudioProducer"),
 		alias:      map[string]string{"Producer": "StudioProducer"},
+		release:    releaseTypes.with("DjMix"),
 		commercial: commercialModels.with("AsPerContract"),
 		use:        useTypes.with("AsPerContract"),
 		hash:       newSet("MD5", "SHA1", "SHA-256", "SHA-512"),
@@ -80,12 +88,13 @@ var (
 	// 4.1.1 added Performer to the contributor roles.
 	vocab411 = &vocabulary{
 		display: vocab41.display, contributor: vocab41.contributor.with("Performer"),
-		alias: vocab41.alias, commercial: vocab41.commercial, use: vocab41.use,
+		alias: vocab41.alias, release: vocab41.release, commercial: vocab41.commercial, use: vocab41.use,
 		hash: vocab41.hash, audio: audioCodecs, image: imageCodecs,
 	}
-	// 4.2 and later: the same without AsPerContract in deals.
+	// 4.2 and later: EP, and no AsPerContract in deals.
 	vocab42 = &vocabulary{
 		display: vocab411.display, contributor: vocab411.contributor, alias: vocab411.alias,
+		release:    releaseTypes.with("DjMix", "EP"),
 		commercial: commercialModels, use: useTypes,
 		hash: vocab411.hash, audio: audioCodecs, image: imageCodecs,
 	}

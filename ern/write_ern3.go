@@ -61,7 +61,7 @@ func (w *writer) ern3Image(rl *etree.Element, i int) {
 	c := w.r.Cover
 	im := rl.CreateElement("Image")
 	add(im, "ImageType", "FrontCoverImage")
-	pid := add(im.CreateElement("ImageId"), "ProprietaryId", w.r.UPC+"_FrontCoverImage")
+	pid := add(im.CreateElement("ImageId"), "ProprietaryId", w.releaseKey()+"_FrontCoverImage")
 	pid.CreateAttr("Namespace", w.namespace())
 	add(im, "ResourceReference", trackRef(i))
 	d := im.CreateElement("ImageDetailsByTerritory")
@@ -210,7 +210,7 @@ func (w *writer) ern3Releases(root *etree.Element) {
 	if r.Cover != nil {
 		add(refs, "ReleaseResourceReference", trackRef(w.coverIndex())).CreateAttr("ReleaseResourceType", "SecondaryResource")
 	}
-	add(re, "ReleaseType", w.releaseType())
+	w.enumValue(re, "ReleaseType", w.releaseType(), w.f.vocab.release)
 	d := re.CreateElement("ReleaseDetailsByTerritory")
 	add(d, "TerritoryCode", "Worldwide")
 	add(d, "DisplayArtistName", w.releaseDisplayArtist())
@@ -236,7 +236,9 @@ func (w *writer) ern3Releases(root *etree.Element) {
 func (w *writer) ern3ReleaseID(re *etree.Element) {
 	id := re.CreateElement("ReleaseId")
 	addOpt(id, "GRid", w.r.GRid)
-	add(id, "ICPN", w.r.UPC).CreateAttr("IsEan", strconv.FormatBool(len(w.r.UPC) == 13))
+	if w.r.UPC != "" {
+		add(id, "ICPN", w.r.UPC).CreateAttr("IsEan", strconv.FormatBool(len(w.r.UPC) == 13))
+	}
 	if w.r.CatalogNumber != "" {
 		add(id, "CatalogNumber", w.r.CatalogNumber).CreateAttr("Namespace", w.namespace())
 	}
@@ -376,7 +378,7 @@ func (w *writer) ern3PurgedRelease(root *etree.Element) {
 	pr := root.CreateElement("PurgedRelease")
 	id := pr.CreateElement("ReleaseId")
 	addOpt(id, "GRid", w.r.GRid)
-	add(id, "ICPN", w.r.UPC)
+	addOpt(id, "ICPN", w.r.UPC)
 	w.ern3Title(pr, "Title", "DisplayTitle", w.r.Title, w.r.VersionTitle)
 	for i, a := range w.releaseArtists() {
 		c := pr.CreateElement("ResourceContributor")

@@ -27,7 +27,7 @@ func (w *writer) mainRelease(rl *etree.Element) {
 	r := w.r
 	re := rl.CreateElement("Release")
 	add(re, "ReleaseReference", mainReleaseRef)
-	add(re, "ReleaseType", w.releaseType())
+	w.enumValue(re, "ReleaseType", w.releaseType(), w.f.vocab.release)
 	w.releaseID(re)
 	add(re, "DisplayTitleText", displayTitleText(r.Title, r.VersionTitle))
 	w.displayTitle(re, r.Title, r.VersionTitle)
@@ -48,8 +48,8 @@ func (w *writer) mainRelease(rl *etree.Element) {
 
 // releaseType maps the model's type to the version's ReleaseType:
 // Compilation is an Album flagged IsMultiArtistCompilation, EP is an
-// Album where the version has no EP, an untyped release is a Single when
-// it has one track and an Album otherwise.
+// Album where the version has no EP (4.1, 4.1.1), an untyped release is
+// a Single when it has one track and an Album otherwise.
 func (w *writer) releaseType() string {
 	switch w.r.Type {
 	case "":
@@ -60,7 +60,7 @@ func (w *writer) releaseType() string {
 	case "Compilation":
 		return "Album"
 	case "EP":
-		if !w.f.releaseTypeEP {
+		if !w.f.vocab.release["EP"] {
 			return "Album"
 		}
 	}
@@ -72,7 +72,7 @@ func (w *writer) releaseType() string {
 func (w *writer) releaseID(parent *etree.Element) {
 	id := parent.CreateElement("ReleaseId")
 	addOpt(id, "GRid", w.r.GRid)
-	add(id, "ICPN", w.r.UPC)
+	addOpt(id, "ICPN", w.r.UPC)
 	if w.r.CatalogNumber != "" {
 		add(id, "CatalogNumber", w.r.CatalogNumber).CreateAttr("Namespace", w.namespace())
 	}
@@ -141,7 +141,7 @@ func (w *writer) trackRelease(rl *etree.Element, i int) {
 	t := &w.r.Tracks[i]
 	tr := rl.CreateElement("TrackRelease")
 	add(tr, "ReleaseReference", trackReleaseRef(i))
-	pid := add(tr.CreateElement("ReleaseId"), "ProprietaryId", w.r.UPC+"_"+t.ISRC)
+	pid := add(tr.CreateElement("ReleaseId"), "ProprietaryId", w.releaseKey()+"_"+t.ISRC)
 	pid.CreateAttr("Namespace", w.namespace())
 	add(tr, "ReleaseResourceReference", trackRef(i))
 	add(tr, "ReleaseLabelReference", w.parties.ref(Artist{Name: w.label()}))

@@ -142,7 +142,7 @@ func (w *writer) image(rl *etree.Element, i int) {
 	im := rl.CreateElement("Image")
 	add(im, "ResourceReference", trackRef(i))
 	add(im, "Type", "FrontCoverImage")
-	pid := add(im.CreateElement("ResourceId"), "ProprietaryId", w.r.UPC+"_FrontCoverImage")
+	pid := add(im.CreateElement("ResourceId"), "ProprietaryId", w.releaseKey()+"_FrontCoverImage")
 	pid.CreateAttr("Namespace", w.namespace())
 	add(im, "ParentalWarningType", w.releaseParental())
 	td := im.CreateElement("TechnicalDetails")
