@@ -240,3 +240,13 @@ func album30() *Release {
 	r.Tracks = tracks(r.UPC, 1, 30, 701, "Long Player")
 	return r
 }
+
+// minimal is a release with only what ferry's validate stage requires:
+// every optional value the schemas need is left to the writer's
+// defaults.
+func minimal() *Message {
+	return message("minimal", NewRelease, &Release{
+		UPC: "5901234123457", Title: "Bare", DisplayArtist: "Nobody",
+		Tracks: []Track{{ISRC: "GBEXA2500999", Title: "Only", Duration: 61 * time.Second}},
+	})
+}

@@ -25,3 +25,25 @@ func TestWriteValidates(t *testing.T) {
 		})
 	}
 }
+
+// TestMinimalReleaseValidates writes a release without any optional
+// value (no label, genre, parental warning, language, deals, cover,
+// files) in every version: the defaults must keep it schema-valid.
+func TestMinimalReleaseValidates(t *testing.T) {
+	for _, v := range Versions {
+		t.Run(string(v), func(t *testing.T) {
+			t.Parallel()
+			docs := map[string][]byte{}
+			for _, k := range []Kind{NewRelease, Update, Takedown, Purge} {
+				m := minimal()
+				m.Kind = k
+				doc, err := Marshal(v, m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				docs["minimal-"+k.String()] = doc
+			}
+			erntest.ValidateAll(t, erntest.Schema(t, v.Dir()), docs)
+		})
+	}
+}
