@@ -16,9 +16,12 @@ import (
 // titles…) is skipped; what a version cannot say is left at the model's
 // zero value (see NOTES for the list).
 func Read(r io.Reader) (*Message, Version, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, "", fmt.Errorf("read ERN: %w", err)
+	}
 	doc := etree.NewDocument()
-	doc.ReadSettings.Permissive = false
-	if _, err := doc.ReadFrom(r); err != nil {
+	if err := doc.ReadFromBytes(compactWhitespace(data)); err != nil {
 		return nil, "", fmt.Errorf("read ERN: %w", err)
 	}
 	root := doc.Root()

@@ -24,7 +24,7 @@ type rawDeal struct {
 // deal for the album and for its tracks) are dropped. Takedown deals are
 // not deals: they are dropped.
 func mergeDeals(raw []rawDeal, releaseDate string) []Deal {
-	var out []Deal
+	m := dealMerger{byTerms: map[string][]int{}}
 	var pre []rawDeal
 	for _, d := range raw {
 		switch {
@@ -32,14 +32,14 @@ func mergeDeals(raw []rawDeal, releaseDate string) []Deal {
 		case d.preOrder:
 			pre = append(pre, d)
 		default:
-			out = addDeal(out, d.Deal)
+			m.add(d.Deal)
 		}
 	}
 	for _, p := range pre {
 		matched := false
-		for i := range out {
-			if out[i].PreOrderDate == "" && sameOffer(out[i], p.Deal) {
-				out[i].PreOrderDate = p.StartDate
+		for i := range m.deals {
+			if m.deals[i].PreOrderDate == "" && sameOffer(m.deals[i], p.Deal) {
+				m.deals[i].PreOrderDate = p.StartDate
 				matched = true
 				break
 			}
@@ -52,28 +52,33 @@ func mergeDeals(raw []rawDeal, releaseDate string) []Deal {
 				d.StartDate = releaseDate
 			}
 			d.EndDate = ""
-			out = addDeal(out, d)
+			m.add(d)
 		}
 	}
-	return out
+	return m.deals
 }
 
-// addDeal adds d to deals: into an existing deal that differs only in
-// included territories, or over a copy without the pre-order date, or
-// as a new deal.
-func addDeal(deals []Deal, d Deal) []Deal {
-	for i := range deals {
-		e := &deals[i]
-		if !sameTerms(*e, d) {
-			continue
-		}
+// dealMerger collects deals, finding candidates to merge with by their
+// terms (a single sample repeats three deals for 250 territories).
+type dealMerger struct {
+	deals   []Deal
+	byTerms map[string][]int
+}
+
+// add adds d: into an existing deal that differs only in included
+// territories, or over a copy without the pre-order date, or as a new
+// deal.
+func (m *dealMerger) add(d Deal) {
+	key := d.CommercialModel + "\x00" + strings.Join(d.UseTypes, ",") + "\x00" + d.StartDate + "\x00" + d.EndDate
+	for _, i := range m.byTerms[key] {
+		e := &m.deals[i]
 		if slices.Equal(e.Territories, d.Territories) && slices.Equal(e.ExcludedTerritories, d.ExcludedTerritories) {
 			if e.PreOrderDate == d.PreOrderDate || d.PreOrderDate == "" {
-				return deals
+				return
 			}
 			if e.PreOrderDate == "" {
 				e.PreOrderDate = d.PreOrderDate
-				return deals
+				return
 			}
 			continue
 		}
@@ -83,16 +88,11 @@ func addDeal(deals []Deal, d Deal) []Deal {
 					e.Territories = append(e.Territories, t)
 				}
 			}
-			return deals
+			return
 		}
 	}
-	return append(deals, d)
-}
-
-// sameTerms compares what a deal offers and when, not where.
-func sameTerms(a, b Deal) bool {
-	return a.CommercialModel == b.CommercialModel && slices.Equal(a.UseTypes, b.UseTypes) &&
-		a.StartDate == b.StartDate && a.EndDate == b.EndDate
+	m.byTerms[key] = append(m.byTerms[key], len(m.deals))
+	m.deals = append(m.deals, d)
 }
 
 // sameOffer compares what and where, not when: a pre-order deal and the
