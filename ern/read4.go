@@ -8,9 +8,9 @@ import (
 )
 
 // release4 reads a 4.x NewReleaseMessage. 4.x has no update flag and no
-// TakeDown: a message without deals for the release is a takedown, one
-// that holds back files already delivered (IsProvidedInDelivery=false)
-// is an update.
+// TakeDown: a message without any deal is a takedown, one that holds
+// back files already delivered (IsProvidedInDelivery=false) is an
+// update.
 func (rd *reader) release4() (*Release, Kind, error) {
 	rd.readParties()
 	rl := rd.root.SelectElement("ReleaseList")
@@ -22,7 +22,6 @@ func (rd *reader) release4() (*Release, Kind, error) {
 		return nil, 0, errors.New("ReleaseList has no Release")
 	}
 	r := &Release{}
-	mainRef := text(main, "ReleaseReference")
 	if id := main.SelectElement("ReleaseId"); id != nil {
 		r.GRid = text(id, "GRid")
 		r.UPC = text(id, "ICPN")
@@ -53,7 +52,7 @@ func (rd *reader) release4() (*Release, Kind, error) {
 	for i, ref := range refs {
 		r.Tracks[i].Genre = genres[ref]
 	}
-	raw, dealsFound := rd.deals4(mainRef)
+	raw, dealsFound := rd.deals4()
 	r.Deals = mergeDeals(raw, r.ReleaseDate)
 	for i, ref := range refs {
 		r.Tracks[i].InstantGratification = rd.instant[ref]
@@ -322,8 +321,9 @@ func (rd *reader) trackGenres(rl *etree.Element) map[string]string {
 
 // deals4 reads every deal in the DealList (deals of track releases
 // included: the model's deals are for the whole product) and reports
-// whether the main release has any.
-func (rd *reader) deals4(mainRef string) ([]rawDeal, bool) {
+// whether there was any deal at all: a 4.x message without one is a
+// takedown. (A message with deals for its track releases only is not.)
+func (rd *reader) deals4() ([]rawDeal, bool) {
 	dl := rd.root.SelectElement("DealList")
 	if dl == nil {
 		return nil, false
@@ -331,12 +331,8 @@ func (rd *reader) deals4(mainRef string) ([]rawDeal, bool) {
 	var out []rawDeal
 	found := false
 	for _, rdl := range dl.SelectElements("ReleaseDeal") {
-		for _, ref := range texts(rdl, "DealReleaseReference") {
-			if ref == mainRef {
-				found = true
-			}
-		}
 		for _, d := range rdl.SelectElements("Deal") {
+			found = true
 			dt := d.SelectElement("DealTerms")
 			if dt == nil {
 				continue

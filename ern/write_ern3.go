@@ -2,6 +2,7 @@ package ern
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/beevik/etree"
 )
@@ -302,7 +303,7 @@ func (w *writer) ern3Deals(root *etree.Element) {
 		dt := rd.CreateElement("Deal").CreateElement("DealTerms")
 		add(dt, "TakeDown", "true")
 		add(dt, "TerritoryCode", "Worldwide")
-		add(dt.CreateElement("ValidityPeriod"), "StartDate", w.m.Header.Created.Format("2006-01-02"))
+		add(dt.CreateElement("ValidityPeriod"), "StartDate", w.m.Header.Created.UTC().Format(time.DateOnly))
 		return
 	}
 	if len(w.r.Deals) == 0 {
