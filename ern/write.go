@@ -148,8 +148,8 @@ func (w *writer) purgeMessage(doc *etree.Document) {
 	}
 }
 
-// header writes the MessageHeader, the same in every version apart from
-// the party's id element and 3.8.2's control type position.
+// header writes the MessageHeader: its elements and their order are the
+// same in every version (only 4.x restricts PartyId to a DPID).
 func (w *writer) header(root *etree.Element) {
 	h := w.m.Header
 	mh := root.CreateElement("MessageHeader")
