@@ -58,8 +58,15 @@ func readFile(path, algorithm string) (Sums, os.FileInfo, error) {
 	if !before.Mode().IsRegular() {
 		return Sums{}, nil, fmt.Errorf("hash %s: not a regular file", path)
 	}
-	b3 := blake3.New()
-	n, err := hashStream(f, b3, sumHash)
+	var n int64
+	var b3 [32]byte
+	if workers := treeWorkers(); sumHash == nil && before.Size() > bufSize && workers > 0 {
+		n, b3, err = hashTree(f, workers)
+	} else {
+		h := blake3.New()
+		n, err = hashStream(f, h, sumHash)
+		h.Sum(b3[:0])
+	}
 	s := Sums{Size: n}
 	if err != nil {
 		return s, nil, fmt.Errorf("hash: read %s: %w", path, err)
@@ -72,7 +79,7 @@ func readFile(path, algorithm string) (Sums, os.FileInfo, error) {
 		return s, nil, fmt.Errorf("hash %s: file changed while it was read (size %d, read %d, now %d); retry when it is complete",
 			path, before.Size(), n, after.Size())
 	}
-	s.BLAKE3 = hex.EncodeToString(b3.Sum(nil))
+	s.BLAKE3 = hex.EncodeToString(b3[:])
 	if sumHash != nil {
 		s.Algorithm = algorithm
 		s.HashSum = hex.EncodeToString(sumHash.Sum(nil))
