@@ -1,12 +1,12 @@
 package digest
 
 import (
-	"bufio"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"fmt"
 	"hash"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/zeebo/blake3"
 )
@@ -239,5 +238,27 @@ func BenchmarkHash(b *testing.B) {
 	}
 }
 
-var _ = bufio.NewReader
-var _ = time.Now
+// BenchmarkReadBuffer reads the big file from the page cache with
+// different buffer sizes and no hashing: the cost bufSize trades off.
+func BenchmarkReadBuffer(b *testing.B) {
+	size := benchBytes(b)
+	path := benchFile(b, "audio.bin", size)
+	for _, n := range []int{32 << 10, 256 << 10, 1 << 20, 4 << 20} {
+		b.Run(fmt.Sprintf("%dKiB", n>>10), func(b *testing.B) {
+			buf := make([]byte, n)
+			b.SetBytes(size)
+			for b.Loop() {
+				f, err := os.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for {
+					if _, err := io.ReadFull(f, buf); err != nil {
+						break
+					}
+				}
+				f.Close()
+			}
+		})
+	}
+}

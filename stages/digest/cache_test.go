@@ -361,3 +361,43 @@ func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	}
 	mustSum(t, c, paths[1], MD5, false) // b was the least recently used
 }
+
+// TestWarmReadsOnceForAllAlgorithms: fan-out to DSPs wanting different
+// HashSums reads each file once, after which every DSP's Sum is a hit.
+func TestWarmReadsOnceForAllAlgorithms(t *testing.T) {
+	c, m := newTestCache(t)
+	dir := t.TempDir()
+	var paths []string
+	for i := range 3 {
+		p := filepath.Join(dir, string(rune('a'+i))+".wav")
+		writeSettled(t, p, pattern(bufSize+i))
+		paths = append(paths, p)
+	}
+	if err := c.Warm(paths, []string{MD5, SHA256, SHA1}, 2); err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(3*bufSize + 3); m.hashed.Load() != want {
+		t.Fatalf("Warm hashed %d bytes, want %d (each file once)", m.hashed.Load(), want)
+	}
+	for _, alg := range []string{MD5, SHA256, SHA1, NoHashSum} {
+		for _, p := range paths {
+			got := mustSum(t, c, p, alg, true)
+			want, err := File(p, alg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Fatalf("after Warm, Sum(%s, %q) = %+v, want %+v", p, alg, got, want)
+			}
+		}
+	}
+	if err := c.Warm(paths, []string{MD5, SHA256}, 2); err != nil || m.misses.Load() != 3 {
+		t.Fatalf("second Warm: error %v, %d misses in total, want nil and 3", err, m.misses.Load())
+	}
+	if err := c.Warm(paths, []string{"BLAKE3"}, 2); err == nil {
+		t.Fatal("Warm with BLAKE3 as HashSum algorithm: no error")
+	}
+	if err := c.Warm([]string{filepath.Join(dir, "gone.wav")}, []string{MD5}, 2); err == nil || !strings.Contains(err.Error(), "gone.wav") {
+		t.Fatalf("Warm of a missing file: error %v, want one naming it", err)
+	}
+}
