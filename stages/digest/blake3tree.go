@@ -102,9 +102,9 @@ func parentOutput(left, right [8]uint32) output {
 }
 
 // subtreeOutput hashes data, which starts at chunk firstChunk of the
-// input, as a subtree and returns its top node.
-func subtreeOutput(data []byte, firstChunk uint64) output {
-	h := blake3.New()
+// input, as a subtree and returns its top node. h is scratch space.
+func subtreeOutput(h *blake3.Hasher, data []byte, firstChunk uint64) output {
+	h.Reset()
 	(*zeeboHasher)(unsafe.Pointer(h)).h.chunks = firstChunk
 	h.Write(data)
 	d := (*zeeboDigest)(unsafe.Pointer(h.Digest()))
@@ -166,8 +166,9 @@ func hashTree(r io.Reader, workers int) (int64, [32]byte, error) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			h := blake3.New()
 			for s := range work {
-				s.out = subtreeOutput(s.buf.data[:s.n], s.index*segmentChunks)
+				s.out = subtreeOutput(h, s.buf.data[:s.n], s.index*segmentChunks)
 				s.done <- struct{}{}
 			}
 		})
