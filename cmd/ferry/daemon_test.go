@@ -117,6 +117,10 @@ func startDaemon(t *testing.T, cfg string) *daemon {
 			t.Logf("daemon log:\n%s", d.log())
 		}
 	})
+	// The stage folders exist once the daemon says it runs.
+	waitFor(t, 20*time.Second, "the daemon to start", func() bool {
+		return strings.Contains(d.log(), `"msg":"ferry running"`)
+	})
 	return d
 }
 
