@@ -255,7 +255,7 @@ func (e *Engine) pack(ctx context.Context, name string) {
 			e.retryOrFail(ctx, item, Validated, st, fmt.Errorf("prepare the %s instance: %w", dsp, err), "Check the disk under the root.")
 			return
 		}
-		d, err := e.packager.Package(inst, reloaded(rel, inst), dsp, e.cfg.DSP[dsp])
+		d, err := e.packager.Package(inst, reloaded(rel, inst), dsp, e.cfg.DSP[dsp], e.prior(inst, dsp, rel.ID()))
 		if err != nil {
 			e.fail(inst, Validated, failure{Stage: Validated, DSP: dsp, What: "packaging for " + dsp + " failed: " + err.Error(),
 				ToDo: "Check the release against this DSP's settings."}, ist)
@@ -269,6 +269,26 @@ func (e *Engine) pack(ctx context.Context, name string) {
 	if err := os.RemoveAll(item); err != nil {
 		e.log.Error("remove fanned-out release", "release", base, "err", err)
 	}
+}
+
+// prior gathers what is known of this release at dsp: the ledger's last
+// acknowledged delivery, and the instance's own unacknowledged previous
+// attempt when it is a retry.
+func (e *Engine) prior(inst, dsp, releaseID string) stages.Prior {
+	var p stages.Prior
+	var delivered, attempt stages.Delivery
+	if stages.ReadJSON(e.ledgerPath(dsp, releaseID), &delivered) == nil {
+		p.Delivered = &delivered
+	}
+	if stages.ReadJSON(filepath.Join(inst, stages.StateDir, stages.DeliveryFile), &attempt) == nil &&
+		attempt.DSP == dsp && (p.Delivered == nil || p.Delivered.MessageID != attempt.MessageID) {
+		p.Attempt = &attempt
+	}
+	return p
+}
+
+func (e *Engine) ledgerPath(dsp, releaseID string) string {
+	return e.layout.State("ledger", dsp, releaseID+".json")
 }
 
 // reloaded points a loaded release at an instance folder (same files,
@@ -431,6 +451,10 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 		if r.ProposedAction != "" {
 			details = append(details, "DSP's proposed action: "+r.ProposedAction)
 		}
+		if r.ProposedAction != "ResendXmlOnly" {
+			// The DSP wants the files again: a retry must not skip them.
+			os.Remove(filepath.Join(item, stages.StateDir, stages.UploadedFile))
+		}
 		e.fail(item, Uploaded, failure{Stage: Uploaded, What: fmt.Sprintf("%s rejected the delivery (acknowledgement %s)", st.DSP, res.File),
 			Details: details, ToDo: proposedActionAdvice(r.ProposedAction)}, st)
 		return
@@ -455,11 +479,13 @@ func proposedActionAdvice(action string) string {
 	return "Read the DSP's error text above and correct the release."
 }
 
-// recordLedger writes what was delivered to <root>/.ferry/ledger/<dsp>/<release-id>.json.
+// recordLedger writes what the DSP now has to
+// <root>/.ferry/ledger/<dsp>/<release-id>.json: updates are planned
+// against it.
 func (e *Engine) recordLedger(item string, d *stages.Delivery) error {
-	dir := e.layout.State("ledger", d.DSP)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	p := e.ledgerPath(d.DSP, d.ReleaseID)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	return stages.WriteJSONAtomic(filepath.Join(dir, d.ReleaseID+".json"), d)
+	return stages.WriteJSONAtomic(p, d)
 }

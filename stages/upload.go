@@ -29,8 +29,9 @@ type UploadStats struct {
 // Upload sends the packaged delivery in dir through t into remoteBase:
 // resources first, then the message, then a manifest, in the order of
 // delivery.json. A file recorded as uploaded with the same hash whose
-// remote size still matches is not sent again. Each file is recorded as
-// soon as it is on the server.
+// remote size still matches is not sent again, except the message and
+// manifest when a resource had to be sent. Each file is recorded as soon
+// as it is on the server.
 func Upload(ctx context.Context, t Transport, dir, remoteBase string, progress func(UploadStats)) (UploadStats, error) {
 	var st UploadStats
 	var d Delivery
@@ -50,7 +51,10 @@ func Upload(ctx context.Context, t Transport, dir, remoteBase string, progress f
 			return st, err
 		}
 		remote := path.Join(remoteBase, f.Remote)
-		if prev, ok := rec[f.Remote]; ok && prev.BLAKE3 == f.BLAKE3 && prev.Size == f.Size {
+		// The message and the manifest tell the DSP its files are in place:
+		// after any resource was sent they go again, last.
+		signal := f.Role != RoleResource
+		if prev, ok := rec[f.Remote]; ok && prev.BLAKE3 == f.BLAKE3 && prev.Size == f.Size && !(signal && st.Files > 0) {
 			if size, err := t.Stat(ctx, remote); err == nil && size == f.Size {
 				st.SkippedFiles++
 				st.SkippedBytes += f.Size
