@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ferrydelivery/ferry/ern"
@@ -371,9 +372,11 @@ func (e *Engine) upload(ctx context.Context, name string) {
 		return
 	}
 	log := e.itemLog(item, st, Packaged)
-	stats, err := stages.Upload(ctx, dest.transport, item, "", func(p stages.UploadStats) {
-		log.Debug("upload progress", "files", p.Files, "bytes", p.Bytes)
-	})
+	var sent atomic.Int64
+	stopProgress := e.reportProgress(item, &st, &sent, log)
+	stats, err := stages.Upload(ctx, dest.transport, item, "", func(n int64) { sent.Store(n) })
+	stopProgress()
+	e.reach(st.DSP, err)
 	e.metrics.uploaded(st.DSP, stats)
 	if err != nil {
 		e.retryOrFail(ctx, item, Packaged, st, err, "Check the DSP's SFTP settings and that its server is reachable.")
@@ -382,6 +385,34 @@ func (e *Engine) upload(ctx context.Context, name string) {
 	log.Info("uploaded", "files", stats.Files, "bytes", stats.Bytes, "skipped_files", stats.SkippedFiles)
 	st.UploadedAt = e.now().UTC()
 	e.advance(ctx, item, Packaged, Uploaded, st, started)
+}
+
+// progressEvery is how often a long upload logs its progress and records
+// it for `ferry status`: steady, never per packet.
+const progressEvery = 10 * time.Second
+
+// reportProgress logs and records an upload's progress every
+// progressEvery until the returned stop is called.
+func (e *Engine) reportProgress(item string, st *ItemState, sent *atomic.Int64, log *slog.Logger) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				p := *st
+				p.Progress = sent.Load()
+				writeState(item, p)
+				log.Info("uploading", "bytes_sent", p.Progress)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // acknowledge looks for the DSP's acknowledgement of an uploaded instance.
@@ -413,6 +444,7 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 		return
 	}
 	res, err := stages.FindAck(ctx, dest.transport, dest.cfg.Ack.Dir, &d)
+	e.reach(st.DSP, err)
 	if err != nil && stages.IsPermanent(err) {
 		e.fail(item, Uploaded, failure{Stage: Uploaded, What: err.Error(),
 			ToDo: "Ask the DSP to resend its acknowledgement, or check the delivery on their side."}, st)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -73,7 +74,30 @@ func TestExampleReleaseReachesAcknowledged(t *testing.T) {
 		t.Errorf("no ledger entry: %v", err)
 	}
 
-	checkMetricsWithPromtool(t, d.metricsURL())
+	url := d.metricsURL()
+	checkMetricsWithPromtool(t, url)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get(strings.TrimSuffix(url, "/metrics") + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s answered %s", path, resp.Status)
+		}
+	}
+
+	out, err := exec.Command(ferryBin, "status", "-root", root, "-json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []pipeline.ItemStatus
+	if err := json.Unmarshal(out, &items); err != nil {
+		t.Fatalf("status -json: %v\n%s", err, out)
+	}
+	if len(items) != 1 || items[0].Release != "harbour-lights" || items[0].DSP != "sandbox" || items[0].Stage != pipeline.Acknowledged {
+		t.Errorf("status = %+v", items)
+	}
 	d.stop()
 }
 
