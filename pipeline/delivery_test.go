@@ -67,11 +67,16 @@ func runEngine(t *testing.T, cfg *config.Config) *Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
+	startEngine(t, e)
+	return e
+}
+
+// startEngine runs e until the test or benchmark ends.
+func startEngine(t testing.TB, e *Engine) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { e.Run(ctx, 5*time.Second); close(done) }()
 	t.Cleanup(func() { cancel(); <-done; e.Close() })
-	return e
 }
 
 // fakeDSP acknowledges every complete delivery that appears under root
