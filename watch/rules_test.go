@@ -155,7 +155,10 @@ func TestScanDetectsEveryKindOfChange(t *testing.T) {
 		{"size", func() { os.WriteFile(audio, []byte("longer audio"), 0o644) }},
 		{"new file", func() { writeFile(t, filepath.Join(p, "02.flac"), "") }},
 		{"rename", func() { os.Rename(filepath.Join(p, "02.flac"), filepath.Join(p, "03.flac")) }},
-		{"move into a sub-folder", func() { writeFile(t, filepath.Join(p, "disc1", "x"), ""); os.Rename(filepath.Join(p, "03.flac"), filepath.Join(p, "disc1", "03.flac")) }},
+		{"move into a sub-folder", func() {
+			writeFile(t, filepath.Join(p, "disc1", "x"), "")
+			os.Rename(filepath.Join(p, "03.flac"), filepath.Join(p, "disc1", "03.flac"))
+		}},
 		{"empty folder", func() { os.Mkdir(filepath.Join(p, "empty"), 0o755) }},
 		{"mode", func() { os.Chmod(audio, 0o600) }},
 	} {

@@ -340,7 +340,10 @@ func TestNewSubfolderWatched(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
-	go func() { defer close(done); slowWriter(t, filepath.Join(sub, "01.flac"), testSettle/5, 3*testSettle, &log) }()
+	go func() {
+		defer close(done)
+		slowWriter(t, filepath.Join(sub, "01.flac"), testSettle/5, 3*testSettle, &log)
+	}()
 	h.expectAfterWriter("Album", &log, done)
 	mu.Lock()
 	defer mu.Unlock()
@@ -389,8 +392,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func TestBackPressureDoesNotLoseDrops(t *testing.T) {
 	t.Parallel()
