@@ -16,5 +16,9 @@ func TestMain(m *testing.M) {
 	if !explicit {
 		flag.Set("test.parallel", "8")
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if dir := bigTreeDir(); dir != "" {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
 }
