@@ -41,7 +41,8 @@ type Delivery struct {
 	ReleaseID  string          `json:"release_id"` // what acknowledgements name: GRid or ICPN
 	UPC        string          `json:"upc"`
 	ERNVersion string          `json:"ern_version"`
-	Folder     string          `json:"folder"` // remote delivery folder
+	Folder     string          `json:"folder"` // remote delivery folder (the batch folder in a batch)
+	BatchID    string          `json:"batch_id,omitempty"`
 	Created    time.Time       `json:"created"`
 	Files      []DeliveredFile `json:"files"`
 }
@@ -96,20 +97,76 @@ func (p *Packager) Package(dir string, rel *Release, dspName string, dsp *config
 	if err := ern.Write(&buf, plan.Version, plan.Message); err != nil {
 		return nil, Permanent(fmt.Errorf("write ERN %s: %w", plan.Version, err))
 	}
-	xmlPath := path.Join(d.Folder, d.ReleaseID+".xml")
-	if err := os.MkdirAll(filepath.Join(pkgRoot, d.Folder), 0o755); err != nil {
+	xmlPath := path.Join(d.releaseDir(), d.ReleaseID+".xml")
+	sum, err := writePackageFile(pkgRoot, d, RoleMessage, xmlPath, buf.Bytes(), dsp.Hash)
+	if err != nil {
 		return nil, err
 	}
-	if err := WriteFileAtomic(filepath.Join(pkgRoot, filepath.FromSlash(xmlPath)), buf.Bytes(), 0o644); err != nil {
-		return nil, err
+	if d.BatchID != "" {
+		var mb bytes.Buffer
+		if err := ern.WriteManifest(&mb, batchManifest(plan, rel, dsp, sum)); err != nil {
+			return nil, Permanent(fmt.Errorf("write the batch manifest: %w", err))
+		}
+		if _, err := writePackageFile(pkgRoot, d, RoleManifest, path.Join(d.Folder, ern.ManifestFileName(d.BatchID)), mb.Bytes(), dsp.Hash); err != nil {
+			return nil, err
+		}
 	}
-	blake, sum := BytesSums(buf.Bytes(), dsp.Hash)
-	d.Files = append(d.Files, DeliveredFile{Role: RoleMessage, Package: xmlPath, Remote: xmlPath,
-		Size: int64(buf.Len()), BLAKE3: blake, HashSum: sum, Provided: true})
 	if err := WriteJSONAtomic(filepath.Join(dir, StateDir, DeliveryFile), d); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// releaseDir is the release's folder inside the delivery: the delivery
+// folder itself release by release, <ReleaseId>/ inside a batch.
+func (d *Delivery) releaseDir() string {
+	if d.BatchID != "" {
+		return path.Join(d.Folder, d.ReleaseID)
+	}
+	return d.Folder
+}
+
+// writePackageFile writes a file ferry generates (message, manifest) into
+// the package and lists it in the delivery; it returns its HashSum.
+func writePackageFile(pkgRoot string, d *Delivery, role, pkgPath string, data []byte, algorithm string) (string, error) {
+	p := filepath.Join(pkgRoot, filepath.FromSlash(pkgPath))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return "", err
+	}
+	if err := WriteFileAtomic(p, data, 0o644); err != nil {
+		return "", err
+	}
+	blake, sum := BytesSums(data, algorithm)
+	d.Files = append(d.Files, DeliveredFile{Role: role, Package: pkgPath, Remote: pkgPath,
+		Size: int64(len(data)), BLAKE3: blake, HashSum: sum, Provided: true})
+	return sum, nil
+}
+
+// batchManifest describes a batch of one release.
+func batchManifest(plan *Plan, rel *Release, dsp *config.DSP, messageSum string) *ern.Manifest {
+	d := plan.Delivery
+	delivery := ern.DeliveryNewRelease
+	switch plan.Message.Kind {
+	case ern.Update:
+		delivery = ern.DeliveryRedelivery
+	case ern.Takedown:
+		delivery = ern.DeliveryTakedown
+	}
+	return &ern.Manifest{
+		Sender:        plan.Message.Header.Sender,
+		Recipient:     plan.Message.Header.Recipient,
+		Created:       d.Created,
+		Test:          dsp.Test,
+		RootDirectory: d.Folder,
+		Messages: []ern.BatchMessage{{
+			MessageID:     d.MessageID,
+			URL:           path.Join(d.ReleaseID, d.ReleaseID+".xml"),
+			Releases:      []ern.ReleaseRef{{GRid: rel.Model.GRid, ICPN: rel.Model.UPC}},
+			DeliveryType:  delivery,
+			HashAlgorithm: dsp.Hash,
+			Hash:          messageSum,
+		}},
+	}
 }
 
 var unsafeNameChars = regexp.MustCompile(`[^A-Za-z0-9]+`)

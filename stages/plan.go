@@ -72,11 +72,17 @@ func (p *Packager) Plan(rel *Release, dspName string, dsp *config.DSP, prior Pri
 		Folder:     fmt.Sprintf("%s_%s_%s", dsp.Priority, releaseID, stamp),
 		Created:    now,
 	}
+	if dsp.Profile == config.ProfileBatch {
+		// A batch of one release: <P|M|N>_<BatchId>/<ReleaseId>/…, with
+		// BatchComplete_<BatchId>.xml at the root, uploaded last.
+		d.Folder = fmt.Sprintf("%s_%s", dsp.Priority, stamp)
+		d.BatchID = stamp
+	}
 	if prior.Attempt != nil && prior.Attempt.Folder != "" {
-		d.Folder = prior.Attempt.Folder
+		d.Folder, d.BatchID = prior.Attempt.Folder, prior.Attempt.BatchID
 	}
 	plan := &Plan{Delivery: d, Version: version, Sources: map[string]string{}}
-	resDir := path.Join(d.Folder, "resources")
+	resDir := path.Join(d.releaseDir(), "resources")
 	if kind != ern.Takedown {
 		var files []*ern.File
 		add := func(resource, userName, remoteName string, f *ern.File) error {
