@@ -10,42 +10,15 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/stages/releasetest"
 )
-
-// redropConfig delivers to a local folder without acknowledgements, so
-// that the benchmarks measure ferry, not a server.
-func redropConfig(b *testing.B) *config.Config {
-	b.Helper()
-	cfg, err := config.Parse(fmt.Sprintf(`
-root = %q
-node = "bench"
-[sender]
-dpid = "PADPIDA3897722461G"
-[watch]
-settle = "100ms"
-poll_interval = "50ms"
-rescan = "1s"
-[metrics]
-listen = ""
-[dsp.dsp]
-transport = "local"
-local.dir = %q
-ack.mode = "none"
-`, b.TempDir(), b.TempDir()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return cfg
-}
 
 // benchRedrop delivers a release of 1 GiB of audio once, then, b.N
 // times, moves the delivered folder back into the inbox (after edit, if
 // any) and waits until it is delivered again. It reports the bytes hashed
 // and the asset bytes uploaded per re-drop.
 func benchRedrop(b *testing.B, edit func(dir string)) {
-	cfg := redropConfig(b)
+	cfg := localConfig(b)
 	e, err := New(cfg, Options{})
 	if err != nil {
 		b.Fatal(err)
