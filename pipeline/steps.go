@@ -350,27 +350,39 @@ func linkRelease(src, dst string) error {
 	})
 }
 
+// claimInstance claims a delivery instance of stage s whose backoff is
+// over, and finds its DSP. It returns "" when there is nothing to do now
+// (gone, waiting, or failed because its DSP is no longer configured); else
+// the caller owns the claim and one in-flight count.
+func (e *Engine) claimInstance(s Stage, name string) (string, ItemState, *destination) {
+	src := filepath.Join(e.layout.Dir(s), name)
+	if wait := e.waitUntil(readState(src)); wait > 0 {
+		e.later(e.running, s, name, wait)
+		return "", ItemState{}, nil
+	}
+	item := e.claim(s, src)
+	if item == "" {
+		return "", ItemState{}, nil
+	}
+	st := readState(item)
+	dest := e.dests[st.DSP]
+	if dest == nil {
+		e.fail(item, s, failure{Stage: s, What: fmt.Sprintf("DSP %q is no longer configured", st.DSP),
+			ToDo: "Add it back to the configuration, or move the release folder without its .ferry/state.json back to inbox/ to deliver it to the DSPs configured now."}, st)
+		return "", ItemState{}, nil
+	}
+	e.metrics.inFlight(s, 1)
+	return item, st, dest
+}
+
 // upload sends a packaged instance to its DSP.
 func (e *Engine) upload(ctx context.Context, name string) {
-	src := filepath.Join(e.layout.Dir(Packaged), name)
-	if wait := e.waitUntil(readState(src)); wait > 0 {
-		e.later(e.running, Packaged, name, wait)
-		return
-	}
-	item := e.claim(Packaged, src)
+	item, st, dest := e.claimInstance(Packaged, name)
 	if item == "" {
 		return
 	}
 	started := e.now()
-	e.metrics.inFlight(Packaged, 1)
 	defer e.metrics.inFlight(Packaged, -1)
-	st := readState(item)
-	dest := e.dests[st.DSP]
-	if dest == nil {
-		e.fail(item, Packaged, failure{Stage: Packaged, What: fmt.Sprintf("DSP %q is no longer configured", st.DSP),
-			ToDo: "Add it back to the configuration, or move the release folder (without @" + st.DSP + ") back to inbox/ for other DSPs."}, st)
-		return
-	}
 	log := e.itemLog(item, st, Packaged)
 	var sent atomic.Int64
 	stopProgress := e.reportProgress(item, &st, &sent, log)
@@ -417,22 +429,11 @@ func (e *Engine) reportProgress(item string, st *ItemState, sent *atomic.Int64, 
 
 // acknowledge looks for the DSP's acknowledgement of an uploaded instance.
 func (e *Engine) acknowledge(ctx context.Context, name string) {
-	src := filepath.Join(e.layout.Dir(Uploaded), name)
-	if wait := e.waitUntil(readState(src)); wait > 0 {
-		e.later(e.running, Uploaded, name, wait)
-		return
-	}
-	item := e.claim(Uploaded, src)
+	item, st, dest := e.claimInstance(Uploaded, name)
 	if item == "" {
 		return
 	}
-	st := readState(item)
-	dest := e.dests[st.DSP]
-	if dest == nil {
-		e.fail(item, Uploaded, failure{Stage: Uploaded, What: fmt.Sprintf("DSP %q is no longer configured", st.DSP),
-			ToDo: "Add it back to the configuration."}, st)
-		return
-	}
+	defer e.metrics.inFlight(Uploaded, -1)
 	if dest.cfg.Ack.Mode == "none" {
 		e.advance(ctx, item, Uploaded, Acknowledged, st, st.UploadedAt)
 		return
