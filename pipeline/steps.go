@@ -184,13 +184,12 @@ func (e *Engine) validate(ctx context.Context, path string) {
 			ToDo:    "Fix each problem listed above in this folder (release.toml or the files)."}, st)
 		return
 	}
-	if st.DSP == "" {
-		if missing := e.unknownDSPs(rel.DeliverTo); len(missing) > 0 {
-			e.fail(item, Inbox, failure{Stage: Inbox,
-				What: fmt.Sprintf("deliver_to names DSPs that are not configured: %s", strings.Join(missing, ", ")),
-				ToDo: "Use DSP names from the configuration (" + strings.Join(e.cfg.DSPNames(), ", ") + ")."}, st)
-			return
-		}
+	if missing := e.unknownDSPs(e.destinationsFor(st, rel)); len(missing) > 0 {
+		e.fail(item, Inbox, failure{Stage: Inbox,
+			What: fmt.Sprintf("this release goes to DSPs that are not configured: %s", strings.Join(missing, ", ")),
+			ToDo: "Use DSP names from the configuration (" + strings.Join(e.cfg.DSPNames(), ", ") + ") in deliver_to. " +
+				"A delivery instance (name@dsp) for a DSP that was removed can be sent elsewhere by deleting its .ferry/state.json."}, st)
+		return
 	}
 	e.advance(ctx, item, Inbox, Validated, st, started)
 }
@@ -368,7 +367,7 @@ func (e *Engine) claimInstance(s Stage, name string) (string, ItemState, *destin
 	dest := e.dests[st.DSP]
 	if dest == nil {
 		e.fail(item, s, failure{Stage: s, What: fmt.Sprintf("DSP %q is no longer configured", st.DSP),
-			ToDo: "Add it back to the configuration, or move the release folder without its .ferry/state.json back to inbox/ to deliver it to the DSPs configured now."}, st)
+			ToDo: "Add it back to the configuration, or delete this folder's .ferry/state.json and move it back to inbox/ to deliver it to the DSPs configured now."}, st)
 		return "", ItemState{}, nil
 	}
 	e.metrics.inFlight(s, 1)
