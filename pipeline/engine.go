@@ -34,6 +34,10 @@ type Engine struct {
 	queued map[Stage]map[string]bool
 
 	lock *nodeLock
+
+	reachMu sync.Mutex
+	// unreachable holds each DSP's last transport error; a success clears it.
+	unreachable map[string]error
 	// running is Run's context: once it is done no new work is queued
 	// (items stay on disk, in their stage folder), while the work in
 	// flight keeps its own context until the grace period ends.
@@ -61,15 +65,16 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 		o.Metrics = NewMetrics(nil)
 	}
 	e := &Engine{
-		cfg:     cfg,
-		layout:  Layout{Root: cfg.Root},
-		node:    cfg.Node,
-		log:     o.Logger,
-		metrics: o.Metrics,
-		now:     o.Now,
-		queues:  map[Stage]chan string{},
-		queued:  map[Stage]map[string]bool{},
-		running: context.Background(),
+		cfg:         cfg,
+		layout:      Layout{Root: cfg.Root},
+		node:        cfg.Node,
+		log:         o.Logger,
+		metrics:     o.Metrics,
+		now:         o.Now,
+		queues:      map[Stage]chan string{},
+		queued:      map[Stage]map[string]bool{},
+		running:     context.Background(),
+		unreachable: map[string]error{},
 	}
 	e.metrics.watchLayout(e.layout)
 	for _, name := range cfg.DSPNames() {
@@ -107,7 +112,8 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 }
 
 // Ready reports why the daemon cannot work now, or nil: the stage folders
-// exist and the root is writable.
+// exist, the root is writable, and every DSP answered the last time
+// ferry talked to it.
 func (e *Engine) Ready() error {
 	for _, s := range Stages {
 		if fi, err := os.Stat(e.layout.Dir(s)); err != nil || !fi.IsDir() {
@@ -120,7 +126,25 @@ func (e *Engine) Ready() error {
 	}
 	f.Close()
 	os.Remove(f.Name())
-	return nil
+	e.reachMu.Lock()
+	defer e.reachMu.Unlock()
+	var errs []error
+	for _, dsp := range e.cfg.DSPNames() {
+		if err := e.unreachable[dsp]; err != nil {
+			errs = append(errs, fmt.Errorf("DSP %s unreachable when last tried: %w", dsp, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// reach records the outcome of talking to a DSP, for /readyz.
+func (e *Engine) reach(dsp string, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	e.reachMu.Lock()
+	e.unreachable[dsp] = err
+	e.reachMu.Unlock()
 }
 
 // Layout returns the engine's folder layout.

@@ -63,8 +63,10 @@ func (l Layout) Create() error {
 }
 
 // Items lists the items waiting in a stage folder (not the claimed ones).
-func (l Layout) Items(s Stage) ([]string, error) {
-	entries, err := os.ReadDir(l.Dir(s))
+func (l Layout) Items(s Stage) ([]string, error) { return l.itemsIn(l.Dir(s)) }
+
+func (l Layout) itemsIn(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
