@@ -176,7 +176,7 @@ func (e *Engine) Run(ctx context.Context, grace time.Duration) error {
 	if err := e.startDestinations(workCtx); err != nil {
 		return err
 	}
-	n, err := releaseStaleClaims(e.layout, e.node)
+	n, err := releaseStaleClaims(e.layout, e.node, true)
 	if err != nil {
 		return err
 	}
@@ -291,6 +291,12 @@ func (e *Engine) rescanLoop(ctx context.Context) {
 	t := time.NewTicker(e.cfg.Watch.Rescan.Duration)
 	defer t.Stop()
 	for {
+		// A daemon sharing the root may have died since: take its items back.
+		if n, err := releaseStaleClaims(e.layout, e.node, false); err != nil {
+			e.log.Error("release stale claims", "err", err)
+		} else if n > 0 {
+			e.log.Info("released items claimed by a stopped daemon", "items", n)
+		}
 		for _, s := range workStages[1:] {
 			names, err := e.layout.Items(s)
 			if err != nil {
@@ -350,12 +356,12 @@ func (e *Engine) watchInboxes(ctx context.Context) {
 func (e *Engine) failLooseFile(path string) {
 	name := filepath.Base(path)
 	claim := e.layout.ClaimDir(Inbox, e.node)
-	if err := os.MkdirAll(claim, 0o755); err != nil {
+	if err := os.MkdirAll(claim, stages.DirPerm); err != nil {
 		e.log.Error("loose file", "file", name, "err", err)
 		return
 	}
 	wrapper := filepath.Join(claim, name)
-	if err := os.Mkdir(wrapper, 0o755); err != nil {
+	if err := os.Mkdir(wrapper, stages.DirPerm); err != nil {
 		e.log.Error("loose file", "file", name, "err", err)
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/watch"
 )
 
 // Version is ferry's version, set at build time with
@@ -101,6 +102,18 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 	for _, s := range workStages {
 		m.inflight.WithLabelValues(string(s))
 		m.duration.WithLabelValues(string(s))
+	}
+	// Series that exist before the first event: a rate or increase skips a
+	// series' first sample, so the first failure after a restart would
+	// not show otherwise. Before fan-out an item has no DSP.
+	for _, s := range []Stage{Inbox, Validated} {
+		for _, r := range []string{resultOK, resultFailed, resultRetry} {
+			m.processedC.WithLabelValues(string(s), "", r)
+		}
+	}
+	m.retries.WithLabelValues("")
+	for _, r := range watch.RescanReasons {
+		m.watchRescans.WithLabelValues(r)
 	}
 	return m
 }

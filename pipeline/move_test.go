@@ -63,7 +63,7 @@ func TestStaleClaimsAreReleased(t *testing.T) {
 	}
 	dead.release()
 
-	n, err := releaseStaleClaims(l, "me")
+	n, err := releaseStaleClaims(l, "me", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +78,23 @@ func TestStaleClaimsAreReleased(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(l.ClaimDir(Uploaded, "live"), "other@dsp")); err != nil {
 		t.Errorf("a running node's claim was taken: %v", err)
+	}
+}
+
+func TestOwnClaimsAreKeptWhileRunning(t *testing.T) {
+	l := Layout{Root: t.TempDir()}
+	l.Create()
+	me, err := lockNode(l, "me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer me.release()
+	os.MkdirAll(filepath.Join(l.ClaimDir(Packaged, "me"), "rel@dsp"), 0o755)
+	if n, _ := releaseStaleClaims(l, "me", false); n != 0 {
+		t.Errorf("released %d of this daemon's own claims while it runs", n)
+	}
+	if n, _ := releaseStaleClaims(l, "me", true); n != 1 {
+		t.Errorf("released %d claims at startup, want the 1 left by the previous run", n)
 	}
 }
 

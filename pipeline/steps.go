@@ -22,7 +22,7 @@ import (
 // by another daemon, or moved by a user).
 func (e *Engine) claim(s Stage, src string) string {
 	dir := e.layout.ClaimDir(s, e.node)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, stages.DirPerm); err != nil {
 		e.log.Error("claim", "stage", s, "err", err)
 		return ""
 	}
@@ -164,7 +164,7 @@ func (e *Engine) validate(ctx context.Context, path string) {
 	if st.Release == "" {
 		st.Release = filepath.Base(item)
 	}
-	if err := os.MkdirAll(filepath.Join(item, stages.StateDir), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(item, stages.StateDir), stages.DirPerm); err != nil {
 		e.log.Error("prepare item", "err", err)
 	}
 	rel, problems := stages.Load(item)
@@ -333,7 +333,7 @@ func linkRelease(src, dst string) error {
 			if rel == filepath.Join(stages.StateDir, stages.PackageDir) {
 				return filepath.SkipDir // rebuilt per instance
 			}
-			return os.MkdirAll(target, 0o755)
+			return os.MkdirAll(target, stages.DirPerm)
 		}
 		if !d.Type().IsRegular() {
 			return nil // links are resolved by validation; never carried
@@ -343,7 +343,7 @@ func linkRelease(src, dst string) error {
 			if err != nil {
 				return err
 			}
-			return os.WriteFile(target, data, 0o644)
+			return os.WriteFile(target, data, stages.FilePerm)
 		}
 		return stages.LinkOrCopy(p, target)
 	})
@@ -516,7 +516,7 @@ func proposedActionAdvice(action string) string {
 // against it.
 func (e *Engine) recordLedger(item string, d *stages.Delivery) error {
 	p := e.ledgerPath(d.DSP, d.ReleaseID)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), stages.DirPerm); err != nil {
 		return err
 	}
 	return stages.WriteJSONAtomic(p, d)

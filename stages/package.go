@@ -130,10 +130,10 @@ func (d *Delivery) releaseDir() string {
 // the package and lists it in the delivery; it returns its HashSum.
 func writePackageFile(pkgRoot string, d *Delivery, role, pkgPath string, data []byte, algorithm string) (string, error) {
 	p := filepath.Join(pkgRoot, filepath.FromSlash(pkgPath))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), DirPerm); err != nil {
 		return "", err
 	}
-	if err := WriteFileAtomic(p, data, 0o644); err != nil {
+	if err := WriteFileAtomic(p, data, FilePerm); err != nil {
 		return "", err
 	}
 	blake, sum := BytesSums(data, algorithm)
@@ -200,7 +200,7 @@ func ResourceName(naming string, r *ern.Release, releaseID string, track int, us
 // LinkOrCopy makes dst the same file as src: a hard link, or a copy when
 // the two are on different filesystems (or links are refused).
 func LinkOrCopy(src, dst string) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), DirPerm); err != nil {
 		return err
 	}
 	_ = os.Remove(dst)
