@@ -10,7 +10,7 @@ EXAMPLE  := testdata/example
 # xmllint for schema validation, promtool for the metrics checks.
 TEST_PACKAGES := openssh-server openssh-client libxml2-utils prometheus
 BENCH_PACKAGES := b3sum openssh-client
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: build run test test-deps bench lint fuzz example clean
 

@@ -7,19 +7,28 @@ import (
 	"strings"
 )
 
+// Choreography profiles.
+const (
+	ProfileReleaseByRelease = "release-by-release"
+	ProfileBatch            = "batch"
+)
+
 // Values accepted by enumerated settings.
 var (
 	ERNVersions = []string{"3.8.2", "4.1", "4.1.1", "4.2", "4.3", "4.3.1", "4.3.2"}
-	Profiles    = []string{"release-by-release", "batch"}
+	Profiles    = []string{ProfileReleaseByRelease, ProfileBatch}
 	Namings     = []string{"ddex", "upc"}
 	Hashes      = []string{"MD5", "SHA1", "SHA-256"}
-	Priorities  = []string{"P", "N", "L"}
-	Transports  = []string{"sftp", "local", "sandbox"}
-	AckModes    = []string{"ern-c", "none"}
-	WatchModes  = []string{"auto", "notify", "poll"}
-	LogFormats  = []string{"auto", "text", "json"}
-	LogLevels   = []string{"debug", "info", "warn", "error"}
-	Severities  = []string{"error", "warning", "off"}
+	// Priorities of release-by-release folders (P priority, N normal, L
+	// low) and of batch folders (P, M, N), per choreography 1.8.1.
+	Priorities      = []string{"P", "N", "L"}
+	BatchPriorities = []string{"P", "M", "N"}
+	Transports      = []string{"sftp", "local", "sandbox"}
+	AckModes        = []string{"ern-c", "none"}
+	WatchModes      = []string{"auto", "notify", "poll"}
+	LogFormats      = []string{"auto", "text", "json"}
+	LogLevels       = []string{"debug", "info", "warn", "error"}
+	Severities      = []string{"error", "warning", "off"}
 )
 
 // Check reports every invalid setting at once.
@@ -58,7 +67,11 @@ func (c *Config) Check() error {
 		oneOf(p+"profile", d.Profile, Profiles)
 		oneOf(p+"naming", d.Naming, Namings)
 		oneOf(p+"hash", d.Hash, Hashes)
-		oneOf(p+"priority", d.Priority, Priorities)
+		if d.Profile == ProfileBatch {
+			oneOf(p+"priority", d.Priority, BatchPriorities)
+		} else {
+			oneOf(p+"priority", d.Priority, Priorities)
+		}
 		oneOf(p+"transport", d.Transport, Transports)
 		oneOf(p+"ack.mode", d.Ack.Mode, AckModes)
 		for key, v := range d.Rules.Severity {

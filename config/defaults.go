@@ -10,7 +10,7 @@ const (
 	DefaultRoot             = "./ferry-data"
 	DefaultMetricsListen    = "127.0.0.1:9477"
 	DefaultERNVersion       = "4.3"
-	DefaultProfile          = "release-by-release"
+	DefaultProfile          = ProfileReleaseByRelease
 	DefaultNaming           = "ddex"
 	DefaultHash             = "MD5"
 	DefaultPriority         = "N"

@@ -50,18 +50,26 @@ func (w *writer) trackDisplayArtist(t *Track) string {
 	return w.releaseDisplayArtist()
 }
 
+// parentalWarnings are the ParentalWarningType values of every version;
+// another word (there is no common UserDefined form) is written as
+// NoAdviceAvailable: the validate stage rejects such words before.
+var parentalWarnings = newSet("Explicit", "ExplicitContentEdited", "NoAdviceAvailable", "NotExplicit", "Unknown")
+
 func (w *writer) releaseParental() string {
-	if w.r.ParentalWarning != "" {
+	if parentalWarnings[w.r.ParentalWarning] {
 		return w.r.ParentalWarning
 	}
 	return defaultParentalWarning
 }
 
 func (w *writer) trackParental(t *Track) string {
-	if t.ParentalWarning != "" {
+	if t.ParentalWarning == "" {
+		return w.releaseParental()
+	}
+	if parentalWarnings[t.ParentalWarning] {
 		return t.ParentalWarning
 	}
-	return w.releaseParental()
+	return defaultParentalWarning
 }
 
 func (w *writer) releaseGenre() string {
@@ -88,6 +96,18 @@ func (w *writer) label() string {
 		return w.m.Header.Sender.Name
 	}
 	return w.releaseDisplayArtist()
+}
+
+// releaseKey names the release inside proprietary ids: its UPC, else
+// its GRid.
+func (w *writer) releaseKey() string {
+	if w.r.UPC != "" {
+		return w.r.UPC
+	}
+	if w.r.GRid != "" {
+		return w.r.GRid
+	}
+	return "release"
 }
 
 // disc is a track's 1-based disc number (0 in the model means disc 1).

@@ -13,9 +13,6 @@ type features struct {
 	// the version of the allowed-value-set file the schema imports, read
 	// from its header <xs:documentation source="AvsVersionId">.
 	avsVersionID string
-	// releaseTypeEP is true when the version's ReleaseType list has EP;
-	// elsewhere an EP is written as an Album.
-	releaseTypeEP bool
 	// providedFlag writes IsProvidedInDelivery (4.2 and later).
 	providedFlag bool
 	// editions puts ResourceId, PLine and the audio file under
@@ -25,9 +22,15 @@ type features struct {
 	// roleValue wraps contributor roles in a <Value> child (4.3.1 and
 	// later), instead of carrying the role as the element text.
 	roleValue bool
-	// trackDisplayGenre names the TrackRelease genre DisplayGenre
+	// displayGenre names the Release and TrackRelease genre DisplayGenre
 	// (4.3.1 and later) instead of Genre.
-	trackDisplayGenre bool
+	displayGenre bool
+	// containerFormat writes ContainerFormat (WAV, AIFF) beside the
+	// codec: 3.8.2 and 4.3 on. 4.1 and 4.2 only have AudioCodecType.
+	containerFormat bool
+	// vocab holds the version's allowed words: roles, release types
+	// (an EP is an Album where the list has no EP), deal terms, codecs.
+	vocab *vocabulary
 }
 
 // featureTable holds one row per supported version.
@@ -38,11 +41,14 @@ type features struct {
 // (allowed-value-sets.xsd) say 9. A DSP that expects another AVS version
 // can be given one with Options.AvsVersionID.
 var featureTable = map[Version]features{
-	V382: {ern3: true, releaseTypeEP: true},
-	V41:  {},
-	V411: {},
-	V42:  {releaseTypeEP: true, providedFlag: true},
-	V43:  {avsVersionID: "3", releaseTypeEP: true, providedFlag: true, editions: true},
-	V431: {avsVersionID: "9", releaseTypeEP: true, providedFlag: true, editions: true, roleValue: true, trackDisplayGenre: true},
-	V432: {avsVersionID: "9", releaseTypeEP: true, providedFlag: true, editions: true, roleValue: true, trackDisplayGenre: true},
+	V382: {ern3: true, containerFormat: true, vocab: vocab382},
+	V41:  {vocab: vocab41},
+	V411: {vocab: vocab411},
+	V42:  {providedFlag: true, vocab: vocab42},
+	V43: {avsVersionID: "3", providedFlag: true, editions: true,
+		containerFormat: true, vocab: vocab42},
+	V431: {avsVersionID: "9", providedFlag: true, editions: true,
+		containerFormat: true, roleValue: true, displayGenre: true, vocab: vocab42},
+	V432: {avsVersionID: "9", providedFlag: true, editions: true,
+		containerFormat: true, roleValue: true, displayGenre: true, vocab: vocab42},
 }

@@ -171,7 +171,7 @@ func compilation() *Release {
 		}
 		t[i].DisplayArtist = names[i]
 		t[i].Artists = []Artist{a}
-		t[i].Genre = []string{"Pop", "Rock", "Dance", "R&B", "Jazz"}[i]
+		t[i].Genre = []string{"", "Rock", "Dance", "R&B", "Jazz"}[i] // "": the release's (Pop)
 	}
 	return &Release{
 		UPC: upc, Title: "Summer Hits 2025", DisplayArtist: "Various Artists",
@@ -239,4 +239,14 @@ func album30() *Release {
 	r := album12()
 	r.Tracks = tracks(r.UPC, 1, 30, 701, "Long Player")
 	return r
+}
+
+// minimal is a release with only what ferry's validate stage requires:
+// every optional value the schemas need is left to the writer's
+// defaults.
+func minimal() *Message {
+	return message("minimal", NewRelease, &Release{
+		UPC: "5901234123457", Title: "Bare", DisplayArtist: "Nobody",
+		Tracks: []Track{{ISRC: "GBEXA2500999", Title: "Only", Duration: 61 * time.Second}},
+	})
 }

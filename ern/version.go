@@ -43,3 +43,8 @@ func (v Version) Dir() string {
 
 // Namespace is the version's XML namespace.
 func (v Version) Namespace() string { return "http://ddex.net/xml/ern/" + v.Dir() }
+
+// HasProvidedFlag reports whether the version can say that a file listed
+// in the message is not part of this delivery (IsProvidedInDelivery, 4.2
+// and later). Without it an update must send every file it lists.
+func (v Version) HasProvidedFlag() bool { return featureTable[v].providedFlag }

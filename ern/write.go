@@ -15,7 +15,22 @@ import (
 // for a new release, an update or a takedown, a PurgeReleaseMessage for a
 // purge. The same message always gives the same bytes.
 func Write(w io.Writer, v Version, m *Message) error {
-	doc, err := build(v, m)
+	return WriteWith(w, v, m, Options{})
+}
+
+// Options adjusts a message for one recipient beyond what the version
+// fixes.
+type Options struct {
+	// AvsVersionID overrides the AvsVersionId attribute of 4.3 and later,
+	// for a DSP that validates against another allowed-value-set version
+	// than the one its schema ships with. Empty: the version's own (3 for
+	// 4.3, 9 for 4.3.1 and 4.3.2). Ignored before 4.3.
+	AvsVersionID string
+}
+
+// WriteWith is Write with recipient-specific options.
+func WriteWith(w io.Writer, v Version, m *Message, o Options) error {
+	doc, err := build(v, m, o)
 	if err != nil {
 		return err
 	}
@@ -46,13 +61,13 @@ type writer struct {
 }
 
 // build turns m into an etree document for version v.
-func build(v Version, m *Message) (*etree.Document, error) {
+func build(v Version, m *Message, o Options) (*etree.Document, error) {
 	f, ok := featureTable[v]
 	if !ok {
 		return nil, fmt.Errorf("write ERN: unknown version %q", v)
 	}
-	if f.ern3 {
-		return nil, fmt.Errorf("write ERN %s: not implemented yet", v)
+	if o.AvsVersionID != "" && f.avsVersionID != "" {
+		f.avsVersionID = o.AvsVersionID
 	}
 	if m == nil || m.Release == nil {
 		return nil, errors.New("write ERN: message has no release")
@@ -133,8 +148,8 @@ func (w *writer) purgeMessage(doc *etree.Document) {
 	}
 }
 
-// header writes the MessageHeader, the same in every version apart from
-// the party's id element and 3.8.2's control type position.
+// header writes the MessageHeader: its elements and their order are the
+// same in every version (only 4.x restricts PartyId to a DPID).
 func (w *writer) header(root *etree.Element) {
 	h := w.m.Header
 	mh := root.CreateElement("MessageHeader")

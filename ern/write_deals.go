@@ -56,9 +56,11 @@ func (w *writer) deal(rd *etree.Element, d Deal, preOrder bool) {
 		add(vp, "StartDate", start)
 		addOpt(vp, "EndDate", d.EndDate)
 	}
-	addOpt(dt, "CommercialModelType", d.CommercialModel)
+	if d.CommercialModel != "" {
+		w.enumValue(dt, "CommercialModelType", d.CommercialModel, w.f.vocab.commercial)
+	}
 	for _, u := range d.UseTypes {
-		add(dt, "UseType", u)
+		w.enumValue(dt, "UseType", u, w.f.vocab.use)
 	}
 	if !preOrder {
 		return

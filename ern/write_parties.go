@@ -58,7 +58,7 @@ func (w *writer) displayArtists(parent *etree.Element, name string, artists []Ar
 		add(da, "ArtistPartyReference", w.parties.ref(a))
 		add(da, "DisplayArtistRole", w.displayRole(a))
 		for _, r := range w.otherRoles(a) {
-			w.contributorRole(da, "ArtisticRole", r)
+			w.role(da, "ArtisticRole", r, w.f.vocab.contributor, w.f.roleValue)
 		}
 	}
 }
@@ -70,7 +70,7 @@ func (w *writer) contributors(parent *etree.Element, people []Artist) {
 		c.CreateAttr("SequenceNumber", itoa(i+1))
 		add(c, "ContributorPartyReference", w.parties.ref(a))
 		for _, r := range a.Roles {
-			w.contributorRole(c, "Role", r)
+			w.role(c, "Role", r, w.f.vocab.contributor, w.f.roleValue)
 		}
 	}
 }

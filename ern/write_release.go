@@ -27,7 +27,7 @@ func (w *writer) mainRelease(rl *etree.Element) {
 	r := w.r
 	re := rl.CreateElement("Release")
 	add(re, "ReleaseReference", mainReleaseRef)
-	add(re, "ReleaseType", w.releaseType())
+	w.enumValue(re, "ReleaseType", w.releaseType(), w.f.vocab.release)
 	w.releaseID(re)
 	add(re, "DisplayTitleText", displayTitleText(r.Title, r.VersionTitle))
 	w.displayTitle(re, r.Title, r.VersionTitle)
@@ -36,7 +36,7 @@ func (w *writer) mainRelease(rl *etree.Element) {
 	w.line(re, "PLine", r.PLine)
 	w.line(re, "CLine", r.CLine)
 	add(re, "Duration", formatDuration(w.totalDuration()))
-	w.genre(re, "Genre", w.releaseGenre(), r.SubGenre)
+	w.genre(re, w.genreTag(), w.releaseGenre(), r.SubGenre)
 	addOpt(re, "ReleaseDate", r.ReleaseDate)
 	addOpt(re, "OriginalReleaseDate", r.OriginalReleaseDate)
 	add(re, "ParentalWarningType", w.releaseParental())
@@ -48,8 +48,8 @@ func (w *writer) mainRelease(rl *etree.Element) {
 
 // releaseType maps the model's type to the version's ReleaseType:
 // Compilation is an Album flagged IsMultiArtistCompilation, EP is an
-// Album where the version has no EP, an untyped release is a Single when
-// it has one track and an Album otherwise.
+// Album where the version has no EP (4.1, 4.1.1), an untyped release is
+// a Single when it has one track and an Album otherwise.
 func (w *writer) releaseType() string {
 	switch w.r.Type {
 	case "":
@@ -60,7 +60,7 @@ func (w *writer) releaseType() string {
 	case "Compilation":
 		return "Album"
 	case "EP":
-		if !w.f.releaseTypeEP {
+		if !w.f.vocab.release["EP"] {
 			return "Album"
 		}
 	}
@@ -72,10 +72,18 @@ func (w *writer) releaseType() string {
 func (w *writer) releaseID(parent *etree.Element) {
 	id := parent.CreateElement("ReleaseId")
 	addOpt(id, "GRid", w.r.GRid)
-	add(id, "ICPN", w.r.UPC)
+	addOpt(id, "ICPN", w.r.UPC)
 	if w.r.CatalogNumber != "" {
 		add(id, "CatalogNumber", w.r.CatalogNumber).CreateAttr("Namespace", w.namespace())
 	}
+}
+
+// genreTag is Genre, or DisplayGenre from 4.3.1 on.
+func (w *writer) genreTag() string {
+	if w.f.displayGenre {
+		return "DisplayGenre"
+	}
+	return "Genre"
 }
 
 func (w *writer) genre(parent *etree.Element, tag, genre, sub string) {
@@ -133,13 +141,9 @@ func (w *writer) trackRelease(rl *etree.Element, i int) {
 	t := &w.r.Tracks[i]
 	tr := rl.CreateElement("TrackRelease")
 	add(tr, "ReleaseReference", trackReleaseRef(i))
-	pid := add(tr.CreateElement("ReleaseId"), "ProprietaryId", w.r.UPC+"_"+t.ISRC)
+	pid := add(tr.CreateElement("ReleaseId"), "ProprietaryId", w.releaseKey()+"_"+t.ISRC)
 	pid.CreateAttr("Namespace", w.namespace())
 	add(tr, "ReleaseResourceReference", trackRef(i))
 	add(tr, "ReleaseLabelReference", w.parties.ref(Artist{Name: w.label()}))
-	tag := "Genre"
-	if w.f.trackDisplayGenre {
-		tag = "DisplayGenre"
-	}
-	w.genre(tr, tag, w.trackGenre(t), "")
+	w.genre(tr, w.genreTag(), w.trackGenre(t), "")
 }

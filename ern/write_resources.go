@@ -25,6 +25,9 @@ func (w *writer) resourceList(root *etree.Element) {
 	}
 }
 
+// soundRecording writes track i. From 4.3 on its ISRC, P line and file
+// sit in a SoundRecordingEdition; before, ResourceId comes first, the P
+// line after the contributors and TechnicalDetails last.
 func (w *writer) soundRecording(rl *etree.Element, i int) {
 	t := &w.r.Tracks[i]
 	sr := rl.CreateElement("SoundRecording")
@@ -34,29 +37,49 @@ func (w *writer) soundRecording(rl *etree.Element, i int) {
 		ed := sr.CreateElement("SoundRecordingEdition")
 		add(ed.CreateElement("ResourceId"), "ISRC", t.ISRC)
 		w.line(ed, "PLine", w.r.PLine)
-		td := ed.CreateElement("TechnicalDetails")
-		add(td, "TechnicalResourceDetailsReference", technicalRef(i))
-		df := td.CreateElement("DeliveryFile")
-		add(df, "Type", "AudioFile")
-		w.audioDetails(df, &t.Audio)
-		w.file(df, t.Audio.File)
-		w.provided(df, t.Audio.File)
+		w.audioTechnicalDetails(ed, i)
+	} else {
+		add(sr.CreateElement("ResourceId"), "ISRC", t.ISRC)
 	}
 	add(sr, "DisplayTitleText", displayTitleText(t.Title, t.VersionTitle))
 	w.displayTitle(sr, t.Title, t.VersionTitle)
 	w.displayArtists(sr, w.trackDisplayArtist(t), w.trackArtists(t))
 	w.contributors(sr, t.Contributors)
+	if !w.f.editions {
+		w.line(sr, "PLine", w.r.PLine)
+	}
 	add(sr, "Duration", formatDuration(t.Duration))
 	add(sr, "ParentalWarningType", w.trackParental(t))
+	if !w.f.editions {
+		w.audioTechnicalDetails(sr, i)
+	}
+}
+
+// audioTechnicalDetails writes track i's TechnicalDetails: in 4.3 and
+// later the file is a DeliveryFile of Type AudioFile, before it sits in
+// TechnicalDetails directly.
+func (w *writer) audioTechnicalDetails(parent *etree.Element, i int) {
+	a := &w.r.Tracks[i].Audio
+	td := parent.CreateElement("TechnicalDetails")
+	add(td, "TechnicalResourceDetailsReference", technicalRef(i))
+	if w.f.editions {
+		td = td.CreateElement("DeliveryFile")
+		add(td, "Type", "AudioFile")
+	}
+	w.audioDetails(td, a)
+	w.file(td, a.File)
+	w.provided(td, a.File)
 }
 
 // audioDetails writes codec, container and sampling figures of an audio
 // file (4.x names).
 func (w *writer) audioDetails(parent *etree.Element, a *Audio) {
 	container, codec := audioCodec(a.Codec)
-	addOpt(parent, "ContainerFormat", container)
+	if w.f.containerFormat {
+		addOpt(parent, "ContainerFormat", container)
+	}
 	if codec != "" {
-		w.enumValue(parent, "AudioCodecType", codec, audioCodecs4)
+		w.enumValue(parent, "AudioCodecType", codec, w.f.vocab.audio)
 	}
 	if a.Channels > 0 {
 		add(parent, "NumberOfChannels", itoa(a.Channels))
@@ -68,9 +91,6 @@ func (w *writer) audioDetails(parent *etree.Element, a *Audio) {
 		add(parent, "BitsPerSample", itoa(a.BitsPerSample))
 	}
 }
-
-// audioCodecs4 are the AudioCodecType values ferry writes as is.
-var audioCodecs4 = map[string]bool{"PCM": true, "FLAC": true, "MP3": true, "AAC": true, "WMA": true, "Vorbis": true}
 
 // audioCodec splits the model's codec word into a container format and
 // an audio codec: WAV and AIFF are PCM in a container.
@@ -84,18 +104,6 @@ func audioCodec(c string) (container, codec string) {
 	return "", c
 }
 
-// enumValue writes an element whose type is an allowed-value set with a
-// UserDefined escape: known values as is, others as UserDefined.
-func (w *writer) enumValue(parent *etree.Element, tag, value string, known map[string]bool) {
-	e := parent.CreateElement(tag)
-	if known[value] {
-		e.SetText(value)
-		return
-	}
-	e.SetText("UserDefined")
-	e.CreateAttr("UserDefinedValue", value)
-}
-
 // file writes the 4.x File element: URI, hash and size.
 func (w *writer) file(parent *etree.Element, f File) {
 	if f.Name == "" {
@@ -105,7 +113,7 @@ func (w *writer) file(parent *etree.Element, f File) {
 	add(fe, "URI", f.URI())
 	if f.Hash != "" {
 		hs := fe.CreateElement("HashSum")
-		add(hs, "Algorithm", hashAlgorithm(f))
+		w.enumValue(hs, "Algorithm", hashAlgorithm(f), w.f.vocab.hash)
 		add(hs, "HashSumValue", f.Hash)
 	}
 	if f.Size > 0 {
@@ -134,13 +142,13 @@ func (w *writer) image(rl *etree.Element, i int) {
 	im := rl.CreateElement("Image")
 	add(im, "ResourceReference", trackRef(i))
 	add(im, "Type", "FrontCoverImage")
-	pid := add(im.CreateElement("ResourceId"), "ProprietaryId", w.r.UPC+"_FrontCoverImage")
+	pid := add(im.CreateElement("ResourceId"), "ProprietaryId", w.releaseKey()+"_FrontCoverImage")
 	pid.CreateAttr("Namespace", w.namespace())
 	add(im, "ParentalWarningType", w.releaseParental())
 	td := im.CreateElement("TechnicalDetails")
 	add(td, "TechnicalResourceDetailsReference", technicalRef(i))
 	if c.Codec != "" {
-		w.enumValue(td, "ImageCodecType", c.Codec, imageCodecs)
+		w.enumValue(td, "ImageCodecType", c.Codec, w.f.vocab.image)
 	}
 	if c.Height > 0 {
 		add(td, "ImageHeight", itoa(c.Height)).CreateAttr("UnitOfMeasure", "Pixel")
@@ -151,9 +159,6 @@ func (w *writer) image(rl *etree.Element, i int) {
 	w.file(td, c.File)
 	w.provided(td, c.File)
 }
-
-// imageCodecs are the ImageCodecType values ferry writes as is.
-var imageCodecs = map[string]bool{"JPEG": true, "PNG": true, "GIF": true, "TIFF": true, "JPEG2000": true}
 
 // displayTitle writes a 4.x DisplayTitle, the version as a sub-title.
 func (w *writer) displayTitle(parent *etree.Element, title, version string) {

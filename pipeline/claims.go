@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ferrydelivery/ferry/stages"
 )
 
 // nodeLock is held for as long as a daemon runs: <root>/.ferry/nodes/<node>.lock,
@@ -17,10 +19,10 @@ import (
 type nodeLock struct{ f *os.File }
 
 func lockNode(l Layout, node string) (*nodeLock, error) {
-	if err := os.MkdirAll(l.State("nodes"), 0o755); err != nil {
+	if err := os.MkdirAll(l.State("nodes"), stages.DirPerm); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(l.State("nodes", node+".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(l.State("nodes", node+".lock"), os.O_CREATE|os.O_RDWR, stages.FilePerm)
 	if err != nil {
 		return nil, err
 	}
@@ -53,9 +55,10 @@ func nodeAlive(l Layout, node string) bool {
 }
 
 // releaseStaleClaims puts back into their stage folder the items claimed
-// by daemons that are no longer running (this node's own, after a crash,
-// included), and removes half-built fan-out folders.
-func releaseStaleClaims(l Layout, self string) (int, error) {
+// by daemons that are no longer running, and removes their half-built
+// fan-out folders. At startup this node's own claims are stale too (left
+// by its previous run); later they are its work in progress.
+func releaseStaleClaims(l Layout, self string, startup bool) (int, error) {
 	n := 0
 	for _, s := range Stages {
 		nodes, err := os.ReadDir(filepath.Join(l.Dir(s), claimsDir))
@@ -64,7 +67,7 @@ func releaseStaleClaims(l Layout, self string) (int, error) {
 		}
 		for _, nd := range nodes {
 			node := nd.Name()
-			if node != self && nodeAlive(l, node) {
+			if node == self && !startup || node != self && nodeAlive(l, node) {
 				continue
 			}
 			dir := filepath.Join(l.Dir(s), claimsDir, node)

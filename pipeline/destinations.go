@@ -32,7 +32,7 @@ func (e *Engine) startDestinations(ctx context.Context) error {
 		case "local":
 			t, err = local.New(d.Local.Dir)
 		case "sftp":
-			t, err = sftp.New(sftpOptions(d, e))
+			t, err = sftp.New(sftpOptions(name, d, e))
 		case "sandbox":
 			if box == nil {
 				box, err = sandbox.Start(ctx, sandbox.Options{
@@ -48,7 +48,7 @@ func (e *Engine) startDestinations(ctx context.Context) error {
 			s.SFTP = config.SFTP{Host: "127.0.0.1", Port: box.Port, User: sandbox.User, KeyFile: box.ClientKey,
 				KnownHosts: box.KnownHosts, PacketSize: d.SFTP.PacketSize, Concurrency: d.SFTP.Concurrency,
 				MaxSessions: d.SFTP.MaxSessions, Timeout: d.SFTP.Timeout}
-			t, err = sftp.New(sftpOptions(&s, e))
+			t, err = sftp.New(sftpOptions(name, &s, e))
 		}
 		if err != nil {
 			return fmt.Errorf("DSP %s: %w", name, err)
@@ -58,7 +58,7 @@ func (e *Engine) startDestinations(ctx context.Context) error {
 	return nil
 }
 
-func sftpOptions(d *config.DSP, e *Engine) sftp.Options {
+func sftpOptions(name string, d *config.DSP, e *Engine) sftp.Options {
 	s := d.SFTP
 	dir := s.Dir
 	if dir == "." {
@@ -71,6 +71,6 @@ func sftpOptions(d *config.DSP, e *Engine) sftp.Options {
 		KnownHosts: s.KnownHosts, Dir: dir,
 		PacketSize: s.PacketSize, Concurrency: s.Concurrency, MaxSessions: s.MaxSessions,
 		DialTimeout: s.Timeout.Duration,
-		Logger:      e.log.With("dsp", d.Name),
+		Logger:      e.log.With("dsp", name),
 	}
 }

@@ -34,6 +34,10 @@ type Engine struct {
 	queued map[Stage]map[string]bool
 
 	lock *nodeLock
+
+	reachMu sync.Mutex
+	// unreachable holds each DSP's last transport error; a success clears it.
+	unreachable map[string]error
 	// running is Run's context: once it is done no new work is queued
 	// (items stay on disk, in their stage folder), while the work in
 	// flight keeps its own context until the grace period ends.
@@ -61,15 +65,16 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 		o.Metrics = NewMetrics(nil)
 	}
 	e := &Engine{
-		cfg:     cfg,
-		layout:  Layout{Root: cfg.Root},
-		node:    cfg.Node,
-		log:     o.Logger,
-		metrics: o.Metrics,
-		now:     o.Now,
-		queues:  map[Stage]chan string{},
-		queued:  map[Stage]map[string]bool{},
-		running: context.Background(),
+		cfg:         cfg,
+		layout:      Layout{Root: cfg.Root},
+		node:        cfg.Node,
+		log:         o.Logger,
+		metrics:     o.Metrics,
+		now:         o.Now,
+		queues:      map[Stage]chan string{},
+		queued:      map[Stage]map[string]bool{},
+		running:     context.Background(),
+		unreachable: map[string]error{},
 	}
 	e.metrics.watchLayout(e.layout)
 	for _, name := range cfg.DSPNames() {
@@ -107,7 +112,8 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 }
 
 // Ready reports why the daemon cannot work now, or nil: the stage folders
-// exist and the root is writable.
+// exist, the root is writable, and every DSP answered the last time
+// ferry talked to it.
 func (e *Engine) Ready() error {
 	for _, s := range Stages {
 		if fi, err := os.Stat(e.layout.Dir(s)); err != nil || !fi.IsDir() {
@@ -120,7 +126,25 @@ func (e *Engine) Ready() error {
 	}
 	f.Close()
 	os.Remove(f.Name())
-	return nil
+	e.reachMu.Lock()
+	defer e.reachMu.Unlock()
+	var errs []error
+	for _, dsp := range e.cfg.DSPNames() {
+		if err := e.unreachable[dsp]; err != nil {
+			errs = append(errs, fmt.Errorf("DSP %s unreachable when last tried: %w", dsp, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// reach records the outcome of talking to a DSP, for /readyz.
+func (e *Engine) reach(dsp string, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	e.reachMu.Lock()
+	e.unreachable[dsp] = err
+	e.reachMu.Unlock()
 }
 
 // Layout returns the engine's folder layout.
@@ -152,7 +176,7 @@ func (e *Engine) Run(ctx context.Context, grace time.Duration) error {
 	if err := e.startDestinations(workCtx); err != nil {
 		return err
 	}
-	n, err := releaseStaleClaims(e.layout, e.node)
+	n, err := releaseStaleClaims(e.layout, e.node, true)
 	if err != nil {
 		return err
 	}
@@ -267,6 +291,12 @@ func (e *Engine) rescanLoop(ctx context.Context) {
 	t := time.NewTicker(e.cfg.Watch.Rescan.Duration)
 	defer t.Stop()
 	for {
+		// A daemon sharing the root may have died since: take its items back.
+		if n, err := releaseStaleClaims(e.layout, e.node, false); err != nil {
+			e.log.Error("release stale claims", "err", err)
+		} else if n > 0 {
+			e.log.Info("released items claimed by a stopped daemon", "items", n)
+		}
 		for _, s := range workStages[1:] {
 			names, err := e.layout.Items(s)
 			if err != nil {
@@ -326,12 +356,12 @@ func (e *Engine) watchInboxes(ctx context.Context) {
 func (e *Engine) failLooseFile(path string) {
 	name := filepath.Base(path)
 	claim := e.layout.ClaimDir(Inbox, e.node)
-	if err := os.MkdirAll(claim, 0o755); err != nil {
+	if err := os.MkdirAll(claim, stages.DirPerm); err != nil {
 		e.log.Error("loose file", "file", name, "err", err)
 		return
 	}
 	wrapper := filepath.Join(claim, name)
-	if err := os.Mkdir(wrapper, 0o755); err != nil {
+	if err := os.Mkdir(wrapper, stages.DirPerm); err != nil {
 		e.log.Error("loose file", "file", name, "err", err)
 		return
 	}

@@ -39,10 +39,10 @@ func appendHistory(item string, line HistoryLine) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), stages.DirPerm); err != nil {
 		return err
 	}
-	return stages.WriteFileAtomic(p, append(append(old, b...), '\n'), 0o644)
+	return stages.WriteFileAtomic(p, append(append(old, b...), '\n'), stages.FilePerm)
 }
 
 // ReadHistory returns an item's transitions, oldest first.

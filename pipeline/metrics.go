@@ -4,6 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/watch"
 )
 
 // Version is ferry's version, set at build time with
@@ -99,12 +103,54 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 		m.inflight.WithLabelValues(string(s))
 		m.duration.WithLabelValues(string(s))
 	}
+	// Series that exist before the first event: a rate or increase skips a
+	// series' first sample, so the first failure after a restart would
+	// not show otherwise. Before fan-out an item has no DSP.
+	for _, s := range []Stage{Inbox, Validated} {
+		for _, r := range []string{resultOK, resultFailed, resultRetry} {
+			m.processedC.WithLabelValues(string(s), "", r)
+		}
+	}
+	m.retries.WithLabelValues("")
+	for _, r := range watch.RescanReasons {
+		m.watchRescans.WithLabelValues(r)
+	}
 	return m
 }
 
 // RegisterGoCollectors adds the Go runtime and process series.
 func (m *Metrics) RegisterGoCollectors() {
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+}
+
+// MetricNames lists, sorted, the name of every metric family registered on
+// m.Registry: ferry's own series and, after RegisterGoCollectors, the Go
+// runtime and process ones. It reads the collectors' descriptions, so a
+// series is listed even before it has a value. Tests use it to check that
+// the Grafana dashboard and the alerting rules query only what ferry
+// exports.
+func (m *Metrics) MetricNames() []string {
+	ch := make(chan *prometheus.Desc)
+	go func() { m.Registry.Describe(ch); close(ch) }()
+	seen := map[string]bool{}
+	for d := range ch {
+		// Desc has no accessor for its name; String() starts with it, quoted.
+		rest, ok := strings.CutPrefix(d.String(), "Desc{fqName: ")
+		if !ok {
+			continue
+		}
+		if q, err := strconv.QuotedPrefix(rest); err == nil {
+			if name, err := strconv.Unquote(q); err == nil {
+				seen[name] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // watchLayout makes the per-stage gauges count the folders of a root.

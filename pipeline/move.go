@@ -90,7 +90,7 @@ func copyTree(src, dst string) error {
 		target := filepath.Join(dst, rel)
 		switch {
 		case d.IsDir():
-			return os.MkdirAll(target, 0o755)
+			return os.MkdirAll(target, stages.DirPerm)
 		case d.Type().IsRegular():
 			return stages.LinkOrCopy(p, target)
 		default:

@@ -6,6 +6,8 @@ package pipeline
 import (
 	"os"
 	"path/filepath"
+
+	"github.com/ferrydelivery/ferry/stages"
 )
 
 // Stage is a stage folder; an item is in exactly one at any instant.
@@ -55,16 +57,18 @@ func (l Layout) ClaimDir(s Stage, node string) string {
 // Create makes every stage folder and the state folder.
 func (l Layout) Create() error {
 	for _, s := range Stages {
-		if err := os.MkdirAll(l.Dir(s), 0o755); err != nil {
+		if err := os.MkdirAll(l.Dir(s), stages.DirPerm); err != nil {
 			return err
 		}
 	}
-	return os.MkdirAll(l.State(), 0o755)
+	return os.MkdirAll(l.State(), stages.DirPerm)
 }
 
 // Items lists the items waiting in a stage folder (not the claimed ones).
-func (l Layout) Items(s Stage) ([]string, error) {
-	entries, err := os.ReadDir(l.Dir(s))
+func (l Layout) Items(s Stage) ([]string, error) { return l.itemsIn(l.Dir(s)) }
+
+func (l Layout) itemsIn(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}

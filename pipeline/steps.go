@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ferrydelivery/ferry/ern"
@@ -21,7 +22,7 @@ import (
 // by another daemon, or moved by a user).
 func (e *Engine) claim(s Stage, src string) string {
 	dir := e.layout.ClaimDir(s, e.node)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, stages.DirPerm); err != nil {
 		e.log.Error("claim", "stage", s, "err", err)
 		return ""
 	}
@@ -163,7 +164,7 @@ func (e *Engine) validate(ctx context.Context, path string) {
 	if st.Release == "" {
 		st.Release = filepath.Base(item)
 	}
-	if err := os.MkdirAll(filepath.Join(item, stages.StateDir), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(item, stages.StateDir), stages.DirPerm); err != nil {
 		e.log.Error("prepare item", "err", err)
 	}
 	var only []string
@@ -189,13 +190,12 @@ func (e *Engine) validate(ctx context.Context, path string) {
 			ToDo:    "Fix each problem listed above in this folder (release.toml or the files)."}, st)
 		return
 	}
-	if st.DSP == "" {
-		if missing := e.unknownDSPs(rel.DeliverTo); len(missing) > 0 {
-			e.fail(item, Inbox, failure{Stage: Inbox,
-				What: fmt.Sprintf("deliver_to names DSPs that are not configured: %s", strings.Join(missing, ", ")),
-				ToDo: "Use DSP names from the configuration (" + strings.Join(e.cfg.DSPNames(), ", ") + ")."}, st)
-			return
-		}
+	if missing := e.unknownDSPs(e.destinationsFor(st, rel)); len(missing) > 0 {
+		e.fail(item, Inbox, failure{Stage: Inbox,
+			What: fmt.Sprintf("this release goes to DSPs that are not configured: %s", strings.Join(missing, ", ")),
+			ToDo: "Use DSP names from the configuration (" + strings.Join(e.cfg.DSPNames(), ", ") + ") in deliver_to. " +
+				"A delivery instance (name@dsp) for a DSP that was removed can be sent elsewhere by deleting its .ferry/state.json."}, st)
+		return
 	}
 	e.advance(ctx, item, Inbox, Validated, st, started)
 }
@@ -261,7 +261,7 @@ func (e *Engine) pack(ctx context.Context, name string) {
 			e.retryOrFail(ctx, item, Validated, st, fmt.Errorf("prepare the %s instance: %w", dsp, err), "Check the disk under the root.")
 			return
 		}
-		d, err := e.packager.Package(inst, reloaded(rel, inst), dsp, e.cfg.DSP[dsp])
+		d, err := e.packager.Package(inst, reloaded(rel, inst), dsp, e.cfg.DSP[dsp], e.prior(inst, dsp, rel.ID()))
 		if err != nil {
 			e.fail(inst, Validated, failure{Stage: Validated, DSP: dsp, What: "packaging for " + dsp + " failed: " + err.Error(),
 				ToDo: "Check the release against this DSP's settings."}, ist)
@@ -275,6 +275,26 @@ func (e *Engine) pack(ctx context.Context, name string) {
 	if err := os.RemoveAll(item); err != nil {
 		e.log.Error("remove fanned-out release", "release", base, "err", err)
 	}
+}
+
+// prior gathers what is known of this release at dsp: the ledger's last
+// acknowledged delivery, and the instance's own unacknowledged previous
+// attempt when it is a retry.
+func (e *Engine) prior(inst, dsp, releaseID string) stages.Prior {
+	var p stages.Prior
+	var delivered, attempt stages.Delivery
+	if stages.ReadJSON(e.ledgerPath(dsp, releaseID), &delivered) == nil {
+		p.Delivered = &delivered
+	}
+	if stages.ReadJSON(filepath.Join(inst, stages.StateDir, stages.DeliveryFile), &attempt) == nil &&
+		attempt.DSP == dsp && (p.Delivered == nil || p.Delivered.MessageID != attempt.MessageID) {
+		p.Attempt = &attempt
+	}
+	return p
+}
+
+func (e *Engine) ledgerPath(dsp, releaseID string) string {
+	return e.layout.State("ledger", dsp, releaseID+".json")
 }
 
 // reloaded points a loaded release at an instance folder (same files,
@@ -319,7 +339,7 @@ func linkRelease(src, dst string) error {
 			if rel == filepath.Join(stages.StateDir, stages.PackageDir) {
 				return filepath.SkipDir // rebuilt per instance
 			}
-			return os.MkdirAll(target, 0o755)
+			return os.MkdirAll(target, stages.DirPerm)
 		}
 		if !d.Type().IsRegular() {
 			return nil // links are resolved by validation; never carried
@@ -329,37 +349,51 @@ func linkRelease(src, dst string) error {
 			if err != nil {
 				return err
 			}
-			return os.WriteFile(target, data, 0o644)
+			return os.WriteFile(target, data, stages.FilePerm)
 		}
 		return stages.LinkOrCopy(p, target)
 	})
 }
 
+// claimInstance claims a delivery instance of stage s whose backoff is
+// over, and finds its DSP. It returns "" when there is nothing to do now
+// (gone, waiting, or failed because its DSP is no longer configured); else
+// the caller owns the claim and one in-flight count.
+func (e *Engine) claimInstance(s Stage, name string) (string, ItemState, *destination) {
+	src := filepath.Join(e.layout.Dir(s), name)
+	if wait := e.waitUntil(readState(src)); wait > 0 {
+		e.later(e.running, s, name, wait)
+		return "", ItemState{}, nil
+	}
+	item := e.claim(s, src)
+	if item == "" {
+		return "", ItemState{}, nil
+	}
+	st := readState(item)
+	dest := e.dests[st.DSP]
+	if dest == nil {
+		e.fail(item, s, failure{Stage: s, What: fmt.Sprintf("DSP %q is no longer configured", st.DSP),
+			ToDo: "Add it back to the configuration, or delete this folder's .ferry/state.json and move it back to inbox/ to deliver it to the DSPs configured now."}, st)
+		return "", ItemState{}, nil
+	}
+	e.metrics.inFlight(s, 1)
+	return item, st, dest
+}
+
 // upload sends a packaged instance to its DSP.
 func (e *Engine) upload(ctx context.Context, name string) {
-	src := filepath.Join(e.layout.Dir(Packaged), name)
-	if wait := e.waitUntil(readState(src)); wait > 0 {
-		e.later(e.running, Packaged, name, wait)
-		return
-	}
-	item := e.claim(Packaged, src)
+	item, st, dest := e.claimInstance(Packaged, name)
 	if item == "" {
 		return
 	}
 	started := e.now()
-	e.metrics.inFlight(Packaged, 1)
 	defer e.metrics.inFlight(Packaged, -1)
-	st := readState(item)
-	dest := e.dests[st.DSP]
-	if dest == nil {
-		e.fail(item, Packaged, failure{Stage: Packaged, What: fmt.Sprintf("DSP %q is no longer configured", st.DSP),
-			ToDo: "Add it back to the configuration, or move the release folder (without @" + st.DSP + ") back to inbox/ for other DSPs."}, st)
-		return
-	}
 	log := e.itemLog(item, st, Packaged)
-	stats, err := stages.Upload(ctx, dest.transport, item, "", func(p stages.UploadStats) {
-		log.Debug("upload progress", "files", p.Files, "bytes", p.Bytes)
-	})
+	var sent atomic.Int64
+	stopProgress := e.reportProgress(item, &st, &sent, log)
+	stats, err := stages.Upload(ctx, dest.transport, item, "", func(n int64) { sent.Store(n) })
+	stopProgress()
+	e.reach(st.DSP, err)
 	e.metrics.uploaded(st.DSP, stats)
 	if err != nil {
 		e.retryOrFail(ctx, item, Packaged, st, err, "Check the DSP's SFTP settings and that its server is reachable.")
@@ -370,24 +404,41 @@ func (e *Engine) upload(ctx context.Context, name string) {
 	e.advance(ctx, item, Packaged, Uploaded, st, started)
 }
 
+// progressEvery is how often a long upload logs its progress and records
+// it for `ferry status`: steady, never per packet.
+const progressEvery = 10 * time.Second
+
+// reportProgress logs and records an upload's progress every
+// progressEvery until the returned stop is called.
+func (e *Engine) reportProgress(item string, st *ItemState, sent *atomic.Int64, log *slog.Logger) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				p := *st
+				p.Progress = sent.Load()
+				writeState(item, p)
+				log.Info("uploading", "bytes_sent", p.Progress)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
 // acknowledge looks for the DSP's acknowledgement of an uploaded instance.
 func (e *Engine) acknowledge(ctx context.Context, name string) {
-	src := filepath.Join(e.layout.Dir(Uploaded), name)
-	if wait := e.waitUntil(readState(src)); wait > 0 {
-		e.later(e.running, Uploaded, name, wait)
-		return
-	}
-	item := e.claim(Uploaded, src)
+	item, st, dest := e.claimInstance(Uploaded, name)
 	if item == "" {
 		return
 	}
-	st := readState(item)
-	dest := e.dests[st.DSP]
-	if dest == nil {
-		e.fail(item, Uploaded, failure{Stage: Uploaded, What: fmt.Sprintf("DSP %q is no longer configured", st.DSP),
-			ToDo: "Add it back to the configuration."}, st)
-		return
-	}
+	defer e.metrics.inFlight(Uploaded, -1)
 	if dest.cfg.Ack.Mode == "none" {
 		e.advance(ctx, item, Uploaded, Acknowledged, st, st.UploadedAt)
 		return
@@ -399,6 +450,7 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 		return
 	}
 	res, err := stages.FindAck(ctx, dest.transport, dest.cfg.Ack.Dir, &d)
+	e.reach(st.DSP, err)
 	if err != nil && stages.IsPermanent(err) {
 		e.fail(item, Uploaded, failure{Stage: Uploaded, What: err.Error(),
 			ToDo: "Ask the DSP to resend its acknowledgement, or check the delivery on their side."}, st)
@@ -437,6 +489,10 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 		if r.ProposedAction != "" {
 			details = append(details, "DSP's proposed action: "+r.ProposedAction)
 		}
+		if r.ProposedAction != "ResendXmlOnly" {
+			// The DSP wants the files again: a retry must not skip them.
+			os.Remove(filepath.Join(item, stages.StateDir, stages.UploadedFile))
+		}
 		e.fail(item, Uploaded, failure{Stage: Uploaded, What: fmt.Sprintf("%s rejected the delivery (acknowledgement %s)", st.DSP, res.File),
 			Details: details, ToDo: proposedActionAdvice(r.ProposedAction)}, st)
 		return
@@ -461,11 +517,13 @@ func proposedActionAdvice(action string) string {
 	return "Read the DSP's error text above and correct the release."
 }
 
-// recordLedger writes what was delivered to <root>/.ferry/ledger/<dsp>/<release-id>.json.
+// recordLedger writes what the DSP now has to
+// <root>/.ferry/ledger/<dsp>/<release-id>.json: updates are planned
+// against it.
 func (e *Engine) recordLedger(item string, d *stages.Delivery) error {
-	dir := e.layout.State("ledger", d.DSP)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	p := e.ledgerPath(d.DSP, d.ReleaseID)
+	if err := os.MkdirAll(filepath.Dir(p), stages.DirPerm); err != nil {
 		return err
 	}
-	return stages.WriteJSONAtomic(filepath.Join(dir, d.ReleaseID+".json"), d)
+	return stages.WriteJSONAtomic(p, d)
 }

@@ -41,19 +41,23 @@ type Delivery struct {
 	ReleaseID  string          `json:"release_id"` // what acknowledgements name: GRid or ICPN
 	UPC        string          `json:"upc"`
 	ERNVersion string          `json:"ern_version"`
-	Folder     string          `json:"folder"` // remote delivery folder
+	Folder     string          `json:"folder"` // remote delivery folder (the batch folder in a batch)
+	BatchID    string          `json:"batch_id,omitempty"`
 	Created    time.Time       `json:"created"`
 	Files      []DeliveredFile `json:"files"`
 }
 
 // DeliveredFile is one file of a delivery.
 type DeliveredFile struct {
-	Role    string `json:"role"`
-	Package string `json:"package"` // slash path inside .ferry/package
-	Remote  string `json:"remote"`  // slash path relative to the DSP's folder
-	Size    int64  `json:"size"`
-	BLAKE3  string `json:"blake3,omitempty"`
-	HashSum string `json:"hashsum,omitempty"`
+	Role string `json:"role"`
+	// Resource identifies what the file is across deliveries: "audio:<ISRC>"
+	// or "cover". Updates compare resources by it.
+	Resource string `json:"resource,omitempty"`
+	Package  string `json:"package"` // slash path inside .ferry/package
+	Remote   string `json:"remote"`  // slash path relative to the DSP's folder
+	Size     int64  `json:"size"`
+	BLAKE3   string `json:"blake3,omitempty"`
+	HashSum  string `json:"hashsum,omitempty"`
 	// Provided is false for a file described in the message but not sent
 	// again, because the DSP already has it.
 	Provided bool `json:"provided"`
@@ -70,104 +74,12 @@ type Packager struct {
 	Now    func() time.Time
 }
 
-// Plan is a delivery worked out but not yet written: the message, and
-// for each resource the user's file it comes from.
-type Plan struct {
-	Delivery *Delivery
-	Message  *ern.Message
-	Version  ern.Version
-	// Sources maps a resource's package path to its file in the release
-	// folder.
-	Sources map[string]string
-}
-
-// Plan works out the delivery of rel for dsp: names per the DSP's
-// profile, hashes in its algorithm, the message in its ERN version. It
-// reads the files (through the hash cache) and writes nothing.
-func (p *Packager) Plan(rel *Release, dspName string, dsp *config.DSP) (*Plan, error) {
-	version, err := ern.ParseVersion(dsp.ERNVersion)
-	if err != nil {
-		return nil, Permanent(err)
-	}
-	now := p.Now().UTC()
-	model := *rel.Model
-	releaseID := model.UPC
-	if model.GRid != "" {
-		releaseID = model.GRid
-	}
-	stamp := now.Format("20060102150405") + fmt.Sprintf("%03d", now.Nanosecond()/1e6)
-	kind := ern.NewRelease
-	if rel.Action == ActionTakedown {
-		kind = ern.Takedown
-	}
-	d := &Delivery{
-		DSP:        dspName,
-		Kind:       kind.String(),
-		MessageID:  fmt.Sprintf("FERRY-%s-%s", model.UPC, stamp),
-		ReleaseID:  releaseID,
-		UPC:        model.UPC,
-		ERNVersion: string(version),
-		Folder:     fmt.Sprintf("%s_%s_%s", dsp.Priority, releaseID, stamp),
-		Created:    now,
-	}
-	plan := &Plan{Delivery: d, Version: version, Sources: map[string]string{}}
-	resDir := path.Join(d.Folder, "resources")
-	if kind != ern.Takedown {
-		add := func(userName, remoteName string, f *ern.File) error {
-			src := filepath.Join(rel.Dir, rel.Files[userName])
-			blake, sum, err := p.Hash(src, dsp.Hash)
-			if err != nil {
-				return fmt.Errorf("hash %s: %w", userName, err)
-			}
-			fi, err := os.Stat(src)
-			if err != nil {
-				return err
-			}
-			pkgPath := path.Join(resDir, remoteName)
-			plan.Sources[pkgPath] = src
-			*f = ern.File{Name: remoteName, Path: "resources/", Size: fi.Size(), HashAlgorithm: dsp.Hash, Hash: sum, Provided: true}
-			d.Files = append(d.Files, DeliveredFile{Role: RoleResource, Package: pkgPath, Remote: pkgPath,
-				Size: fi.Size(), BLAKE3: blake, HashSum: sum, Provided: true})
-			return nil
-		}
-		model.Tracks = append([]ern.Track(nil), model.Tracks...)
-		for i := range model.Tracks {
-			t := &model.Tracks[i]
-			name := ResourceName(dsp.Naming, &model, releaseID, i, t.Audio.File.Name)
-			if err := add(t.Audio.File.Name, name, &t.Audio.File); err != nil {
-				return nil, err
-			}
-		}
-		if model.Cover != nil {
-			cover := *model.Cover
-			name := ResourceName(dsp.Naming, &model, releaseID, -1, cover.File.Name)
-			if err := add(cover.File.Name, name, &cover.File); err != nil {
-				return nil, err
-			}
-			model.Cover = &cover
-		}
-	}
-	plan.Message = &ern.Message{
-		Header: ern.Header{
-			ThreadID:  model.UPC,
-			MessageID: d.MessageID,
-			Sender:    p.Sender,
-			Recipient: ern.Party{DPID: dsp.DPID, Name: dsp.Name},
-			Created:   now,
-			Test:      dsp.Test,
-		},
-		Kind:    kind,
-		Release: &model,
-	}
-	return plan, nil
-}
-
 // Package writes the delivery of rel for dsp into the instance folder dir
 // (whose user files are rel's files): the ERN message and the resources
 // laid out per the DSP's choreography under .ferry/package, and
 // .ferry/delivery.json. Re-running it replaces what an earlier run wrote.
-func (p *Packager) Package(dir string, rel *Release, dspName string, dsp *config.DSP) (*Delivery, error) {
-	plan, err := p.Plan(rel, dspName, dsp)
+func (p *Packager) Package(dir string, rel *Release, dspName string, dsp *config.DSP, prior Prior) (*Delivery, error) {
+	plan, err := p.Plan(rel, dspName, dsp, prior)
 	if err != nil {
 		return nil, err
 	}
@@ -185,20 +97,76 @@ func (p *Packager) Package(dir string, rel *Release, dspName string, dsp *config
 	if err := ern.Write(&buf, plan.Version, plan.Message); err != nil {
 		return nil, Permanent(fmt.Errorf("write ERN %s: %w", plan.Version, err))
 	}
-	xmlPath := path.Join(d.Folder, d.ReleaseID+".xml")
-	if err := os.MkdirAll(filepath.Join(pkgRoot, d.Folder), 0o755); err != nil {
+	xmlPath := path.Join(d.releaseDir(), d.ReleaseID+".xml")
+	sum, err := writePackageFile(pkgRoot, d, RoleMessage, xmlPath, buf.Bytes(), dsp.Hash)
+	if err != nil {
 		return nil, err
 	}
-	if err := WriteFileAtomic(filepath.Join(pkgRoot, filepath.FromSlash(xmlPath)), buf.Bytes(), 0o644); err != nil {
-		return nil, err
+	if d.BatchID != "" {
+		var mb bytes.Buffer
+		if err := ern.WriteManifest(&mb, batchManifest(plan, rel, dsp, sum)); err != nil {
+			return nil, Permanent(fmt.Errorf("write the batch manifest: %w", err))
+		}
+		if _, err := writePackageFile(pkgRoot, d, RoleManifest, path.Join(d.Folder, ern.ManifestFileName(d.BatchID)), mb.Bytes(), dsp.Hash); err != nil {
+			return nil, err
+		}
 	}
-	blake, sum := BytesSums(buf.Bytes(), dsp.Hash)
-	d.Files = append(d.Files, DeliveredFile{Role: RoleMessage, Package: xmlPath, Remote: xmlPath,
-		Size: int64(buf.Len()), BLAKE3: blake, HashSum: sum, Provided: true})
 	if err := WriteJSONAtomic(filepath.Join(dir, StateDir, DeliveryFile), d); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// releaseDir is the release's folder inside the delivery: the delivery
+// folder itself release by release, <ReleaseId>/ inside a batch.
+func (d *Delivery) releaseDir() string {
+	if d.BatchID != "" {
+		return path.Join(d.Folder, d.ReleaseID)
+	}
+	return d.Folder
+}
+
+// writePackageFile writes a file ferry generates (message, manifest) into
+// the package and lists it in the delivery; it returns its HashSum.
+func writePackageFile(pkgRoot string, d *Delivery, role, pkgPath string, data []byte, algorithm string) (string, error) {
+	p := filepath.Join(pkgRoot, filepath.FromSlash(pkgPath))
+	if err := os.MkdirAll(filepath.Dir(p), DirPerm); err != nil {
+		return "", err
+	}
+	if err := WriteFileAtomic(p, data, FilePerm); err != nil {
+		return "", err
+	}
+	blake, sum := BytesSums(data, algorithm)
+	d.Files = append(d.Files, DeliveredFile{Role: role, Package: pkgPath, Remote: pkgPath,
+		Size: int64(len(data)), BLAKE3: blake, HashSum: sum, Provided: true})
+	return sum, nil
+}
+
+// batchManifest describes a batch of one release.
+func batchManifest(plan *Plan, rel *Release, dsp *config.DSP, messageSum string) *ern.Manifest {
+	d := plan.Delivery
+	delivery := ern.DeliveryNewRelease
+	switch plan.Message.Kind {
+	case ern.Update:
+		delivery = ern.DeliveryRedelivery
+	case ern.Takedown:
+		delivery = ern.DeliveryTakedown
+	}
+	return &ern.Manifest{
+		Sender:        plan.Message.Header.Sender,
+		Recipient:     plan.Message.Header.Recipient,
+		Created:       d.Created,
+		Test:          dsp.Test,
+		RootDirectory: d.Folder,
+		Messages: []ern.BatchMessage{{
+			MessageID:     d.MessageID,
+			URL:           path.Join(d.ReleaseID, d.ReleaseID+".xml"),
+			Releases:      []ern.ReleaseRef{{GRid: rel.Model.GRid, ICPN: rel.Model.UPC}},
+			DeliveryType:  delivery,
+			HashAlgorithm: dsp.Hash,
+			Hash:          messageSum,
+		}},
+	}
 }
 
 var unsafeNameChars = regexp.MustCompile(`[^A-Za-z0-9]+`)
@@ -232,7 +200,7 @@ func ResourceName(naming string, r *ern.Release, releaseID string, track int, us
 // LinkOrCopy makes dst the same file as src: a hard link, or a copy when
 // the two are on different filesystems (or links are refused).
 func LinkOrCopy(src, dst string) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), DirPerm); err != nil {
 		return err
 	}
 	_ = os.Remove(dst)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -24,14 +25,21 @@ type UploadedEntry struct {
 type UploadStats struct {
 	Files, Bytes               int64 // sent
 	SkippedFiles, SkippedBytes int64 // already on the server
+	Total                      int64 // bytes the delivery holds
 }
+
+// Progress receives the bytes sent so far, as they go. It is called from
+// the upload's goroutine for every read, so it must be cheap: callers
+// sample it at their own pace.
+type Progress func(sent int64)
 
 // Upload sends the packaged delivery in dir through t into remoteBase:
 // resources first, then the message, then a manifest, in the order of
 // delivery.json. A file recorded as uploaded with the same hash whose
-// remote size still matches is not sent again. Each file is recorded as
-// soon as it is on the server.
-func Upload(ctx context.Context, t Transport, dir, remoteBase string, progress func(UploadStats)) (UploadStats, error) {
+// remote size still matches is not sent again, except the message and
+// manifest when a resource had to be sent. Each file is recorded as soon
+// as it is on the server.
+func Upload(ctx context.Context, t Transport, dir, remoteBase string, progress Progress) (UploadStats, error) {
 	var st UploadStats
 	var d Delivery
 	if err := ReadJSON(filepath.Join(dir, StateDir, DeliveryFile), &d); err != nil {
@@ -43,6 +51,11 @@ func Upload(ctx context.Context, t Transport, dir, remoteBase string, progress f
 		rec = UploadedRecord{} // a damaged record only costs a re-send
 	}
 	for _, f := range d.Files {
+		if f.Provided {
+			st.Total += f.Size
+		}
+	}
+	for _, f := range d.Files {
 		if !f.Provided {
 			continue
 		}
@@ -50,7 +63,10 @@ func Upload(ctx context.Context, t Transport, dir, remoteBase string, progress f
 			return st, err
 		}
 		remote := path.Join(remoteBase, f.Remote)
-		if prev, ok := rec[f.Remote]; ok && prev.BLAKE3 == f.BLAKE3 && prev.Size == f.Size {
+		// The message and the manifest tell the DSP its files are in place:
+		// after any resource was sent they go again, last.
+		signal := f.Role != RoleResource
+		if prev, ok := rec[f.Remote]; ok && prev.BLAKE3 == f.BLAKE3 && prev.Size == f.Size && !(signal && st.Files > 0) {
 			if size, err := t.Stat(ctx, remote); err == nil && size == f.Size {
 				st.SkippedFiles++
 				st.SkippedBytes += f.Size
@@ -58,7 +74,13 @@ func Upload(ctx context.Context, t Transport, dir, remoteBase string, progress f
 			}
 		}
 		local := filepath.Join(dir, StateDir, PackageDir, filepath.FromSlash(f.Package))
-		if err := putFile(ctx, t, local, remote, f.Size); err != nil {
+		sentBefore := st.Bytes + st.SkippedBytes
+		onRead := func(n int64) {
+			if progress != nil {
+				progress(sentBefore + n)
+			}
+		}
+		if err := putFile(ctx, t, local, remote, f.Size, onRead); err != nil {
 			return st, err
 		}
 		st.Files++
@@ -67,14 +89,11 @@ func Upload(ctx context.Context, t Transport, dir, remoteBase string, progress f
 		if err := WriteJSONAtomic(recPath, rec); err != nil {
 			return st, err
 		}
-		if progress != nil {
-			progress(st)
-		}
 	}
 	return st, nil
 }
 
-func putFile(ctx context.Context, t Transport, local, remote string, size int64) error {
+func putFile(ctx context.Context, t Transport, local, remote string, size int64, onRead func(int64)) error {
 	f, err := os.Open(local)
 	if err != nil {
 		return Permanent(fmt.Errorf("open %s: %w", local, err))
@@ -87,8 +106,22 @@ func putFile(ctx context.Context, t Transport, local, remote string, size int64)
 	if fi.Size() != size {
 		return Permanent(fmt.Errorf("%s changed after packaging (%d bytes, packaged %d): move the folder back to inbox/ to package it again", filepath.Base(local), fi.Size(), size))
 	}
-	if err := t.Put(ctx, remote, f, size); err != nil {
+	if err := t.Put(ctx, remote, &countingReader{r: f, onRead: onRead}, size); err != nil {
 		return fmt.Errorf("upload %s: %w", remote, err)
 	}
 	return nil
+}
+
+// countingReader reports how much has been read through it.
+type countingReader struct {
+	r      io.Reader
+	n      int64
+	onRead func(int64)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	c.onRead(c.n)
+	return n, err
 }

@@ -119,7 +119,8 @@ func readReleaseFileIn(dir string) (*ReleaseFile, *Problem) {
 	}
 	rf, err := ReadReleaseFile(path)
 	if err != nil {
-		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		var pe *fs.PathError
+		if errors.As(err, &pe) { // the file system refused: say so without the server's path
 			return nil, bad(openProblem(ReleaseFileName, err).what, "let ferry's user read release.toml, or write it again")
 		}
 		return nil, bad(err.Error(), "correct release.toml; the README lists every key")

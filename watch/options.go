@@ -70,11 +70,14 @@ type Options struct {
 
 // Metrics is what the watcher reports for monitoring; the pipeline
 // implements it with Prometheus counters and a gauge.
+// RescanReasons are the reasons a full rescan is counted under.
+var RescanReasons = []string{"startup", "poll", "periodic", "overflow", "error", "fallback"}
+
 type Metrics interface {
 	// Events counts filesystem events received (notify and auto modes).
 	Events(n int)
-	// Rescan counts one full rescan of the inboxes, by reason: "startup",
-	// "poll", "periodic", "overflow", "error" or "fallback".
+	// Rescan counts one full rescan of the inboxes, by reason: one of
+	// RescanReasons.
 	Rescan(reason string)
 	// Mode reports the mode in effect ("notify" or "poll"), once at start
 	// and again whenever auto mode falls back to polling.

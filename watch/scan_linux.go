@@ -79,9 +79,12 @@ func (s *scanner) walk(fd, depth int, dirHash uint64, rel string, inState bool) 
 			reclen := int(binary.NativeEndian.Uint16(buf[off+direntReclen:]))
 			typ := buf[off+direntType]
 			nb := buf[off+direntName : off+reclen]
-			if i := bytes.IndexByte(nb, 0); i >= 0 {
-				nb = nb[:i]
+			i := bytes.IndexByte(nb, 0)
+			if i < 0 {
+				return &fs.PathError{Op: "getdents", Path: rel, Err: unix.EINVAL}
 			}
+			nameNUL := nb[:i+1]
+			nb = nb[:i]
 			off += reclen
 			// name points into buf: used only until the next getdents on
 			// this depth, and copied (joinRel) when kept.
@@ -92,7 +95,7 @@ func (s *scanner) walk(fd, depth int, dirHash uint64, rel string, inState bool) 
 			isDir := typ == unix.DT_DIR
 			if typ != unix.DT_DIR {
 				// Files need size and mtime; unknown types need the type.
-				err := ignoringEINTR(func() error { return unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW) })
+				err := ignoringEINTR(func() error { return fstatatNUL(fd, nameNUL, &st) })
 				if err == unix.ENOENT {
 					continue // removed since listed; the next scan sees the change
 				}

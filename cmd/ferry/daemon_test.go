@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferrydelivery/ferry/stages/media/mediatest"
+	"github.com/ferrydelivery/ferry/stages/releasetest"
 )
 
 // ferryBin is the ferry binary built once for the tests that run it as a
@@ -117,6 +117,10 @@ func startDaemon(t *testing.T, cfg string) *daemon {
 			t.Logf("daemon log:\n%s", d.log())
 		}
 	})
+	// The stage folders exist once the daemon says it runs.
+	waitFor(t, 20*time.Second, "the daemon to start", func() bool {
+		return strings.Contains(d.log(), `"msg":"ferry running"`)
+	})
 	return d
 }
 
@@ -175,71 +179,8 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
-// writeRelease creates a valid release folder (two tracks and a cover)
-// named name, with UPC derived from n so every release is distinct.
 func writeRelease(t *testing.T, dir, name string, n int) string {
-	t.Helper()
-	rel := filepath.Join(dir, name)
-	if err := os.MkdirAll(rel, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	must := func(err error) {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(mediatest.WriteWAV(filepath.Join(rel, "01.wav"), 44100, 16, 2, 200*time.Millisecond))
-	must(mediatest.WriteFLAC(filepath.Join(rel, "02.flac"), 44100, 16, 2, 200*time.Millisecond))
-	must(mediatest.WriteJPEG(filepath.Join(rel, "cover.jpg"), 3000, 3000))
-	must(os.WriteFile(filepath.Join(rel, "release.toml"), []byte(releaseTOML(n)), 0o644))
-	return rel
-}
-
-func releaseTOML(n int) string {
-	upc := upcFor(n)
-	return fmt.Sprintf(`upc = %q
-title = "Test Release %d"
-display_artist = "Test Artist"
-label = "Example Records"
-release_date = "2026-12-04"
-genre = "Pop"
-type = "Album"
-p_line = { year = 2026, text = "2026 Example Records" }
-c_line = { year = 2026, text = "2026 Example Records" }
-cover = "cover.jpg"
-
-[[tracks]]
-isrc = "GBEXR26%05d"
-title = "One"
-file = "01.wav"
-number = 1
-
-[[tracks]]
-isrc = "GBEXR27%05d"
-title = "Two"
-file = "02.flac"
-number = 2
-
-[[deals]]
-territories = ["Worldwide"]
-commercial_model = "SubscriptionModel"
-use_types = ["OnDemandStream"]
-start_date = "2026-12-04"
-`, upc, n, n, n)
-}
-
-// upcFor makes a valid 13-digit EAN for n.
-func upcFor(n int) string {
-	body := fmt.Sprintf("590%09d", n)
-	sum := 0
-	for i := 0; i < 12; i++ {
-		d := int(body[11-i] - '0')
-		if i%2 == 0 {
-			d *= 3
-		}
-		sum += d
-	}
-	return body + fmt.Sprint((10-sum%10)%10)
+	return releasetest.Write(t, dir, name, n, releasetest.Options{})
 }
 
 // entries lists the non-hidden names in a folder.

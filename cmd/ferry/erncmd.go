@@ -60,7 +60,7 @@ func ernCmd(args []string) int {
 		},
 		Now: time.Now,
 	}
-	plan, err := p.Plan(rel, *dspName, &d)
+	plan, err := p.Plan(rel, *dspName, &d, stages.Prior{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ferry:", err)
 		return 1

@@ -28,7 +28,7 @@ func newLogger(c config.Log, w *os.File) (*slog.Logger, error) {
 	var h slog.Handler
 	switch format {
 	case "text":
-		h = tint.NewHandler(w, &tint.Options{Level: level, TimeFormat: "15:04:05", NoColor: !isTerminal(w)})
+		h = tint.NewTextHandler(w, &tint.Options{Level: level, TimeFormat: "15:04:05", NoColor: !isTerminal(w)})
 	default:
 		h = slog.NewJSONHandler(io.Writer(w), &slog.HandlerOptions{Level: level})
 	}

@@ -68,8 +68,13 @@ func runCmd(args []string) int {
 	return 0
 }
 
-// loadConfig reads FILE, or uses the embedded default; -root overrides.
+// loadConfig reads FILE, else $FERRY_CONFIG, else uses the embedded
+// default; -root overrides the root. FERRY_CONFIG lets `ferry status` and
+// `ferry retry` on a server find the daemon's root without flags.
 func loadConfig(path, root string) (*config.Config, error) {
+	if path == "" {
+		path = os.Getenv("FERRY_CONFIG")
+	}
 	var cfg *config.Config
 	if path == "" {
 		cfg = config.Default()

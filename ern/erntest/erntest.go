@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -77,4 +78,38 @@ func missing(t testing.TB, msg string) {
 func repoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// ValidateAll validates several documents against one XSD with a single
+// xmllint run (the schema is loaded once, which matters for the large
+// DDEX schemas), and fails the test naming every document that is not
+// valid with xmllint's report. docs maps a name (used as the file name)
+// to the document.
+func ValidateAll(t testing.TB, xsd string, docs map[string][]byte) {
+	t.Helper()
+	xmllint, err := exec.LookPath("xmllint")
+	if err != nil {
+		missing(t, "xmllint not installed (Debian package libxml2-utils; make test installs it)")
+	}
+	if len(docs) == 0 {
+		return
+	}
+	dir := t.TempDir()
+	names := make([]string, 0, len(docs))
+	for name := range docs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	args := []string{"--noout", "--nonet", "--schema", xsd}
+	for _, name := range names {
+		f := filepath.Join(dir, strings.NewReplacer("/", "_", string(filepath.Separator), "_").Replace(name)+".xml")
+		if err := os.WriteFile(f, docs[name], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, f)
+	}
+	out, err := exec.Command(xmllint, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("xmllint against %s: %v\n%s", filepath.Base(filepath.Dir(xsd)), err, strings.TrimSpace(string(out)))
+	}
 }

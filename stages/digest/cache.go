@@ -2,8 +2,6 @@ package digest
 
 import (
 	"cmp"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -100,8 +98,13 @@ func (e *entry) sum(algorithm string) []byte {
 	return nil
 }
 
-func (e *entry) has(algorithm string) bool {
-	return algorithm == NoHashSum || len(e.sum(algorithm)) > 0
+func (e *entry) hasAll(algorithms []string) bool {
+	for _, alg := range algorithms {
+		if alg != NoHashSum && len(e.sum(alg)) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *entry) set(algorithm string, sum []byte) {
@@ -115,13 +118,15 @@ func (e *entry) set(algorithm string, sum []byte) {
 	}
 }
 
-func (e *entry) sums(size int64, algorithm string) Sums {
-	s := Sums{Size: size, BLAKE3: hex.EncodeToString(e.blake3[:])}
-	if algorithm != NoHashSum {
-		s.Algorithm = algorithm
-		s.HashSum = hex.EncodeToString(e.sum(algorithm))
+// pass returns the entry as if a read had just computed algorithms.
+func (e *entry) pass(size int64, algorithms []string) pass {
+	p := pass{size: size, blake3: e.blake3, digest: make(map[string][]byte, len(algorithms))}
+	for _, alg := range algorithms {
+		if alg != NoHashSum {
+			p.digest[alg] = e.sum(alg)
+		}
 	}
-	return s
+	return p
 }
 
 // seenResolution is how far a hit must move an entry's last-use time
@@ -157,23 +162,34 @@ func (c *Cache) Sum(path string, algorithm string) (s Sums, hit bool, err error)
 	if err := CheckAlgorithm(algorithm); err != nil {
 		return Sums{}, false, fmt.Errorf("hash %s: %w", path, err)
 	}
+	p, hit, err := c.lookup(path, []string{algorithm})
+	if err != nil {
+		return Sums{}, false, err
+	}
+	return p.sums(algorithm), hit, nil
+}
+
+// lookup returns the sums of algorithms (checked names) for the file at
+// path, from the cache when it holds all of them, else from one read that
+// computes all of them.
+func (c *Cache) lookup(path string, algorithms []string) (p pass, hit bool, err error) {
 	for {
 		fi, err := os.Stat(path)
 		if err != nil {
-			return Sums{}, false, fmt.Errorf("hash: %w", err)
+			return pass{}, false, fmt.Errorf("hash: %w", err)
 		}
 		key, ok := keyOf(fi)
 		if !ok {
 			c.miss()
-			return c.read(path, algorithm)
+			return c.read(path, algorithms)
 		}
 		c.mu.Lock()
-		if e := c.entries[key]; e != nil && e.has(algorithm) {
+		if e := c.entries[key]; e != nil && e.hasAll(algorithms) {
 			c.touch(e)
-			s := e.sums(key.Size, algorithm)
+			p := e.pass(key.Size, algorithms)
 			c.mu.Unlock()
 			c.hit()
-			return s, true, nil
+			return p, true, nil
 		}
 		if wait, busy := c.inflight[key]; busy {
 			// Someone is reading this very file: wait and look again.
@@ -186,51 +202,48 @@ func (c *Cache) Sum(path string, algorithm string) (s Sums, hit bool, err error)
 		c.mu.Unlock()
 
 		c.miss()
-		s, hit, err := c.read(path, algorithm)
+		p, hit, err := c.read(path, algorithms)
 
 		c.mu.Lock()
 		delete(c.inflight, key)
 		c.mu.Unlock()
 		close(done)
-		return s, hit, err
+		return p, hit, err
 	}
 }
 
 // read hashes the file and stores the result under the key the file had
 // when the read began, unless its mtime is too fresh to trust.
-func (c *Cache) read(path, algorithm string) (Sums, bool, error) {
+func (c *Cache) read(path string, algorithms []string) (pass, bool, error) {
 	start := c.now()
-	s, fi, err := readFile(path, algorithm)
-	if s.Size > 0 && c.Metrics != nil {
-		c.Metrics.Hashed(s.Size)
+	p, fi, err := readFile(path, algorithms)
+	if p.size > 0 && c.Metrics != nil {
+		c.Metrics.Hashed(p.size)
 	}
 	if err != nil {
-		return Sums{}, false, err
+		return pass{}, false, err
 	}
 	key, ok := keyOf(fi)
 	if !ok || key.MtimeNS > start.Add(-c.RacyWindow).UnixNano() {
-		return s, false, nil
-	}
-	b3, err1 := hex.DecodeString(s.BLAKE3)
-	sum, err2 := hex.DecodeString(s.HashSum)
-	if err := errors.Join(err1, err2); err != nil {
-		return Sums{}, false, fmt.Errorf("hash %s: %w", path, err) // cannot happen: File writes hex
+		return p, false, nil
 	}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.entries[key]
-	if e == nil || [32]byte(b3) != e.blake3 {
+	if e == nil || p.blake3 != e.blake3 {
 		// New file, or the same key with other content (rewritten with
 		// its mtime restored): sums of the old content are worthless.
-		e = &entry{blake3: [32]byte(b3)}
+		e = &entry{blake3: p.blake3}
 		c.entries[key] = e
 		c.evictOver(key)
 	}
-	e.set(algorithm, sum)
+	for alg, sum := range p.digest {
+		e.set(alg, sum)
+	}
 	e.seen = c.now().Unix()
 	c.dirty = true
-	return s, false, nil
+	return p, false, nil
 }
 
 // touch records a hit on e; the caller holds c.mu.

@@ -34,53 +34,92 @@ type Sums struct {
 // of the two. A file that changes while it is read is an error, never a
 // wrong sum.
 func File(path string, algorithm string) (Sums, error) {
-	s, _, err := readFile(path, algorithm)
-	return s, err
+	if err := CheckAlgorithm(algorithm); err != nil {
+		return Sums{}, fmt.Errorf("hash %s: %w", path, err)
+	}
+	p, _, err := readFile(path, []string{algorithm})
+	if err != nil {
+		return Sums{}, err
+	}
+	return p.sums(algorithm), nil
 }
 
-// readFile is File that also returns the FileInfo the file had when the
-// read began, so the Cache can key the sums on exactly what was read.
-// On error, Sums.Size still counts the bytes read.
-func readFile(path, algorithm string) (Sums, os.FileInfo, error) {
-	sumHash, err := newHashSum(algorithm)
-	if err != nil {
-		return Sums{}, nil, fmt.Errorf("hash %s: %w", path, err)
+// pass is what one read of a file produced: its size, BLAKE3 and the raw
+// digest of each algorithm asked for.
+type pass struct {
+	size   int64
+	blake3 [32]byte
+	digest map[string][]byte
+}
+
+func (p pass) sums(algorithm string) Sums {
+	s := Sums{Size: p.size, BLAKE3: hex.EncodeToString(p.blake3[:])}
+	if algorithm != NoHashSum {
+		s.Algorithm = algorithm
+		s.HashSum = hex.EncodeToString(p.digest[algorithm])
+	}
+	return s
+}
+
+// readFile reads the file at path once, computing BLAKE3 and every one of
+// algorithms (checked names) at the same time. It also returns the
+// FileInfo the file had when the read began, so the Cache keys the sums
+// on exactly what was read. On error, pass.size still counts the bytes
+// read.
+func readFile(path string, algorithms []string) (pass, os.FileInfo, error) {
+	var p pass
+	hashes := make(map[string]hash.Hash)
+	for _, alg := range algorithms {
+		h, err := newHashSum(alg)
+		if err != nil {
+			return p, nil, fmt.Errorf("hash %s: %w", path, err)
+		}
+		if h != nil {
+			hashes[alg] = h
+		}
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return Sums{}, nil, fmt.Errorf("hash: %w", err)
+		return p, nil, fmt.Errorf("hash: %w", err)
 	}
 	defer f.Close()
 	before, err := f.Stat()
 	if err != nil {
-		return Sums{}, nil, fmt.Errorf("hash: %w", err)
+		return p, nil, fmt.Errorf("hash: %w", err)
 	}
 	if !before.Mode().IsRegular() {
-		return Sums{}, nil, fmt.Errorf("hash %s: not a regular file", path)
+		return p, nil, fmt.Errorf("hash %s: not a regular file", path)
 	}
-	b3 := blake3.New()
-	n, err := hashStream(f, b3, sumHash)
-	s := Sums{Size: n}
+	if workers := treeWorkers(); len(hashes) == 0 && before.Size() > bufSize && workers > 0 {
+		p.size, p.blake3, err = hashTree(f, workers)
+	} else {
+		b3 := blake3.New()
+		all := []hash.Hash{b3}
+		for _, h := range hashes {
+			all = append(all, h)
+		}
+		p.size, err = hashStream(f, all...)
+		b3.Sum(p.blake3[:0])
+	}
 	if err != nil {
-		return s, nil, fmt.Errorf("hash: read %s: %w", path, err)
+		return p, nil, fmt.Errorf("hash: read %s: %w", path, err)
 	}
 	after, err := f.Stat()
 	if err != nil {
-		return s, nil, fmt.Errorf("hash: %w", err)
+		return p, nil, fmt.Errorf("hash: %w", err)
 	}
-	if n != before.Size() || after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
-		return s, nil, fmt.Errorf("hash %s: file changed while it was read (size %d, read %d, now %d); retry when it is complete",
-			path, before.Size(), n, after.Size())
+	if p.size != before.Size() || after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
+		return p, nil, fmt.Errorf("hash %s: file changed while it was read (size %d, read %d, now %d); retry when it is complete",
+			path, before.Size(), p.size, after.Size())
 	}
-	s.BLAKE3 = hex.EncodeToString(b3.Sum(nil))
-	if sumHash != nil {
-		s.Algorithm = algorithm
-		s.HashSum = hex.EncodeToString(sumHash.Sum(nil))
+	p.digest = make(map[string][]byte, len(hashes))
+	for alg, h := range hashes {
+		p.digest[alg] = h.Sum(nil)
 	}
-	return s, before, nil
+	return p, before, nil
 }
 
-// Read-pass tuning, chosen by BenchmarkBufferSize: 1 MiB reads keep
+// Read-pass tuning, see BenchmarkReadBuffer: 1 MiB reads keep
 // syscalls rare and the buffer within L2/L3, and four buffers let the
 // reader run ahead of the slower hash while the faster one catches up.
 const (

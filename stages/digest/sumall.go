@@ -15,22 +15,49 @@ func (c *Cache) SumAll(paths []string, algorithm string, parallel int) ([]Sums, 
 	if err := CheckAlgorithm(algorithm); err != nil {
 		return nil, err
 	}
-	parallel = max(1, min(parallel, len(paths)))
 	sums := make([]Sums, len(paths))
-	errs := make([]error, len(paths))
+	err := forEach(len(paths), parallel, func(i int) (err error) {
+		sums[i], _, err = c.Sum(paths[i], algorithm)
+		return err
+	})
+	return sums, err
+}
+
+// Warm makes sure the cache holds every one of algorithms for every file
+// of paths, reading each file that lacks one once for all of them. Fan-out
+// to DSPs that want different HashSums calls it with their union first, so
+// each DSP's SumAll is then all hits instead of one read per algorithm.
+// Errors are as for SumAll.
+func (c *Cache) Warm(paths []string, algorithms []string, parallel int) error {
+	for _, alg := range algorithms {
+		if err := CheckAlgorithm(alg); err != nil {
+			return err
+		}
+	}
+	return forEach(len(paths), parallel, func(i int) error {
+		_, _, err := c.lookup(paths[i], algorithms)
+		return err
+	})
+}
+
+// forEach calls do(0..n-1) on up to parallel goroutines and joins the
+// errors.
+func forEach(n, parallel int, do func(i int) error) error {
+	parallel = max(1, min(parallel, n))
+	errs := make([]error, n)
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range parallel {
 		wg.Go(func() {
 			for i := range next {
-				sums[i], _, errs[i] = c.Sum(paths[i], algorithm)
+				errs[i] = do(i)
 			}
 		})
 	}
-	for i := range paths {
+	for i := range n {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	return sums, errors.Join(errs...)
+	return errors.Join(errs...)
 }

@@ -47,13 +47,29 @@ func (s *Server) checkAll() {
 			continue
 		}
 		folder := filepath.Join(s.Received, e.Name())
-		if _, err := os.Stat(filepath.Join(folder, ".acknowledged")); err == nil {
-			continue
-		}
 		for _, msg := range completeMessages(folder) {
-			s.acknowledge(msg)
+			if !acknowledged(msg) {
+				s.acknowledge(msg)
+			}
 		}
 	}
+}
+
+// ackMarker records, beside a message, that it was acknowledged.
+func ackMarker(msg string) string {
+	return filepath.Join(filepath.Dir(msg), "."+filepath.Base(msg)+".acknowledged")
+}
+
+// acknowledged reports whether msg was acknowledged since it last
+// changed: a message uploaded again (a retry into the same folder) is
+// checked again.
+func acknowledged(msg string) bool {
+	m, err := os.Stat(ackMarker(msg))
+	if err != nil {
+		return false
+	}
+	f, err := os.Stat(msg)
+	return err == nil && !f.ModTime().After(m.ModTime())
 }
 
 // completeMessages returns the message files ready to be checked in one
@@ -80,7 +96,6 @@ func isBatchName(name string) bool {
 
 // acknowledge checks one message and writes its acknowledgement.
 func (s *Server) acknowledge(msgPath string) {
-	folder := filepath.Dir(msgPath)
 	res := checkMessage(msgPath)
 	now := time.Now().UTC()
 	stamp := now.Format("20060102150405") + fmt.Sprintf("%03d", now.Nanosecond()/1e6)
@@ -111,12 +126,7 @@ func (s *Server) acknowledge(msgPath string) {
 		s.log.Error("sandbox: write acknowledgement", "err", err)
 		return
 	}
-	// Mark the delivery folder (the batch root for batches) as done.
-	mark := folder
-	if _, err := os.Stat(filepath.Join(folder, "resources")); err == nil && isBatchName(filepath.Base(filepath.Dir(folder))) {
-		mark = filepath.Dir(folder)
-	}
-	os.WriteFile(filepath.Join(mark, ".acknowledged"), []byte(name+"\n"), 0o644)
+	os.WriteFile(ackMarker(msgPath), []byte(name+"\n"), 0o644)
 	s.log.Info("sandbox: acknowledged", "message", id, "status", res.status.Status, "error", res.status.ErrorText)
 }
 

@@ -44,7 +44,8 @@ func isPermanent(err error) bool {
 	if errors.As(err, &hostKey) || errors.Is(err, errBaseDir) || errors.Is(err, errBadPath) {
 		return true
 	}
-	if errors.Is(err, os.ErrPermission) {
+	if errors.Is(err, os.ErrPermission) ||
+		errors.Is(err, sftp.ErrSSHFxPermissionDenied) || errors.Is(err, sftp.ErrSSHFxOpUnsupported) {
 		return true
 	}
 	var status *sftp.StatusError
@@ -71,6 +72,8 @@ func brokeConnection(err error) bool {
 	switch {
 	case errors.As(err, &status), errors.As(err, &src),
 		errors.Is(err, os.ErrNotExist), errors.Is(err, os.ErrPermission),
+		errors.Is(err, sftp.ErrSSHFxNoSuchFile), errors.Is(err, sftp.ErrSSHFxPermissionDenied),
+		errors.Is(err, sftp.ErrSSHFxFailure), errors.Is(err, sftp.ErrSSHFxOpUnsupported),
 		errors.Is(err, errSizeMismatch), errors.Is(err, errNotFile),
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return false

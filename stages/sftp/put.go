@@ -40,6 +40,9 @@ func (c *Client) Put(ctx context.Context, p string, r io.Reader, size int64) err
 		if brokeConnection(err) {
 			c.drop(cn, err)
 		}
+		if errors.Is(err, os.ErrPermission) {
+			return classify(fmt.Errorf("upload %s to %s: %w (user %q may not write there: check dir and the account's rights with the DSP)", p, c.addr, err, c.o.User))
+		}
 		return classify(fmt.Errorf("upload %s to %s: %w", p, c.addr, err))
 	}
 	return nil
@@ -87,7 +90,7 @@ func (c *Client) put(ctx context.Context, cn *conn, dst string, r io.Reader, siz
 		return abandon(&sourceError{src.err})
 	}
 	if err != nil {
-		return abandon(fmt.Errorf("write %s after %d of %d bytes: %w", tmp, n, size, err))
+		return abandon(fmt.Errorf("write %s (%d of %d bytes sent): %w", tmp, n, size, err))
 	}
 	if err := src.checkEnd(); err != nil {
 		return abandon(&sourceError{err})

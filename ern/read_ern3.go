@@ -1,0 +1,252 @@
+package ern
+
+import (
+	"errors"
+	"slices"
+
+	"github.com/beevik/etree"
+)
+
+// ern3Release reads a 3.8.2 NewReleaseMessage: UpdateIndicator tells an
+// update, TakeDown deals a takedown.
+func (rd *reader) ern3Release() (*Release, Kind, error) {
+	rl := rd.root.SelectElement("ReleaseList")
+	if rl == nil {
+		return nil, 0, errors.New("no ReleaseList")
+	}
+	main := ern3MainRelease(rl)
+	if main == nil {
+		return nil, 0, errors.New("ReleaseList has no main Release")
+	}
+	r := &Release{}
+	if id := main.SelectElement("ReleaseId"); id != nil {
+		r.GRid = text(id, "GRid")
+		r.UPC = text(id, "ICPN")
+		r.CatalogNumber = text(id, "CatalogNumber")
+	}
+	d := ern3Details(main.SelectElements("ReleaseDetailsByTerritory"))
+	if d == nil {
+		d = main
+	}
+	r.Title, r.VersionTitle = ern3Title(d, main)
+	r.DisplayArtist = text(d, "DisplayArtistName")
+	r.Artists = rd.ern3Artists(d)
+	if r.DisplayArtist == "" {
+		r.DisplayArtist = joinNames(r.Artists)
+	}
+	r.Label = text(d, "LabelName")
+	r.PLine = readLine(firstOf(main, d, "PLine"), "PLine")
+	r.CLine = readLine(firstOf(main, d, "CLine"), "CLine")
+	r.Genre, r.SubGenre = readGenre(d.SelectElement("Genre"))
+	r.ReleaseDate = text(d, "ReleaseDate")
+	if r.ReleaseDate == "" {
+		r.ReleaseDate = text(main, "GlobalReleaseDate")
+	}
+	r.OriginalReleaseDate = text(d, "OriginalReleaseDate")
+	if r.OriginalReleaseDate == "" {
+		r.OriginalReleaseDate = text(main, "GlobalOriginalReleaseDate")
+	}
+	r.ParentalWarning = text(d, "ParentalWarningType")
+	types := main.SelectElements("ReleaseType")
+	if len(types) == 0 {
+		types = d.SelectElements("ReleaseType")
+	}
+	r.Type = readReleaseType(types, text(d, "IsMultiArtistCompilation") == "true")
+
+	resources, cover := rd.ern3Resources()
+	r.Cover = cover
+	rd.instant = map[string]bool{}
+	order := rd.groupOrder(d.SelectElement("ResourceGroup"))
+	refs := trackRefsInOrder(resources, order)
+	r.Tracks = placeTracks(resources, order)
+
+	raw := rd.ern3Deals()
+	r.Deals = mergeDeals(raw, r.ReleaseDate)
+	for i, ref := range refs {
+		r.Tracks[i].InstantGratification = rd.instant[ref]
+	}
+	inherit(r)
+
+	kind := NewRelease
+	if text(rd.root, "UpdateIndicator") == "UpdateMessage" {
+		kind = Update
+	}
+	if slices.ContainsFunc(raw, func(d rawDeal) bool { return d.takedown }) {
+		kind = Takedown
+	}
+	return r, kind, nil
+}
+
+// ern3MainRelease is the release marked IsMainRelease, else the first
+// that is not a TrackRelease.
+func ern3MainRelease(rl *etree.Element) *etree.Element {
+	releases := rl.SelectElements("Release")
+	for _, r := range releases {
+		if r.SelectAttrValue("IsMainRelease", "") == "true" {
+			return r
+		}
+	}
+	for _, r := range releases {
+		if text(r, "ReleaseType") != "TrackRelease" {
+			return r
+		}
+	}
+	return nil
+}
+
+// ern3Details picks the worldwide *DetailsByTerritory block, else the
+// first.
+func ern3Details(blocks []*etree.Element) *etree.Element {
+	for _, b := range blocks {
+		if slices.Contains(texts(b, "TerritoryCode"), "Worldwide") {
+			return b
+		}
+	}
+	if len(blocks) > 0 {
+		return blocks[0]
+	}
+	return nil
+}
+
+func firstOf(a, b *etree.Element, tag string) *etree.Element {
+	if e := a.SelectElement(tag); e != nil {
+		return e
+	}
+	return b.SelectElement(tag)
+}
+
+// ern3Title reads the DisplayTitle of a details block, else the
+// resource's or release's ReferenceTitle.
+func ern3Title(details, owner *etree.Element) (title, version string) {
+	var t *etree.Element
+	for _, e := range details.SelectElements("Title") {
+		if e.SelectAttrValue("TitleType", "") == "DisplayTitle" {
+			t = e
+			break
+		}
+	}
+	if t == nil {
+		t = owner.SelectElement("ReferenceTitle")
+	}
+	if t == nil {
+		return "", ""
+	}
+	return text(t, "TitleText"), text(t, "SubTitle")
+}
+
+// ern3Artists reads inline DisplayArtists with their ArtistRoles.
+func (rd *reader) ern3Artists(d *etree.Element) []Artist {
+	var out []Artist
+	for _, e := range d.SelectElements("DisplayArtist") {
+		a := rd.inlineParty(e)
+		for _, r := range e.SelectElements("ArtistRole") {
+			a.Roles = append(a.Roles, readWord(r, rd.f.vocab))
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// ern3Contributors reads ResourceContributors and
+// IndirectResourceContributors, putting back together a person the
+// writer split in two (same SequenceNumber and name).
+func (rd *reader) ern3Contributors(d *etree.Element) []Artist {
+	type entry struct {
+		seq int
+		a   Artist
+	}
+	var entries []entry
+	add := func(tag, roleTag string) {
+		for _, e := range d.SelectElements(tag) {
+			a := rd.inlineParty(e)
+			for _, r := range e.SelectElements(roleTag) {
+				a.Roles = append(a.Roles, readWord(r, rd.f.vocab))
+			}
+			seq := atoi(e.SelectAttrValue("SequenceNumber", ""))
+			merged := false
+			for i := range entries {
+				if seq != 0 && entries[i].seq == seq && entries[i].a.Name == a.Name {
+					entries[i].a.Roles = append(entries[i].a.Roles, a.Roles...)
+					merged = true
+					break
+				}
+			}
+			if !merged {
+				entries = append(entries, entry{seq: seq, a: a})
+			}
+		}
+	}
+	add("ResourceContributor", "ResourceContributorRole")
+	add("IndirectResourceContributor", "IndirectResourceContributorRole")
+	slices.SortStableFunc(entries, func(x, y entry) int { return x.seq - y.seq })
+	out := make([]Artist, len(entries))
+	for i, e := range entries {
+		out[i] = e.a
+	}
+	return out
+}
+
+// ern3Resources reads the 3.8.2 ResourceList.
+func (rd *reader) ern3Resources() (*resourceSet, *Image) {
+	rs := &resourceSet{index: map[string]int{}}
+	rl := rd.root.SelectElement("ResourceList")
+	if rl == nil {
+		return rs, nil
+	}
+	for _, sr := range rl.SelectElements("SoundRecording") {
+		t := Track{ISRC: text(sr, "SoundRecordingId", "ISRC")}
+		d := ern3Details(sr.SelectElements("SoundRecordingDetailsByTerritory"))
+		if d == nil {
+			d = sr
+		}
+		t.Title, t.VersionTitle = ern3Title(d, sr)
+		t.DisplayArtist = text(d, "DisplayArtistName")
+		t.Artists = rd.ern3Artists(d)
+		t.Contributors = rd.ern3Contributors(d)
+		if dur, err := parseDuration(text(sr, "Duration")); err == nil {
+			t.Duration = dur
+		}
+		t.ParentalWarning = text(d, "ParentalWarningType")
+		t.Genre, _ = readGenre(d.SelectElement("Genre"))
+		if td := d.SelectElement("TechnicalSoundRecordingDetails"); td != nil {
+			t.Audio = rd.readAudio(td)
+		}
+		ref := text(sr, "ResourceReference")
+		rs.index[ref] = len(rs.tracks)
+		rs.tracks = append(rs.tracks, t)
+		rs.refOf = append(rs.refOf, ref)
+	}
+	var cover *Image
+	for _, im := range rl.SelectElements("Image") {
+		front := text(im, "ImageType") == "FrontCoverImage"
+		if cover != nil && !front {
+			continue
+		}
+		var td *etree.Element
+		if d := ern3Details(im.SelectElements("ImageDetailsByTerritory")); d != nil {
+			td = d.SelectElement("TechnicalImageDetails")
+		}
+		cover = rd.readImage(td)
+		if front {
+			break
+		}
+	}
+	return rs, cover
+}
+
+// ern3Deals reads every deal of the DealList.
+func (rd *reader) ern3Deals() []rawDeal {
+	dl := rd.root.SelectElement("DealList")
+	if dl == nil {
+		return nil
+	}
+	var out []rawDeal
+	for _, rdl := range dl.SelectElements("ReleaseDeal") {
+		for _, d := range rdl.SelectElements("Deal") {
+			if dt := d.SelectElement("DealTerms"); dt != nil {
+				out = append(out, rd.dealTerms(dt)...)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,69 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferrydelivery/ferry/config"
+)
+
+// localConfig delivers to a local folder without acknowledgements.
+func localConfig(t testing.TB) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse(fmt.Sprintf(`
+root = %q
+node = "test"
+[sender]
+dpid = "PADPIDA3897722461G"
+[watch]
+settle = "100ms"
+poll_interval = "50ms"
+rescan = "1s"
+[metrics]
+listen = ""
+[dsp.dsp]
+transport = "local"
+local.dir = %q
+ack.mode = "none"
+`, t.TempDir(), t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestLooseFileIsKeptInFailedWithAnExplanation(t *testing.T) {
+	e := runEngine(t, localConfig(t))
+	if err := os.WriteFile(filepath.Join(e.layout.Dir(Inbox), "song.wav"), []byte("RIFF"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	item := filepath.Join(e.layout.Dir(Failed), "song.wav")
+	waitPath(t, filepath.Join(item, ErrorsFileName), 20*time.Second)
+	if b, err := os.ReadFile(filepath.Join(item, "song.wav")); err != nil || string(b) != "RIFF" {
+		t.Errorf("the loose file was not kept: %v", err)
+	}
+	if report := readErrors(t, item); !strings.Contains(report, "release folders, not single files") {
+		t.Errorf("ERRORS.txt does not explain the drop format:\n%s", report)
+	}
+}
+
+func TestReleaseWithoutMetadataFailsClearly(t *testing.T) {
+	e := runEngine(t, localConfig(t))
+	staging := t.TempDir()
+	dir := filepath.Join(staging, "no-metadata")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "track.wav"), []byte("RIFF"), 0o644)
+	os.Rename(dir, filepath.Join(e.layout.Dir(Inbox), "no-metadata"))
+	item := filepath.Join(e.layout.Dir(Failed), "no-metadata")
+	waitPath(t, filepath.Join(item, ErrorsFileName), 20*time.Second)
+	if report := readErrors(t, item); !strings.Contains(report, "release.toml") {
+		t.Errorf("ERRORS.txt does not mention release.toml:\n%s", report)
+	}
+	if _, err := os.Stat(filepath.Join(item, "track.wav")); err != nil {
+		t.Errorf("a file of the failed folder was lost: %v", err)
+	}
+}

@@ -1,0 +1,264 @@
+package digest
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"fmt"
+	"hash"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zeebo/blake3"
+)
+
+// Benchmarks write their large inputs once per process into benchDir,
+// which TestMain removes; plain `go test` (no -bench) never creates them.
+var (
+	benchDir     string
+	benchDirOnce sync.Once
+	benchDirErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
+// benchBytes is the size of the big-file benchmarks: 2 GiB, or
+// FERRY_BENCH_BYTES for a quicker look.
+func benchBytes(b *testing.B) int64 {
+	if s := os.Getenv("FERRY_BENCH_BYTES"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			b.Fatalf("FERRY_BENCH_BYTES=%q: want a positive byte count", s)
+		}
+		return n
+	}
+	return 2 << 30
+}
+
+// benchFile returns a file of size random bytes named name in benchDir,
+// created on first use and read once so it sits in the page cache.
+func benchFile(b *testing.B, name string, size int64) string {
+	b.Helper()
+	benchDirOnce.Do(func() { benchDir, benchDirErr = os.MkdirTemp("", "ferry-digest-bench-") })
+	if benchDirErr != nil {
+		b.Fatal(benchDirErr)
+	}
+	path := filepath.Join(benchDir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Size() == size {
+		return path
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.NewChaCha8([32]byte{'f', 'e', 'r', 'r', 'y'})
+	buf := make([]byte, 4<<20)
+	for left := size; left > 0; left -= int64(len(buf)) {
+		chunk := buf[:min(int64(len(buf)), left)]
+		rng.Read(chunk)
+		if _, err := f.Write(chunk); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	warm(b, path)
+	setMtime(b, path, settled)
+	return path
+}
+
+// warm reads path once so later reads come from the page cache.
+func warm(b *testing.B, path string) {
+	b.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	buf := make([]byte, 1<<20)
+	for {
+		n, err := f.Read(buf)
+		if n == 0 || err != nil {
+			return
+		}
+	}
+}
+
+// runTool runs a coreutils-style checksum tool and returns the digest it
+// printed for path.
+func runTool(b *testing.B, path, tool string, args ...string) string {
+	b.Helper()
+	out, err := exec.Command(tool, append(args, path)...).Output()
+	if err != nil {
+		b.Fatalf("%s %s: %v", tool, strings.Join(args, " "), err)
+	}
+	digest, _, _ := strings.Cut(string(out), " ")
+	return digest
+}
+
+func needTool(b *testing.B, tool, pkg string) {
+	if _, err := exec.LookPath(tool); err != nil {
+		b.Skipf("%s not installed (apt-get install -y %s); skipping the side-by-side benchmark", tool, pkg)
+	}
+}
+
+// BenchmarkFileBLAKE3AndMD5 is ferry's read pass for an MD5 DSP: 2 GiB
+// from the page cache, BLAKE3 and MD5 together. Compare with
+// BenchmarkMD5sum (target: at least as fast).
+func BenchmarkFileBLAKE3AndMD5(b *testing.B) {
+	size := benchBytes(b)
+	path := benchFile(b, "audio.bin", size)
+	b.SetBytes(size)
+	var s Sums
+	for b.Loop() {
+		var err error
+		if s, err = File(path, MD5); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if _, err := exec.LookPath("md5sum"); err == nil {
+		if want := runTool(b, path, "md5sum"); s.HashSum != want {
+			b.Fatalf("ferry MD5 %s, md5sum %s", s.HashSum, want)
+		}
+	}
+}
+
+// BenchmarkMD5sum runs coreutils md5sum on the same file.
+func BenchmarkMD5sum(b *testing.B) {
+	needTool(b, "md5sum", "coreutils")
+	size := benchBytes(b)
+	path := benchFile(b, "audio.bin", size)
+	b.SetBytes(size)
+	for b.Loop() {
+		runTool(b, path, "md5sum")
+	}
+}
+
+// BenchmarkFileBLAKE3Only is the read pass with no DDEX HashSum. Compare
+// with BenchmarkB3sum (target: at least 0.8x).
+func BenchmarkFileBLAKE3Only(b *testing.B) {
+	size := benchBytes(b)
+	path := benchFile(b, "audio.bin", size)
+	b.SetBytes(size)
+	var s Sums
+	for b.Loop() {
+		var err error
+		if s, err = File(path, NoHashSum); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if _, err := exec.LookPath("b3sum"); err == nil {
+		if want := runTool(b, path, "b3sum", "--num-threads", "1"); s.BLAKE3 != want {
+			b.Fatalf("ferry BLAKE3 %s, b3sum %s", s.BLAKE3, want)
+		}
+	}
+}
+
+// BenchmarkB3sum runs the reference BLAKE3 tool, single-threaded, on the
+// same file.
+func BenchmarkB3sum(b *testing.B) {
+	needTool(b, "b3sum", "b3sum")
+	size := benchBytes(b)
+	path := benchFile(b, "audio.bin", size)
+	b.SetBytes(size)
+	for b.Loop() {
+		runTool(b, path, "b3sum", "--num-threads", "1")
+	}
+}
+
+// BenchmarkCacheUnchangedRelease re-hashes a 1 GiB release of 10 files
+// that did not change, through a warm Cache: the cost of re-dropping it.
+// hashed-B/op must be 0.
+func BenchmarkCacheUnchangedRelease(b *testing.B) {
+	const files = 10
+	per := benchBytes(b) / 2 / files
+	var paths []string
+	for i := range files {
+		paths = append(paths, benchFile(b, fmt.Sprintf("release/%02d.wav", i+1), per))
+	}
+	c, err := OpenCache(filepath.Join(benchDir, "hashcache.jsonl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := &countingMetrics{}
+	c.Metrics = m
+	if _, err := c.SumAll(paths, MD5, 2); err != nil {
+		b.Fatal(err)
+	}
+	hashed := m.hashed.Load()
+	for b.Loop() {
+		if _, err := c.SumAll(paths, MD5, 2); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(m.hashed.Load()-hashed)/float64(b.N), "hashed-B/op")
+	b.ReportMetric(float64(files*per)/(1<<30), "release-GiB")
+}
+
+// BenchmarkHash measures each hash alone on one core from memory, to
+// explain the figures above.
+func BenchmarkHash(b *testing.B) {
+	buf := make([]byte, bufSize)
+	rand.NewChaCha8([32]byte{}).Read(buf)
+	for _, h := range []struct {
+		name string
+		new  func() hash.Hash
+	}{
+		{"BLAKE3", func() hash.Hash { return blake3.New() }},
+		{"MD5", md5.New},
+		{"SHA1", sha1.New},
+		{"SHA-256", sha256.New},
+	} {
+		b.Run(h.name, func(b *testing.B) {
+			hh := h.new()
+			b.SetBytes(int64(len(buf)))
+			for b.Loop() {
+				hh.Write(buf)
+			}
+		})
+	}
+}
+
+// BenchmarkReadBuffer reads the big file from the page cache with
+// different buffer sizes and no hashing: the cost bufSize trades off.
+func BenchmarkReadBuffer(b *testing.B) {
+	size := benchBytes(b)
+	path := benchFile(b, "audio.bin", size)
+	for _, n := range []int{32 << 10, 256 << 10, 1 << 20, 4 << 20} {
+		b.Run(fmt.Sprintf("%dKiB", n>>10), func(b *testing.B) {
+			buf := make([]byte, n)
+			b.SetBytes(size)
+			for b.Loop() {
+				f, err := os.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for {
+					if _, err := io.ReadFull(f, buf); err != nil {
+						break
+					}
+				}
+				f.Close()
+			}
+		})
+	}
+}
