@@ -100,7 +100,20 @@ func readReleaseFileIn(dir string) (*ReleaseFile, *Problem) {
 		if _, derr := os.Stat(dir); derr != nil {
 			return nil, bad(fmt.Sprintf("the release folder cannot be read: %v", derr), "check that the folder exists and ferry may read it")
 		}
-		return nil, bad("the folder has no release.toml", "add a release.toml describing the release (see the README for the format)")
+		name, err := ernFileIn(dir)
+		switch {
+		case err != nil:
+			return nil, bad(err.Error(), "keep the one ERN message, or add a release.toml")
+		case name == "":
+			return nil, bad("the folder has no release.toml (nor an ERN XML message)",
+				"add a release.toml describing the release (see the README for the format), or the release's ERN message")
+		}
+		rf, err := ReadERNFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, &Problem{Severity: Error, Rule: ruleReleaseFile, Where: name, What: err.Error(),
+				Fix: "drop a NewReleaseMessage in ERN 3.8.2, 4.1, 4.1.1, 4.2, 4.3, 4.3.1 or 4.3.2, or a release.toml instead"}
+		}
+		return rf, nil
 	case err != nil:
 		return nil, bad(openProblem(ReleaseFileName, err).what, "let ferry's user read release.toml, or write it again")
 	}
