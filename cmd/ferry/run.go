@@ -83,6 +83,9 @@ func loadConfig(path, root string) (*config.Config, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := severityOverridesOK(c); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
 		cfg = c
 	}
 	if root != "" {

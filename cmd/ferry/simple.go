@@ -6,7 +6,6 @@ import (
 	"os"
 	"runtime"
 
-	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/pipeline"
 )
 
@@ -24,7 +23,7 @@ func checkConfigCmd(args []string) int {
 		fmt.Fprintln(os.Stderr, "usage: ferry check-config FILE")
 		return 2
 	}
-	cfg, err := config.Load(fs.Arg(0))
+	cfg, err := loadConfig(fs.Arg(0), "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
