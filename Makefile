@@ -6,9 +6,6 @@ ROOT     ?= ./ferry-data
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X github.com/ferrydelivery/ferry/pipeline.Version=$(VERSION)
 EXAMPLE  := testdata/example
-# Debian packages the tests use: sshd for the SFTP integration tests,
-# xmllint for schema validation, promtool for the metrics checks.
-TEST_PACKAGES := openssh-server openssh-client libxml2-utils prometheus
 BENCH_PACKAGES := b3sum openssh-client
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
@@ -30,14 +27,18 @@ run: build example
 		echo "make run: put the example release into $(ROOT)/inbox/harbour-lights"; fi
 	./$(BIN) run -root $(ROOT)
 
-# Installs what the tests need when it is missing (as root, with apt), or
-# says what to install.
+# Installs the Debian packages the tests use when missing (as root, with
+# apt), or says what to install: sshd for the SFTP integration tests,
+# xmllint for schema validation, promtool for the metrics and alert
+# checks, flac and djpeg to cross-check the generated test media.
 test-deps:
 	@missing=""; \
 	command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || missing="$$missing openssh-server"; \
 	command -v sftp >/dev/null 2>&1 || missing="$$missing openssh-client"; \
 	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
 	command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
+	command -v flac >/dev/null 2>&1 || missing="$$missing flac"; \
+	command -v djpeg >/dev/null 2>&1 || missing="$$missing libjpeg-turbo-progs"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "make test: installing$$missing"; \
@@ -48,7 +49,7 @@ test-deps:
 	fi
 
 test: test-deps example
-	$(GO) vet ./...
+	$(GO) vet ./... ./testdata/mkexample
 	$(GO) test -count=1 -timeout 9m ./...
 
 bench: test-deps example
@@ -60,9 +61,15 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) run $(STATICCHECK) ./...
 
+# Each fuzzer runs FUZZTIME (at least a minute for the hostile-input
+# checks); `go test -fuzz` takes one fuzzer and one package per run.
 FUZZTIME ?= 60s
 fuzz:
-	@echo "fuzzers: see README (each runs $(FUZZTIME))"
+	$(GO) test -run='^$$' -fuzz='^FuzzParseReleaseFile$$' -fuzztime=$(FUZZTIME) ./stages
+	$(GO) test -run='^$$' -fuzz='^FuzzReadWAV$$'          -fuzztime=$(FUZZTIME) ./stages/media
+	$(GO) test -run='^$$' -fuzz='^FuzzReadFLAC$$'         -fuzztime=$(FUZZTIME) ./stages/media
+	$(GO) test -run='^$$' -fuzz='^FuzzReadImage$$'        -fuzztime=$(FUZZTIME) ./stages/media
+	$(GO) test -run='^$$' -fuzz='^FuzzReadManifest$$'     -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./ern
 
 clean:
 	rm -rf bin
