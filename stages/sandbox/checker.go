@@ -48,7 +48,7 @@ func (s *Server) checkAll() {
 		}
 		folder := filepath.Join(s.Received, e.Name())
 		for _, msg := range completeMessages(folder) {
-			if !acknowledged(msg) {
+			if !acknowledged(msg.path) {
 				s.acknowledge(msg)
 			}
 		}
@@ -73,17 +73,56 @@ func acknowledged(msg string) bool {
 }
 
 // completeMessages returns the message files ready to be checked in one
-// delivery folder.
-func completeMessages(folder string) []string {
-	batch, _ := filepath.Glob(filepath.Join(folder, "BatchComplete_*.xml"))
-	if len(batch) > 0 {
-		msgs, _ := filepath.Glob(filepath.Join(folder, "*", "*.xml"))
-		return msgs
+// delivery folder, each with the hash its batch manifest gives it (zero
+// for release-by-release deliveries). A batch is ready once its
+// BatchComplete manifest is there; the messages are the ones it lists.
+func completeMessages(folder string) []message {
+	manifests, _ := filepath.Glob(filepath.Join(folder, "BatchComplete_*.xml"))
+	if len(manifests) > 0 {
+		return batchMessages(manifests[0])
 	}
-	if strings.HasPrefix(filepath.Base(folder), "M_") || isBatchName(filepath.Base(folder)) {
+	if isBatchName(filepath.Base(folder)) {
 		return nil // a batch without its manifest yet
 	}
-	msgs, _ := filepath.Glob(filepath.Join(folder, "*.xml"))
+	paths, _ := filepath.Glob(filepath.Join(folder, "*.xml"))
+	msgs := make([]message, len(paths))
+	for i, p := range paths {
+		msgs[i] = message{path: p}
+	}
+	return msgs
+}
+
+// message is a delivered message file and, in a batch, what the manifest
+// says of it.
+type message struct {
+	path          string
+	algorithm     string
+	hash          string
+	manifestError string
+}
+
+// batchMessages reads a batch manifest. An unreadable manifest is
+// reported against every message file of the batch.
+func batchMessages(manifest string) []message {
+	root := filepath.Dir(manifest)
+	f, err := os.Open(manifest)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	m, err := ern.ReadManifest(f)
+	if err != nil {
+		paths, _ := filepath.Glob(filepath.Join(root, "*", "*.xml"))
+		var msgs []message
+		for _, p := range paths {
+			msgs = append(msgs, message{path: p, manifestError: "the batch manifest is invalid: " + err.Error()})
+		}
+		return msgs
+	}
+	var msgs []message
+	for _, bm := range m.Messages {
+		msgs = append(msgs, message{path: filepath.Join(root, filepath.FromSlash(bm.URL)), algorithm: bm.HashAlgorithm, hash: bm.Hash})
+	}
 	return msgs
 }
 
@@ -95,8 +134,9 @@ func isBatchName(name string) bool {
 }
 
 // acknowledge checks one message and writes its acknowledgement.
-func (s *Server) acknowledge(msgPath string) {
-	res := checkMessage(msgPath)
+func (s *Server) acknowledge(msg message) {
+	msgPath := msg.path
+	res := checkMessage(msg)
 	now := time.Now().UTC()
 	stamp := now.Format("20060102150405") + fmt.Sprintf("%03d", now.Nanosecond()/1e6)
 	ack := &ern.Ack{
@@ -138,7 +178,8 @@ type checkResult struct {
 // checkMessage reads a delivered message in any ERN version without
 // knowing its schema: it looks for the header, the release id and every
 // File element, and checks each provided file's presence and hash.
-func checkMessage(msgPath string) checkResult {
+func checkMessage(msg message) checkResult {
+	msgPath := msg.path
 	res := checkResult{status: ern.AckRelease{
 		Status:         ern.StatusIngested,
 		MessageStatus:  "FileOK",
@@ -164,6 +205,15 @@ func checkMessage(msgPath string) checkResult {
 	}
 	if res.status.AckedMessageID == "" {
 		return fail("NewReleaseMessageInvalid", "ResendXmlOnly", "the message has no MessageHeader/MessageId")
+	}
+	if msg.manifestError != "" {
+		return fail("NewReleaseMessageInvalid", "ResendXmlOnly", msg.manifestError)
+	}
+	if msg.hash != "" {
+		if got, err := fileHash(msgPath, msg.algorithm); err != nil || !strings.EqualFold(got, msg.hash) {
+			return fail("SignatureOrHashSumWrongOrMissing", "ResendXmlOnly",
+				fmt.Sprintf("%s does not match the hash in the batch manifest", filepath.Base(msgPath)))
+		}
 	}
 	for _, tag := range []string{"GRid", "ICPN"} {
 		if e := root.FindElement(".//ReleaseList/Release/ReleaseId/" + tag); e != nil {
