@@ -232,9 +232,7 @@ func (e *Engine) worker(ctx, workCtx context.Context, s Stage, work func(context
 		case <-ctx.Done():
 			return
 		case name := <-e.queues[s]:
-			e.mu.Lock()
-			delete(e.queued[s], name)
-			e.mu.Unlock()
+			e.unmarkQueued(s, name)
 			work(workCtx, name)
 		}
 	}
@@ -244,40 +242,43 @@ func (e *Engine) worker(ctx, workCtx context.Context, s Stage, work func(context
 // already. It blocks while the queue is full (back-pressure).
 func (e *Engine) enqueue(ctx context.Context, s Stage, name string) {
 	q, ok := e.queues[s]
-	if !ok {
+	if !ok || !e.markQueued(s, name) {
 		return
 	}
-	e.mu.Lock()
-	if e.queued[s][name] {
-		e.mu.Unlock()
-		return
-	}
-	e.queued[s][name] = true
-	e.mu.Unlock()
 	select {
 	case q <- name:
 	case <-ctx.Done():
-		e.mu.Lock()
-		delete(e.queued[s], name)
-		e.mu.Unlock()
+		e.unmarkQueued(s, name)
 	}
+}
+
+// markQueued records that an item is queued (or waiting to be); false
+// when it already was.
+func (e *Engine) markQueued(s Stage, name string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.queued[s][name] {
+		return false
+	}
+	e.queued[s][name] = true
+	return true
+}
+
+func (e *Engine) unmarkQueued(s Stage, name string) {
+	e.mu.Lock()
+	delete(e.queued[s], name)
+	e.mu.Unlock()
 }
 
 // later queues an item again after d (a transient failure's backoff, the
 // next acknowledgement poll). The item stays marked as queued meanwhile,
 // so rescans do not double it.
 func (e *Engine) later(ctx context.Context, s Stage, name string, d time.Duration) {
-	e.mu.Lock()
-	if e.queued[s][name] {
-		e.mu.Unlock()
+	if !e.markQueued(s, name) {
 		return
 	}
-	e.queued[s][name] = true
-	e.mu.Unlock()
 	time.AfterFunc(d, func() {
-		e.mu.Lock()
-		delete(e.queued[s], name)
-		e.mu.Unlock()
+		e.unmarkQueued(s, name)
 		if ctx.Err() == nil {
 			e.enqueue(ctx, s, name)
 		}
