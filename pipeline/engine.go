@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -233,9 +234,23 @@ func (e *Engine) worker(ctx, workCtx context.Context, s Stage, work func(context
 			return
 		case name := <-e.queues[s]:
 			e.unmarkQueued(s, name)
-			work(workCtx, name)
+			e.safely(s, name, func() { work(workCtx, name) })
 		}
 	}
+}
+
+// safely runs one item's work so that a bug cannot take the daemon down
+// with every other delivery: a panic is logged with its stack, and the
+// item stays where it is (claimed), to be tried again at the next start.
+func (e *Engine) safely(s Stage, name string, work func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.Error("internal error: please report it to ferry's maintainers", "stage", s,
+				"release", filepath.Base(name), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			e.metrics.processed(s, "", resultFailed, 0)
+		}
+	}()
+	work()
 }
 
 // enqueue hands an item to its stage's workers unless it is queued

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -110,3 +111,15 @@ func TestSecondDaemonWithSameNodeNameIsRefused(t *testing.T) {
 		t.Fatal("a second daemon with the same node name was allowed")
 	}
 }
+
+func TestAPanickingStepDoesNotStopTheDaemon(t *testing.T) {
+	e := &Engine{log: discardLogger(), metrics: NewMetrics(nil)}
+	ran := false
+	e.safely(Packaged, "rel@dsp", func() { panic("bug") })
+	e.safely(Packaged, "next@dsp", func() { ran = true })
+	if !ran {
+		t.Error("work after a panic did not run")
+	}
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
