@@ -113,7 +113,7 @@ func TestSecondDaemonWithSameNodeNameIsRefused(t *testing.T) {
 }
 
 func TestAPanickingStepDoesNotStopTheDaemon(t *testing.T) {
-	e := &Engine{log: discardLogger(), metrics: NewMetrics(nil)}
+	e := &Engine{log: slog.New(slog.DiscardHandler), metrics: NewMetrics(nil)}
 	ran := false
 	e.safely(Packaged, "rel@dsp", func() { panic("bug") })
 	e.safely(Packaged, "next@dsp", func() { ran = true })
@@ -121,5 +121,3 @@ func TestAPanickingStepDoesNotStopTheDaemon(t *testing.T) {
 		t.Error("work after a panic did not run")
 	}
 }
-
-func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
