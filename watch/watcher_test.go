@@ -486,3 +486,25 @@ func TestSeveralInboxes(t *testing.T) {
 		}
 	})
 }
+
+// Tools that stage a folder under a hidden or temporary name and rename it
+// when done: only the final name is a drop.
+func TestStagedFolderTakenAfterRename(t *testing.T) {
+	forModes(t, func(t *testing.T, mode string) {
+		inbox := t.TempDir()
+		opts := testOptions(t, inbox, mode)
+		opts.ReadyMarker = "<name>.done"
+		h := startWatcher(t, opts, nil)
+		release(t, inbox, ".Album.staging")
+		release(t, inbox, "Album.tmp")
+		release(t, inbox, "Other.done") // a folder matching the marker pattern is a marker, not a drop
+		writeFile(t, filepath.Join(inbox, ".Album.staging", "02.flac"), "more")
+		h.expectNone(3 * testSettle)
+		if err := os.Rename(filepath.Join(inbox, ".Album.staging"), filepath.Join(inbox, "Album")); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(inbox, "Album.done"), "")
+		h.expect("Album", 5*time.Second)
+		h.expectNone(2 * testSettle)
+	})
+}
