@@ -59,13 +59,14 @@ func (w *Watcher) handleEvent(ev fsnotify.Event, now time.Time) {
 		w.requestRescan("error", now.Add(w.quiet))
 		return
 	}
-	if folder, isMarker := w.marker.folderOf(top); isMarker && rest == "" {
-		if e := w.entries[entryKey{dir, folder}]; e != nil && (e.due.IsZero() || e.due.After(now)) {
+	if folder, isMarker := w.marker.folderOf(top); isMarker {
+		// A marker appeared or went: check its folder now.
+		if e := w.entries[entryKey{dir, folder}]; rest == "" && e != nil && (e.due.IsZero() || e.due.After(now)) {
 			w.plan(e, now)
 		}
 		return
 	}
-	if rest == "" && isTempName(top) {
+	if !w.isDrop(top) {
 		return
 	}
 	k := entryKey{dir, top}

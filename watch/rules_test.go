@@ -220,3 +220,31 @@ func TestScanDoesNotFollowSymlinks(t *testing.T) {
 		t.Error("a symlink at the inbox top level scanned as a folder")
 	}
 }
+
+func TestScheduleOrderAndReplan(t *testing.T) {
+	var s schedule
+	t0 := time.Now()
+	a, b, c := &entry{}, &entry{}, &entry{}
+	s.set(a, t0.Add(3*time.Second))
+	s.set(b, t0.Add(1*time.Second))
+	s.set(c, t0.Add(2*time.Second))
+	s.set(a, t0.Add(500*time.Millisecond)) // moved earlier: the old item is stale
+	s.set(c, t0.Add(2*time.Second))        // same plan: no new item
+	s.cancel(b)
+	if len(s) != 4 {
+		t.Errorf("%d heap items, want 4 (a twice, b, c)", len(s))
+	}
+	if got := s.next(); !got.Equal(t0.Add(500 * time.Millisecond)) {
+		t.Errorf("next = %v", got.Sub(t0))
+	}
+	var order []*entry
+	for e := s.popDue(t0.Add(time.Hour)); e != nil; e = s.popDue(t0.Add(time.Hour)) {
+		order = append(order, e)
+	}
+	if len(order) != 2 || order[0] != a || order[1] != c {
+		t.Errorf("popped %d entries in the wrong order", len(order))
+	}
+	if !s.next().IsZero() {
+		t.Error("schedule not empty")
+	}
+}

@@ -29,8 +29,13 @@ func (s *schedule) Pop() any {
 	return it
 }
 
-// set makes at the entry's next check, replacing any earlier plan.
+// set makes at the entry's next check, replacing any earlier plan. The
+// same plan again is a no-op, so that polls re-planning unchanged
+// deadlines do not fill the heap with stale items.
 func (s *schedule) set(e *entry, at time.Time) {
+	if !e.due.IsZero() && e.due.Equal(at) {
+		return
+	}
 	e.gen++
 	e.due = at
 	heap.Push(s, scheduled{at: at, e: e, gen: e.gen})

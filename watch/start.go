@@ -76,8 +76,7 @@ func (w *Watcher) startNotify() error {
 
 // started records the mode in effect.
 func (w *Watcher) started(mode, why string) {
-	w.polling = mode == ModePoll
-	if w.polling {
+	if mode == ModePoll {
 		w.pollTick = time.NewTicker(w.opts.PollInterval)
 	} else {
 		w.rescanTick = time.NewTicker(w.opts.Rescan)

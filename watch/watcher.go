@@ -48,7 +48,6 @@ type Watcher struct {
 
 	// Run state, owned by the Run goroutine.
 	src          eventSource // nil while polling
-	polling      bool
 	entries      map[entryKey]*entry
 	sched        schedule
 	queue        []queuedEntry

@@ -438,3 +438,73 @@ func TestBackPressureDoesNotLoseDrops(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Finder creates "untitled folder" and the user renames it before (or
+// while) copying into it: only the final name is a drop.
+func TestFolderRenamedInInbox(t *testing.T) {
+	forModes(t, func(t *testing.T, mode string) {
+		inbox := t.TempDir()
+		h := startWatcher(t, testOptions(t, inbox, mode), nil)
+		tmp := filepath.Join(inbox, "untitled folder")
+		if err := os.Mkdir(tmp, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(testSettle / 4)
+		if err := os.Rename(tmp, filepath.Join(inbox, "Album")); err != nil {
+			t.Fatal(err)
+		}
+		var log writeLog
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			log.write(func() error { release(t, inbox, "Album"); return nil })
+			slowWriter(t, filepath.Join(inbox, "Album", "02.flac"), testSettle/5, 2*testSettle, &log)
+		}()
+		h.expectAfterWriter("Album", &log, done)
+		h.expectNone(2 * testSettle)
+	})
+}
+
+func TestSeveralInboxes(t *testing.T) {
+	forModes(t, func(t *testing.T, mode string) {
+		a, b := t.TempDir(), t.TempDir()
+		opts := testOptions(t, a, mode)
+		opts.Dirs = []string{a, b}
+		h := startWatcher(t, opts, nil)
+		release(t, a, "One")
+		release(t, b, "Two")
+		got := map[string]string{}
+		for range 2 {
+			r, ok := h.next(5 * time.Second)
+			if !ok {
+				t.Fatalf("reported only %v", got)
+			}
+			got[r.Name] = r.Dir
+		}
+		if got["One"] != a || got["Two"] != b {
+			t.Errorf("got %v", got)
+		}
+	})
+}
+
+// Tools that stage a folder under a hidden or temporary name and rename it
+// when done: only the final name is a drop.
+func TestStagedFolderTakenAfterRename(t *testing.T) {
+	forModes(t, func(t *testing.T, mode string) {
+		inbox := t.TempDir()
+		opts := testOptions(t, inbox, mode)
+		opts.ReadyMarker = "<name>.done"
+		h := startWatcher(t, opts, nil)
+		release(t, inbox, ".Album.staging")
+		release(t, inbox, "Album.tmp")
+		release(t, inbox, "Other.done") // a folder matching the marker pattern is a marker, not a drop
+		writeFile(t, filepath.Join(inbox, ".Album.staging", "02.flac"), "more")
+		h.expectNone(3 * testSettle)
+		if err := os.Rename(filepath.Join(inbox, ".Album.staging"), filepath.Join(inbox, "Album")); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(inbox, "Album.done"), "")
+		h.expect("Album", 5*time.Second)
+		h.expectNone(2 * testSettle)
+	})
+}
