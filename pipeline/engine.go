@@ -35,6 +35,10 @@ type Engine struct {
 	queued map[Stage]map[string]bool
 
 	lock *nodeLock
+	// markers maps an inbox folder to the ready marker beside it
+	// (<name>.done), removed once the folder is claimed so that a later
+	// drop of the same name waits for a marker of its own.
+	markers sync.Map
 
 	reachMu sync.Mutex
 	// unreachable holds each DSP's last transport error; a success clears it.
@@ -362,6 +366,9 @@ func (e *Engine) watchInboxes(ctx context.Context) {
 		if r.Loose {
 			e.failLooseFile(path)
 			continue
+		}
+		if r.Marker != "" {
+			e.markers.Store(path, r.Marker)
 		}
 		e.enqueue(ctx, Inbox, path)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferrydelivery/ferry/config"
+	"github.com/ferrydelivery/ferry/stages/releasetest"
 )
 
 // localConfig delivers to a local folder without acknowledgements.
@@ -65,5 +66,22 @@ func TestReleaseWithoutMetadataFailsClearly(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(item, "track.wav")); err != nil {
 		t.Errorf("a file of the failed folder was lost: %v", err)
+	}
+}
+
+func TestReadyMarkerBesideTheFolderIsRemovedOnceTaken(t *testing.T) {
+	cfg := localConfig(t)
+	cfg.Watch.ReadyMarker = "<name>.done"
+	e := runEngine(t, cfg)
+	drop(t, e, "marked", 31, releasetest.Options{})
+	time.Sleep(500 * time.Millisecond) // settled long ago: only the marker may release it
+	if _, err := os.Stat(filepath.Join(e.layout.Dir(Inbox), "marked")); err != nil {
+		t.Fatalf("taken without its marker: %v", err)
+	}
+	marker := filepath.Join(e.layout.Dir(Inbox), "marked.done")
+	os.WriteFile(marker, nil, 0o644)
+	waitPath(t, filepath.Join(e.layout.Dir(Acknowledged), "marked@dsp"), 20*time.Second)
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("the marker stayed: a new drop of the same name would be taken at once")
 	}
 }

@@ -153,6 +153,9 @@ func (e *Engine) validate(ctx context.Context, path string) {
 	if item == "" {
 		return
 	}
+	if marker, ok := e.markers.LoadAndDelete(path); ok {
+		os.Remove(marker.(string))
+	}
 	started := e.now()
 	e.metrics.inFlight(Inbox, 1)
 	defer e.metrics.inFlight(Inbox, -1)

@@ -49,13 +49,13 @@ func (w *Watcher) fullRescan(reason string, now time.Time) {
 }
 
 // isDrop reports whether an inbox top-level name is a drop: not a
-// temporary or hidden name (those are ignored, not loose files), and not a
-// ready marker beside a folder.
+// temporary, hidden or system name (those are ignored, not loose files),
+// and not a ready marker beside a folder.
 func (w *Watcher) isDrop(name string) bool {
 	if _, ok := w.marker.folderOf(name); ok {
 		return false
 	}
-	return !isTempName(name)
+	return !isTempName(name) && !isSystemName(name)
 }
 
 // readNames lists a folder's names, unsorted.

@@ -33,10 +33,11 @@ func TestIsTempName(t *testing.T) {
 		{"x.filepart", true},
 		{"~$doc.docx", true},
 		{"~doc.docx", false},
-		{".DS_Store", true},
-		{"Thumbs.db", true},
-		{"thumbs.db", true},
-		{"._01.flac", true},
+		{".DS_Store", false}, // system names do not block (TestSystemNamesDoNotBlock)
+		{"Thumbs.db", false},
+		{"thumbs.db", false},
+		{"._01.flac", false},
+		{".hidden", true},
 		{".ferry", true}, // only exempt as an item's own state folder (see TestScanRules)
 		{".01.flac.Ab12Cd", true},
 		{"tmp", false},
@@ -182,7 +183,8 @@ func TestScanRules(t *testing.T) {
 	}{
 		{name: "clean", files: []string{"01.flac", "disc2/01.flac"}},
 		{name: "part", files: []string{"01.flac", "02.flac.part"}, temp: "02.flac.part"},
-		{name: "nested hidden", files: []string{"disc2/._01.flac"}, temp: "disc2/._01.flac"},
+		{name: "nested hidden", files: []string{"disc2/.01.flac.Ab12Cd"}, temp: "disc2/.01.flac.Ab12Cd"},
+		{name: "nested system name", files: []string{"disc2/._01.flac"}},
 		{name: "state dir", files: []string{".ferry/history.jsonl", ".ferry/x.tmp", ".ferry/.lock", "ERRORS.txt"}},
 		{name: "nested state dir is hidden", files: []string{"disc2/.ferry/x"}, temp: "disc2/.ferry"},
 		{name: "marker", files: []string{"READY"}, inside: "READY", marker: true},

@@ -83,7 +83,7 @@ func TestPreallocatedFileNotTakenEarly(t *testing.T) {
 }
 
 func TestTempNameBlocksUntilRenamed(t *testing.T) {
-	tempNames := []string{"02.flac.part", "02.flac.tmp", "x.crdownload", "~$notes.docx", ".DS_Store", "._02.flac", "Thumbs.db", "sub/.hidden"}
+	tempNames := []string{"02.flac.part", "02.flac.tmp", "x.crdownload", "~$notes.docx", ".02.flac.Ab12Cd", "sub/.hidden"}
 	forModes(t, func(t *testing.T, mode string) {
 		inbox := t.TempDir()
 		h := startWatcher(t, testOptions(t, inbox, mode), nil)
@@ -109,6 +109,24 @@ func TestTempNameBlocksUntilRenamed(t *testing.T) {
 			}
 			delete(want, r.Name)
 		}
+	})
+}
+
+// TestSystemNamesDoNotBlock: files a desktop leaves in every folder it
+// shows (Finder, Explorer) do not keep a release waiting.
+func TestSystemNamesDoNotBlock(t *testing.T) {
+	forModes(t, func(t *testing.T, mode string) {
+		inbox := t.TempDir()
+		h := startWatcher(t, testOptions(t, inbox, mode), nil)
+		release(t, inbox, "Album")
+		for _, name := range []string{".DS_Store", "._01.flac", "Thumbs.db", "desktop.ini"} {
+			writeFile(t, filepath.Join(inbox, "Album", name), "x")
+		}
+		writeFile(t, filepath.Join(inbox, ".DS_Store"), "x") // at the top: neither a drop nor loose
+		if r := h.expect("Album", 5*time.Second); r.Loose {
+			t.Errorf("got %+v", r)
+		}
+		h.expectNone(2 * testSettle)
 	})
 }
 
