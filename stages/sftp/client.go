@@ -102,6 +102,8 @@ type conn struct {
 	// posixRename: the server offers posix-rename@openssh.com, an atomic
 	// rename that replaces the target.
 	posixRename bool
+	// packetSize is the data size of each write request.
+	packetSize int
 	// dirs caches folders known to exist, saving a round trip per file.
 	dirs sync.Map
 	done chan struct{} // closed when the connection is gone
@@ -195,6 +197,7 @@ func (c *Client) dial(ctx context.Context) (*conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", c.addr, err)
 	}
+	nc = newCoalescingConn(nc)
 	// The handshake has no context: bound it with a deadline and close
 	// the socket if ctx ends first.
 	_ = nc.SetDeadline(time.Now().Add(c.o.DialTimeout))
@@ -219,10 +222,7 @@ func (c *Client) dial(ctx context.Context) (*conn, error) {
 	}()
 	go c.keepAlive(cn)
 
-	cn.sftp, err = sftp.NewClient(client,
-		sftp.MaxPacketUnchecked(c.o.PacketSize),
-		sftp.MaxConcurrentRequestsPerFile(c.o.Concurrency),
-		sftp.UseConcurrentWrites(true))
+	cn.sftp, cn.packetSize, err = c.startSFTP(client)
 	if err != nil {
 		client.Close()
 		return nil, fmt.Errorf("start sftp session on %s: %w", c.addr, err)
@@ -232,8 +232,44 @@ func (c *Client) dial(ctx context.Context) (*conn, error) {
 		cn.close()
 		return nil, err
 	}
-	c.o.Logger.Info("sftp connected", "addr", c.addr, "user", c.o.User, "posix_rename", cn.posixRename)
+	c.o.Logger.Info("sftp connected", "addr", c.addr, "user", c.o.User, "posix_rename", cn.posixRename, "packet_size", cn.packetSize)
 	return cn, nil
+}
+
+// startSFTP opens the SFTP subsystem on client, writing whole packets
+// per SSH packet (see packetWriter).
+func (c *Client) startSFTP(client *ssh.Client) (*sftp.Client, int, error) {
+	session, err := client.NewSession()
+	if err != nil {
+		return nil, 0, err
+	}
+	w, err := session.StdinPipe()
+	if err != nil {
+		return nil, 0, err
+	}
+	r, err := session.StdoutPipe()
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := session.RequestSubsystem("sftp"); err != nil {
+		return nil, 0, err
+	}
+	packet := c.o.PacketSize
+	if packet == 0 {
+		packet = DefaultPacketSize
+		limit, err := serverWriteLimit(client)
+		if err != nil {
+			c.o.Logger.Debug("sftp limits not available", "addr", c.addr, "err", err)
+		}
+		if limit > packet {
+			packet = limit
+		}
+	}
+	sc, err := sftp.NewClientPipe(r, &packetWriter{w: w},
+		sftp.MaxPacketUnchecked(packet),
+		sftp.MaxConcurrentRequestsPerFile(c.o.Concurrency),
+		sftp.UseConcurrentWrites(true))
+	return sc, packet, err
 }
 
 // errBaseDir marks a configured base folder that is missing or not a

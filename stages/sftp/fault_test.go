@@ -206,7 +206,12 @@ func TestMaxSessionsCapsConcurrentUploads(t *testing.T) {
 			errs <- c.Put(context.Background(), fmt.Sprintf("f%d", i), src, 3)
 		}()
 	}
-	time.Sleep(300 * time.Millisecond)
+	// Wait for two uploads to start, then give the others time to
+	// (wrongly) start too.
+	for deadline := time.Now().Add(10 * time.Second); peak.Load() < 2 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
 	if p := peak.Load(); p != 2 {
 		t.Errorf("%d uploads reading at once before release, want MaxSessions = 2", p)
 	}

@@ -1,0 +1,264 @@
+package sftp
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ferrydelivery/ferry/stages/sftp/sshdtest"
+)
+
+// benchCipher is forced on the server, so ferry and OpenSSH's sftp client
+// encrypt the same way in the side-by-side benchmarks.
+const benchCipher = "aes128-gcm@openssh.com"
+
+// memDir is a tmpfs where benchmark files live when it exists, so that
+// disk writeback does not blur a comparison of transports.
+const memDir = "/dev/shm"
+
+func useMemDir() bool {
+	fi, err := os.Stat(memDir)
+	return err == nil && fi.IsDir()
+}
+
+// startBenchServer runs sshd with benchCipher and its Root in memory.
+func startBenchServer(b *testing.B) *sshdtest.Server {
+	opts := []sshdtest.Option{sshdtest.Ciphers(benchCipher)}
+	if useMemDir() {
+		opts = append(opts, sshdtest.RootUnder(memDir))
+	}
+	return sshdtest.Start(b, opts...)
+}
+
+// benchDir is a folder for source files, in memory when possible.
+func benchDir(b *testing.B) string {
+	if !useMemDir() {
+		return b.TempDir()
+	}
+	dir, err := os.MkdirTemp(memDir, "ferry-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+// writeRandomFile writes size pseudo-random bytes (incompressible, made
+// once) to path.
+func writeRandomFile(b *testing.B, path string, seed uint64, size int64) {
+	b.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.Copy(f, randomStream(seed, size)); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// sftpCLI runs OpenSSH's sftp with batch commands against s and returns
+// the CPU time it and its ssh used.
+func sftpCLI(b *testing.B, s *sshdtest.Server, batch string) time.Duration {
+	b.Helper()
+	cmd := exec.Command("sftp", "-q", "-b", "-", "-F", "/dev/null",
+		"-i", s.ClientKeyFile, "-c", benchCipher, "-P", strconv.Itoa(s.Port),
+		"-o", "UserKnownHostsFile="+s.KnownHostsFile, "-o", "StrictHostKeyChecking=yes",
+		"-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+		s.User+"@"+s.Host)
+	cmd.Stdin = stringsReader(batch)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("sftp: %v\n%s", err, out)
+	}
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+}
+
+// selfCPU is the CPU time this process has used so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuMeter measures the CPU time a client and the server spend on a
+// sub-benchmark: per GiB, these figures are disturbed less by other load
+// on the machine than MB/s.
+type cpuMeter struct {
+	s      *sshdtest.Server
+	server time.Duration
+	client time.Duration
+	self   time.Duration
+}
+
+func startCPU(s *sshdtest.Server) *cpuMeter {
+	return &cpuMeter{s: s, server: s.CPU(), self: selfCPU()}
+}
+
+// report adds the CPU metrics; external is the CPU of client processes
+// (sftp and ssh); without it, this process's own CPU counts.
+func (m *cpuMeter) report(b *testing.B, bytesPerOp int64, external time.Duration) {
+	b.StopTimer()
+	client := selfCPU() - m.self
+	if external > 0 {
+		client = external
+	}
+	time.Sleep(100 * time.Millisecond) // sshd reaps the ended connections
+	gib := float64(bytesPerOp) * float64(b.N) / (1 << 30)
+	b.ReportMetric(client.Seconds()/gib, "client-cpu-s/GiB")
+	b.ReportMetric((m.s.CPU()-m.server).Seconds()/gib, "server-cpu-s/GiB")
+}
+
+func stringsReader(s string) io.Reader { return &stringReader{s: s} }
+
+type stringReader struct{ s string }
+
+func (r *stringReader) Read(b []byte) (int, error) {
+	if r.s == "" {
+		return 0, io.EOF
+	}
+	n := copy(b, r.s)
+	r.s = r.s[n:]
+	return n, nil
+}
+
+func needSFTPCLI(b *testing.B) {
+	if _, err := exec.LookPath("sftp"); err != nil {
+		b.Skip("sftp (openssh-client) not installed: skipping the side-by-side")
+	}
+}
+
+// BenchmarkUpload1GiB uploads one 1 GiB file to a local OpenSSH server:
+// ferry's Put against `sftp -b` put, same cipher, same server.
+func BenchmarkUpload1GiB(b *testing.B) {
+	const size = 1 << 30
+	s := startBenchServer(b)
+	src := filepath.Join(benchDir(b), "big.bin")
+	writeRandomFile(b, src, 7, size)
+	ctx := context.Background()
+
+	b.Run("ferry", func(b *testing.B) {
+		b.SetBytes(size)
+		cpu := startCPU(s)
+		for b.Loop() {
+			c, err := New(benchOptions(b, s))
+			if err != nil {
+				b.Fatal(err)
+			}
+			f, err := os.Open(src)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := c.Put(ctx, "big-ferry.bin", f, size); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+			c.Close()
+		}
+		cpu.report(b, size, 0)
+		os.Remove(filepath.Join(s.Root, "big-ferry.bin"))
+	})
+	b.Run("sftp", func(b *testing.B) {
+		needSFTPCLI(b)
+		b.SetBytes(size)
+		cpu, external := startCPU(s), time.Duration(0)
+		for b.Loop() {
+			external += sftpCLI(b, s, "put "+src+" big-sftp.bin\n")
+		}
+		cpu.report(b, size, external)
+		os.Remove(filepath.Join(s.Root, "big-sftp.bin"))
+	})
+}
+
+// BenchmarkUpload1000Files uploads 1,000 files of 100 KB: ferry runs
+// MaxSessions Puts at once over one connection; sftp puts them one after
+// the other (a batch `put` of the folder's files).
+func BenchmarkUpload1000Files(b *testing.B) {
+	const count, size = 1000, 100_000
+	s := startBenchServer(b)
+	dir := filepath.Join(benchDir(b), "small")
+	os.Mkdir(dir, 0o755)
+	for i := range count {
+		writeRandomFile(b, filepath.Join(dir, fmt.Sprintf("f%04d.bin", i)), uint64(i), size)
+	}
+	ctx := context.Background()
+
+	b.Run("ferry", func(b *testing.B) {
+		b.SetBytes(count * size)
+		cpu := startCPU(s)
+		for b.Loop() {
+			c, err := New(benchOptions(b, s))
+			if err != nil {
+				b.Fatal(err)
+			}
+			names := make(chan string)
+			errs := make(chan error, count)
+			var wg sync.WaitGroup
+			for range c.o.MaxSessions {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for name := range names {
+						f, err := os.Open(filepath.Join(dir, name))
+						if err != nil {
+							errs <- err
+							continue
+						}
+						errs <- c.Put(ctx, "small-ferry/"+name, f, size)
+						f.Close()
+					}
+				}()
+			}
+			for i := range count {
+				names <- fmt.Sprintf("f%04d.bin", i)
+			}
+			close(names)
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			c.Close()
+		}
+		cpu.report(b, count*size, 0)
+		os.RemoveAll(filepath.Join(s.Root, "small-ferry"))
+	})
+	b.Run("sftp", func(b *testing.B) {
+		needSFTPCLI(b)
+		b.SetBytes(count * size)
+		os.Mkdir(filepath.Join(s.Root, "small-sftp"), 0o755)
+		cpu, external := startCPU(s), time.Duration(0)
+		for b.Loop() {
+			external += sftpCLI(b, s, "put "+dir+"/* small-sftp/\n")
+		}
+		cpu.report(b, count*size, external)
+		os.RemoveAll(filepath.Join(s.Root, "small-sftp"))
+	})
+}
+
+// benchOptions are the client options the benchmarks use.
+func benchOptions(b *testing.B, s *sshdtest.Server) Options {
+	o := options(b, s)
+	o.Logger = nil
+	if v := os.Getenv("FERRY_BENCH_PACKET"); v != "" {
+		o.PacketSize, _ = strconv.Atoi(v)
+	}
+	if v := os.Getenv("FERRY_BENCH_CONCURRENCY"); v != "" {
+		o.Concurrency, _ = strconv.Atoi(v)
+	}
+	if v := os.Getenv("FERRY_BENCH_SESSIONS"); v != "" {
+		o.MaxSessions, _ = strconv.Atoi(v)
+	}
+	return o
+}
