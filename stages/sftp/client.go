@@ -121,8 +121,10 @@ func (cn *conn) dead() bool {
 
 func (cn *conn) close() {
 	cn.once.Do(func() {
-		_ = cn.sftp.Close()
+		// SSH first: closing the SFTP client waits for its reader, which
+		// a hung server would never end.
 		_ = cn.ssh.Close()
+		_ = cn.sftp.Close()
 	})
 }
 
@@ -198,30 +200,39 @@ func (c *Client) dial(ctx context.Context) (*conn, error) {
 		return nil, fmt.Errorf("connect to %s: %w", c.addr, err)
 	}
 	nc = newCoalescingConn(nc)
-	// The handshake has no context: bound it with a deadline and close
-	// the socket if ctx ends first.
+	// Setting up has no context: bound it all (handshake, SFTP start,
+	// base folder check) with a deadline, and close the socket if ctx
+	// ends first.
 	_ = nc.SetDeadline(time.Now().Add(c.o.DialTimeout))
 	stop := context.AfterFunc(ctx, func() { nc.Close() })
-	sc, chans, reqs, err := ssh.NewClientConn(nc, c.addr, config)
-	if err == nil {
-		_ = nc.SetDeadline(time.Time{})
-	}
+	cn, err := c.setup(nc, config)
 	if !stop() && err == nil {
-		err = ctx.Err()
-		sc.Close()
+		err = fmt.Errorf("connect to %s: %w", c.addr, ctx.Err())
+		cn.close()
 	}
 	if err != nil {
 		nc.Close()
+		return nil, err
+	}
+	_ = nc.SetDeadline(time.Time{})
+	go func() {
+		_ = cn.ssh.Wait()
+		close(cn.done)
+	}()
+	go c.keepAlive(cn)
+	c.o.Logger.Info("sftp connected", "addr", c.addr, "user", c.o.User, "posix_rename", cn.posixRename, "packet_size", cn.packetSize)
+	return cn, nil
+}
+
+// setup runs the SSH handshake on nc, starts SFTP and checks the base
+// folder.
+func (c *Client) setup(nc net.Conn, config *ssh.ClientConfig) (*conn, error) {
+	sc, chans, reqs, err := ssh.NewClientConn(nc, c.addr, config)
+	if err != nil {
 		return nil, fmt.Errorf("ssh to %s as %s: %w", c.addr, c.o.User, err)
 	}
 	client := ssh.NewClient(sc, chans, reqs)
 	cn := &conn{ssh: client, done: make(chan struct{})}
-	go func() {
-		_ = client.Wait()
-		close(cn.done)
-	}()
-	go c.keepAlive(cn)
-
 	cn.sftp, cn.packetSize, err = c.startSFTP(client)
 	if err != nil {
 		client.Close()
@@ -232,7 +243,6 @@ func (c *Client) dial(ctx context.Context) (*conn, error) {
 		cn.close()
 		return nil, err
 	}
-	c.o.Logger.Info("sftp connected", "addr", c.addr, "user", c.o.User, "posix_rename", cn.posixRename, "packet_size", cn.packetSize)
 	return cn, nil
 }
 

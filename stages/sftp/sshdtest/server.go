@@ -341,6 +341,7 @@ func (s *Server) signal(sig syscall.Signal) {
 	pid := s.cmd.Process.Pid
 	below := descendants(pid)
 	signalTree(pid, sig)
+	signalTree(pid, syscall.SIGCONT) // a paused server cannot act on SIGTERM
 	select {
 	case <-s.exited:
 	case <-time.After(5 * time.Second):
@@ -409,4 +410,18 @@ func (s *Server) PID() int {
 		return 0
 	}
 	return s.cmd.Process.Pid
+}
+
+// Pause freezes sshd and its connections (SIGSTOP): the server neither
+// answers nor closes anything, as behind a dead network link. Resume
+// undoes it; Stop and Kill work on a paused server.
+func (s *Server) Pause() { s.signalTreeOnly(syscall.SIGSTOP) }
+
+// Resume continues a paused server (SIGCONT).
+func (s *Server) Resume() { s.signalTreeOnly(syscall.SIGCONT) }
+
+func (s *Server) signalTreeOnly(sig syscall.Signal) {
+	if s.cmd != nil {
+		signalTree(s.cmd.Process.Pid, sig)
+	}
 }
