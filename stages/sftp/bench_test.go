@@ -150,7 +150,7 @@ func BenchmarkUpload1GiB(b *testing.B) {
 		b.SetBytes(size)
 		cpu := startCPU(s)
 		for b.Loop() {
-			c, err := New(benchOptions(b, s))
+			c, err := New(benchOptions(b, s, 0))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -180,7 +180,7 @@ func BenchmarkUpload1GiB(b *testing.B) {
 }
 
 // BenchmarkUpload1000Files uploads 1,000 files of 100 KB: ferry runs
-// MaxSessions Puts at once over one connection; sftp puts them one after
+// benchSessions Puts at once over one connection; sftp puts them one after
 // the other (a batch `put` of the folder's files).
 func BenchmarkUpload1000Files(b *testing.B) {
 	const count, size = 1000, 100_000
@@ -196,7 +196,7 @@ func BenchmarkUpload1000Files(b *testing.B) {
 		b.SetBytes(count * size)
 		cpu := startCPU(s)
 		for b.Loop() {
-			c, err := New(benchOptions(b, s))
+			c, err := New(benchOptions(b, s, benchSessions))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -247,18 +247,30 @@ func BenchmarkUpload1000Files(b *testing.B) {
 	})
 }
 
-// benchOptions are the client options the benchmarks use.
-func benchOptions(b *testing.B, s *sshdtest.Server) Options {
+// benchSessions is MaxSessions for the many-files benchmark: 16 uploads
+// in flight over the one connection (the default is 8).
+const benchSessions = 16
+
+// benchOptions are the client options the benchmarks use: defaults, but
+// sessions; FERRY_BENCH_PACKET, FERRY_BENCH_CONCURRENCY and
+// FERRY_BENCH_SESSIONS override PacketSize, Concurrency and MaxSessions
+// to explore other settings.
+func benchOptions(b *testing.B, s *sshdtest.Server, sessions int) Options {
 	o := options(b, s)
 	o.Logger = nil
-	if v := os.Getenv("FERRY_BENCH_PACKET"); v != "" {
-		o.PacketSize, _ = strconv.Atoi(v)
-	}
-	if v := os.Getenv("FERRY_BENCH_CONCURRENCY"); v != "" {
-		o.Concurrency, _ = strconv.Atoi(v)
-	}
-	if v := os.Getenv("FERRY_BENCH_SESSIONS"); v != "" {
-		o.MaxSessions, _ = strconv.Atoi(v)
+	o.MaxSessions = sessions
+	for env, field := range map[string]*int{
+		"FERRY_BENCH_PACKET":      &o.PacketSize,
+		"FERRY_BENCH_CONCURRENCY": &o.Concurrency,
+		"FERRY_BENCH_SESSIONS":    &o.MaxSessions,
+	} {
+		if v := os.Getenv(env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				b.Fatalf("%s: %v", env, err)
+			}
+			*field = n
+		}
 	}
 	return o
 }

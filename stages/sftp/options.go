@@ -37,7 +37,7 @@ type Options struct {
 	// Concurrency is the number of write requests in flight per file
 	// (default 64).
 	Concurrency int
-	// MaxSessions caps concurrent uploads to this DSP (default 4). All go
+	// MaxSessions caps concurrent uploads to this DSP (default 8). All go
 	// over one SSH connection and one SFTP session.
 	MaxSessions int
 	// DialTimeout bounds connecting and the SSH handshake (default 30s).
@@ -56,7 +56,7 @@ const (
 	DefaultPort        = 22
 	DefaultPacketSize  = 32*1024 - packetOverhead // when the server announces no limit
 	DefaultConcurrency = 64
-	DefaultMaxSessions = 4
+	DefaultMaxSessions = 8
 	DefaultDialTimeout = 30 * time.Second
 	DefaultKeepAlive   = 15 * time.Second
 )
