@@ -21,10 +21,14 @@ import (
 const benchCipher = "aes128-gcm@openssh.com"
 
 // memDir is a tmpfs where benchmark files live when it exists, so that
-// disk writeback does not blur a comparison of transports.
+// disk writeback does not blur a comparison of transports
+// (FERRY_BENCH_DISK=1 keeps them on disk).
 const memDir = "/dev/shm"
 
 func useMemDir() bool {
+	if os.Getenv("FERRY_BENCH_DISK") != "" {
+		return false
+	}
 	fi, err := os.Stat(memDir)
 	return err == nil && fi.IsDir()
 }
@@ -90,32 +94,38 @@ func selfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// cpuMeter measures the CPU time a client and the server spend on a
-// sub-benchmark: per GiB, these figures are disturbed less by other load
-// on the machine than MB/s.
-type cpuMeter struct {
-	s      *sshdtest.Server
-	server time.Duration
-	client time.Duration
-	self   time.Duration
-}
-
-func startCPU(s *sshdtest.Server) *cpuMeter {
-	return &cpuMeter{s: s, server: s.CPU(), self: selfCPU()}
-}
-
-// report adds the CPU metrics; external is the CPU of client processes
-// (sftp and ssh); without it, this process's own CPU counts.
-func (m *cpuMeter) report(b *testing.B, bytesPerOp int64, external time.Duration) {
-	b.StopTimer()
-	client := selfCPU() - m.self
-	if external > 0 {
-		client = external
+// sideBySide runs upload b.N times and reports, besides MB/s, the CPU
+// seconds per GiB of the client (this process, or the CPU upload returns
+// for external programs) and of the server (sshd and its connection
+// processes): figures that other load on a shared machine disturbs less
+// than MB/s. Before each upload, untimed, clear removes the previous
+// upload's files: on this kind of VM, memory that keeps growing (tmpfs)
+// slows every writer down, and ferry's rename-over-existing would hold
+// two copies at once where sftp truncates one.
+func sideBySide(b *testing.B, s *sshdtest.Server, bytesPerOp int64, clear func(), upload func() (external time.Duration)) {
+	b.SetBytes(bytesPerOp)
+	var client time.Duration
+	server := s.CPU()
+	for b.Loop() {
+		b.StopTimer()
+		clear()
+		self := selfCPU()
+		b.StartTimer()
+		external := upload()
+		b.StopTimer()
+		if external > 0 {
+			client += external
+		} else {
+			client += selfCPU() - self
+		}
+		b.StartTimer()
 	}
+	b.StopTimer()
+	clear()
 	time.Sleep(100 * time.Millisecond) // sshd reaps the ended connections
 	gib := float64(bytesPerOp) * float64(b.N) / (1 << 30)
 	b.ReportMetric(client.Seconds()/gib, "client-cpu-s/GiB")
-	b.ReportMetric((m.s.CPU()-m.server).Seconds()/gib, "server-cpu-s/GiB")
+	b.ReportMetric((s.CPU()-server).Seconds()/gib, "server-cpu-s/GiB")
 }
 
 func stringsReader(s string) io.Reader { return &stringReader{s: s} }
@@ -146,36 +156,32 @@ func BenchmarkUpload1GiB(b *testing.B) {
 	writeRandomFile(b, src, 7, size)
 	ctx := context.Background()
 
+	remove := func(name string) func() {
+		return func() { os.Remove(filepath.Join(s.Root, name)) }
+	}
 	b.Run("ferry", func(b *testing.B) {
-		b.SetBytes(size)
-		cpu := startCPU(s)
-		for b.Loop() {
+		sideBySide(b, s, size, remove("big-ferry.bin"), func() time.Duration {
 			c, err := New(benchOptions(b, s, 0))
 			if err != nil {
 				b.Fatal(err)
 			}
+			defer c.Close()
 			f, err := os.Open(src)
 			if err != nil {
 				b.Fatal(err)
 			}
+			defer f.Close()
 			if err := c.Put(ctx, "big-ferry.bin", f, size); err != nil {
 				b.Fatal(err)
 			}
-			f.Close()
-			c.Close()
-		}
-		cpu.report(b, size, 0)
-		os.Remove(filepath.Join(s.Root, "big-ferry.bin"))
+			return 0
+		})
 	})
 	b.Run("sftp", func(b *testing.B) {
 		needSFTPCLI(b)
-		b.SetBytes(size)
-		cpu, external := startCPU(s), time.Duration(0)
-		for b.Loop() {
-			external += sftpCLI(b, s, "put "+src+" big-sftp.bin\n")
-		}
-		cpu.report(b, size, external)
-		os.Remove(filepath.Join(s.Root, "big-sftp.bin"))
+		sideBySide(b, s, size, remove("big-sftp.bin"), func() time.Duration {
+			return sftpCLI(b, s, "put "+src+" big-sftp.bin\n")
+		})
 	})
 }
 
@@ -192,14 +198,20 @@ func BenchmarkUpload1000Files(b *testing.B) {
 	}
 	ctx := context.Background()
 
+	// The remote folder is re-created empty before each upload.
+	fresh := func(name string) func() {
+		return func() {
+			os.RemoveAll(filepath.Join(s.Root, name))
+			os.Mkdir(filepath.Join(s.Root, name), 0o755)
+		}
+	}
 	b.Run("ferry", func(b *testing.B) {
-		b.SetBytes(count * size)
-		cpu := startCPU(s)
-		for b.Loop() {
+		sideBySide(b, s, count*size, fresh("small-ferry"), func() time.Duration {
 			c, err := New(benchOptions(b, s, benchSessions))
 			if err != nil {
 				b.Fatal(err)
 			}
+			defer c.Close()
 			names := make(chan string)
 			errs := make(chan error, count)
 			var wg sync.WaitGroup
@@ -229,21 +241,14 @@ func BenchmarkUpload1000Files(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			c.Close()
-		}
-		cpu.report(b, count*size, 0)
-		os.RemoveAll(filepath.Join(s.Root, "small-ferry"))
+			return 0
+		})
 	})
 	b.Run("sftp", func(b *testing.B) {
 		needSFTPCLI(b)
-		b.SetBytes(count * size)
-		os.Mkdir(filepath.Join(s.Root, "small-sftp"), 0o755)
-		cpu, external := startCPU(s), time.Duration(0)
-		for b.Loop() {
-			external += sftpCLI(b, s, "put "+dir+"/* small-sftp/\n")
-		}
-		cpu.report(b, count*size, external)
-		os.RemoveAll(filepath.Join(s.Root, "small-sftp"))
+		sideBySide(b, s, count*size, fresh("small-sftp"), func() time.Duration {
+			return sftpCLI(b, s, "put "+dir+"/* small-sftp/\n")
+		})
 	})
 }
 
