@@ -102,6 +102,8 @@ type conn struct {
 	// posixRename: the server offers posix-rename@openssh.com, an atomic
 	// rename that replaces the target.
 	posixRename bool
+	// packetSize is the data size of each write request.
+	packetSize int
 	// dirs caches folders known to exist, saving a round trip per file.
 	dirs sync.Map
 	done chan struct{} // closed when the connection is gone
@@ -119,8 +121,10 @@ func (cn *conn) dead() bool {
 
 func (cn *conn) close() {
 	cn.once.Do(func() {
-		_ = cn.sftp.Close()
+		// SSH first: closing the SFTP client waits for its reader, which
+		// a hung server would never end.
 		_ = cn.ssh.Close()
+		_ = cn.sftp.Close()
 	})
 }
 
@@ -195,34 +199,41 @@ func (c *Client) dial(ctx context.Context) (*conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", c.addr, err)
 	}
-	// The handshake has no context: bound it with a deadline and close
-	// the socket if ctx ends first.
+	nc = newCoalescingConn(nc)
+	// Setting up has no context: bound it all (handshake, SFTP start,
+	// base folder check) with a deadline, and close the socket if ctx
+	// ends first.
 	_ = nc.SetDeadline(time.Now().Add(c.o.DialTimeout))
 	stop := context.AfterFunc(ctx, func() { nc.Close() })
-	sc, chans, reqs, err := ssh.NewClientConn(nc, c.addr, config)
-	if err == nil {
-		_ = nc.SetDeadline(time.Time{})
-	}
+	cn, err := c.setup(nc, config)
 	if !stop() && err == nil {
-		err = ctx.Err()
-		sc.Close()
+		err = fmt.Errorf("connect to %s: %w", c.addr, ctx.Err())
+		cn.close()
 	}
 	if err != nil {
 		nc.Close()
+		return nil, err
+	}
+	_ = nc.SetDeadline(time.Time{})
+	go func() {
+		_ = cn.ssh.Wait()
+		close(cn.done)
+	}()
+	go c.keepAlive(cn)
+	c.o.Logger.Info("sftp connected", "addr", c.addr, "user", c.o.User, "posix_rename", cn.posixRename, "packet_size", cn.packetSize)
+	return cn, nil
+}
+
+// setup runs the SSH handshake on nc, starts SFTP and checks the base
+// folder.
+func (c *Client) setup(nc net.Conn, config *ssh.ClientConfig) (*conn, error) {
+	sc, chans, reqs, err := ssh.NewClientConn(nc, c.addr, config)
+	if err != nil {
 		return nil, fmt.Errorf("ssh to %s as %s: %w", c.addr, c.o.User, err)
 	}
 	client := ssh.NewClient(sc, chans, reqs)
 	cn := &conn{ssh: client, done: make(chan struct{})}
-	go func() {
-		_ = client.Wait()
-		close(cn.done)
-	}()
-	go c.keepAlive(cn)
-
-	cn.sftp, err = sftp.NewClient(client,
-		sftp.MaxPacketUnchecked(c.o.PacketSize),
-		sftp.MaxConcurrentRequestsPerFile(c.o.Concurrency),
-		sftp.UseConcurrentWrites(true))
+	cn.sftp, cn.packetSize, err = c.startSFTP(client)
 	if err != nil {
 		client.Close()
 		return nil, fmt.Errorf("start sftp session on %s: %w", c.addr, err)
@@ -232,8 +243,43 @@ func (c *Client) dial(ctx context.Context) (*conn, error) {
 		cn.close()
 		return nil, err
 	}
-	c.o.Logger.Info("sftp connected", "addr", c.addr, "user", c.o.User, "posix_rename", cn.posixRename)
 	return cn, nil
+}
+
+// startSFTP opens the SFTP subsystem on client, writing whole packets
+// per SSH packet (see packetWriter).
+func (c *Client) startSFTP(client *ssh.Client) (*sftp.Client, int, error) {
+	session, err := client.NewSession()
+	if err != nil {
+		return nil, 0, err
+	}
+	w, err := session.StdinPipe()
+	if err != nil {
+		return nil, 0, err
+	}
+	r, err := session.StdoutPipe()
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := session.RequestSubsystem("sftp"); err != nil {
+		return nil, 0, err
+	}
+	packet := c.o.PacketSize
+	if packet == 0 {
+		packet = DefaultPacketSize
+		limit, err := serverWriteLimit(client)
+		if err != nil {
+			c.o.Logger.Debug("sftp limits not available", "addr", c.addr, "err", err)
+		}
+		if limit > packet {
+			packet = limit
+		}
+	}
+	sc, err := sftp.NewClientPipe(r, &packetWriter{w: w},
+		sftp.MaxPacketUnchecked(packet),
+		sftp.MaxConcurrentRequestsPerFile(c.o.Concurrency),
+		sftp.UseConcurrentWrites(true))
+	return sc, packet, err
 }
 
 // errBaseDir marks a configured base folder that is missing or not a

@@ -206,7 +206,12 @@ func TestMaxSessionsCapsConcurrentUploads(t *testing.T) {
 			errs <- c.Put(context.Background(), fmt.Sprintf("f%d", i), src, 3)
 		}()
 	}
-	time.Sleep(300 * time.Millisecond)
+	// Wait for two uploads to start, then give the others time to
+	// (wrongly) start too.
+	for deadline := time.Now().Add(10 * time.Second); peak.Load() < 2 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
 	if p := peak.Load(); p != 2 {
 		t.Errorf("%d uploads reading at once before release, want MaxSessions = 2", p)
 	}
@@ -292,5 +297,65 @@ func TestClassify(t *testing.T) {
 		if got := stages.IsPermanent(classify(tt.err)); got != tt.permanent {
 			t.Errorf("%s: classify(%v) permanent = %v, want %v", tt.name, tt.err, got, tt.permanent)
 		}
+	}
+}
+
+// TestHungServerFailsCallsAndReconnects: a server that stops answering
+// without closing anything (a dead link) must not hang uploads forever:
+// the keepalive closes the connection, the call fails transiently, and
+// the next call after the server is back connects again.
+func TestHungServerFailsCallsAndReconnects(t *testing.T) {
+	s := sshdtest.Start(t)
+	o := options(t, s)
+	o.KeepAlive = 100 * time.Millisecond
+	o.DialTimeout = 2 * time.Second
+	c := newClient(t, o)
+	ctx := context.Background()
+	if err := c.Put(ctx, "a.txt", strings.NewReader("a"), 1); err != nil {
+		t.Fatal(err)
+	}
+	s.Pause()
+	start := time.Now()
+	err := c.Put(ctx, "b.txt", strings.NewReader("b"), 1)
+	if err == nil || stages.IsPermanent(err) {
+		t.Fatalf("Put to a hung server = %v, want a transient error", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Put to a hung server took %v", d)
+	}
+	// A new connection to a hung server fails within DialTimeout.
+	start = time.Now()
+	if _, err := c.Stat(ctx, "a.txt"); err == nil || stages.IsPermanent(err) {
+		t.Fatalf("Stat while hung = %v, want a transient error", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("dialling a hung server took %v", d)
+	}
+	s.Resume()
+	if err := c.Put(ctx, "c.txt", strings.NewReader("c"), 1); err != nil {
+		t.Fatalf("Put after the server resumed: %v", err)
+	}
+}
+
+// TestRenameWithoutPosixRename covers servers that lack
+// posix-rename@openssh.com: the old file is removed, then the new one
+// renamed into place.
+func TestRenameWithoutPosixRename(t *testing.T) {
+	s := sshdtest.Start(t)
+	c := newClient(t, options(t, s))
+	ctx := context.Background()
+	if err := c.Put(ctx, "a.xml", strings.NewReader("one"), 3); err != nil {
+		t.Fatal(err)
+	}
+	cn, _ := c.current()
+	cn.posixRename = false
+	if err := c.Put(ctx, "a.xml", strings.NewReader("two!"), 4); err != nil {
+		t.Fatal(err)
+	}
+	if got := readServerFile(t, s, "a.xml"); string(got) != "two!" {
+		t.Fatalf("a.xml holds %q", got)
+	}
+	if files := serverFiles(t, s.Root); len(files) != 1 {
+		t.Errorf("server holds %v", files)
 	}
 }

@@ -28,13 +28,16 @@ type Options struct {
 	// or relative to the login folder; empty means the login folder. It
 	// must exist: a missing one is a configuration error.
 	Dir string
-	// PacketSize is the largest SFTP write, in bytes (default 32768, what
-	// every server must accept; OpenSSH takes up to 261120).
+	// PacketSize is the most data one SFTP write request carries, in
+	// bytes. Zero picks it: the server's own limit where it announces one
+	// (limits@openssh.com, OpenSSH 8.6+: 255 KiB), else 32 KiB less the
+	// request's header, so that each request is one SSH packet of at most
+	// 32 KiB, which every server accepts.
 	PacketSize int
 	// Concurrency is the number of write requests in flight per file
 	// (default 64).
 	Concurrency int
-	// MaxSessions caps concurrent uploads to this DSP (default 4). All go
+	// MaxSessions caps concurrent uploads to this DSP (default 8). All go
 	// over one SSH connection and one SFTP session.
 	MaxSessions int
 	// DialTimeout bounds connecting and the SSH handshake (default 30s).
@@ -51,9 +54,9 @@ type Options struct {
 // Defaults for zero Options fields.
 const (
 	DefaultPort        = 22
-	DefaultPacketSize  = 32 * 1024
+	DefaultPacketSize  = 32*1024 - packetOverhead // when the server announces no limit
 	DefaultConcurrency = 64
-	DefaultMaxSessions = 4
+	DefaultMaxSessions = 8
 	DefaultDialTimeout = 30 * time.Second
 	DefaultKeepAlive   = 15 * time.Second
 )
@@ -72,13 +75,15 @@ func (o Options) withDefaults() (Options, error) {
 	if o.KeyFile == "" && o.PasswordFile == "" && o.PasswordEnv == "" {
 		return o, errors.New("sftp: no credentials: set a key file, a password file or a password environment variable")
 	}
+	if o.PacketSize < 0 {
+		return o, fmt.Errorf("sftp: packet size %d is negative", o.PacketSize)
+	}
 	fields := []struct {
 		name string
 		v    *int
 		def  int
 	}{
 		{"port", &o.Port, DefaultPort},
-		{"packet size", &o.PacketSize, DefaultPacketSize},
 		{"concurrency", &o.Concurrency, DefaultConcurrency},
 		{"max sessions", &o.MaxSessions, DefaultMaxSessions},
 	}

@@ -7,6 +7,9 @@ import (
 	"io"
 	"os"
 	"path"
+	"sync"
+
+	"github.com/pkg/sftp"
 )
 
 // Put uploads size bytes from r to p. The bytes go to a temporary name in
@@ -85,7 +88,7 @@ func (c *Client) put(ctx context.Context, cn *conn, dst string, r io.Reader, siz
 	}
 
 	src := &exactReader{ctx: ctx, r: r, left: size}
-	n, err := f.ReadFromWithConcurrency(src, c.o.Concurrency)
+	n, err := c.write(cn, f, src, size)
 	if src.err != nil {
 		return abandon(&sourceError{src.err})
 	}
@@ -113,6 +116,34 @@ func (c *Client) put(ctx context.Context, cn *conn, dst string, r io.Reader, siz
 	}
 	return nil
 }
+
+// write sends size bytes from src to f. A file that fits one write
+// request goes as one, from a pooled buffer; larger ones are pipelined
+// with up to Concurrency requests in flight (never more than it has
+// packets: pkg/sftp starts a goroutine per allowed request and allocates
+// a packet-sized buffer per call, which dominated the cost of small
+// files).
+func (c *Client) write(cn *conn, f *sftp.File, src io.Reader, size int64) (int64, error) {
+	if size <= int64(cn.packetSize) {
+		bp := smallFiles.Get().(*[]byte)
+		defer smallFiles.Put(bp)
+		if int64(cap(*bp)) < size {
+			*bp = make([]byte, size)
+		}
+		buf := (*bp)[:size]
+		n, err := io.ReadFull(src, buf)
+		if err != nil {
+			return int64(n), err
+		}
+		written, err := f.Write(buf)
+		return int64(written), err
+	}
+	packets := (size + int64(cn.packetSize) - 1) / int64(cn.packetSize)
+	return f.ReadFromWithConcurrency(src, int(min(int64(c.o.Concurrency), packets)))
+}
+
+// smallFiles recycles the buffers of single-request uploads.
+var smallFiles = sync.Pool{New: func() any { return new([]byte) }}
 
 // rename moves tmp to dst, replacing dst.
 func (c *Client) rename(cn *conn, tmp, dst string) error {

@@ -149,3 +149,27 @@ func TestPutSourceFaultsLeaveNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPacketSizeFollowsServerLimits: OpenSSH announces limits@openssh.com,
+// so writes grow to its 255 KiB limit unless PacketSize is set.
+func TestPacketSizeFollowsServerLimits(t *testing.T) {
+	s := sshdtest.Start(t)
+	for _, tt := range []struct{ set, want int }{{0, maxAutoPacket}, {16 << 10, 16 << 10}} {
+		o := options(t, s)
+		o.PacketSize = tt.set
+		c := newClient(t, o)
+		data := bytes.Repeat([]byte{7}, 600_000)
+		if err := c.Put(context.Background(), "p.bin", bytes.NewReader(data), int64(len(data))); err != nil {
+			t.Fatal(err)
+		}
+		if got := readServerFile(t, s, "p.bin"); !bytes.Equal(got, data) {
+			t.Fatal("uploaded content differs")
+		}
+		cn, _ := c.current()
+		if cn == nil || cn.packetSize != tt.want {
+			t.Errorf("PacketSize %d: write size %v, want %d", tt.set, cn, tt.want)
+		} else {
+			t.Logf("PacketSize %d: write size %d", tt.set, cn.packetSize)
+		}
+	}
+}

@@ -1,10 +1,12 @@
 package sshdtest
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // descendants returns the process ids below pid, found through
@@ -56,4 +58,36 @@ func signalTree(pid int, sig syscall.Signal) {
 	for _, p := range below {
 		_ = syscall.Kill(p, sig)
 	}
+}
+
+// clockTicks is the unit of /proc/<pid>/stat times (USER_HZ, 100 on
+// Linux).
+const clockTicks = 100
+
+// cpuTime returns the CPU time pid and its reaped children have used,
+// from /proc/<pid>/stat fields utime, stime, cutime and cstime.
+func cpuTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("parse /proc/%d/stat", pid)
+	}
+	// After ')': state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14).
+	f := strings.Fields(s[i+1:])
+	if len(f) < 15 {
+		return 0, fmt.Errorf("parse /proc/%d/stat", pid)
+	}
+	var ticks int64
+	for _, k := range f[11:15] {
+		n, err := strconv.ParseInt(k, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("parse /proc/%d/stat: %w", pid, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
 }

@@ -67,6 +67,7 @@ type config struct {
 	ciphers      []string
 	unprivileged bool
 	password     bool
+	rootUnder    string
 }
 
 // Option changes how Start sets up the server.
@@ -93,6 +94,11 @@ func Unprivileged() Option { return func(c *config) { c.unprivileged = true } }
 func Password() Option {
 	return func(c *config) { c.unprivileged, c.password = true, true }
 }
+
+// RootUnder places Root in a new folder under dir instead of under
+// t.TempDir(): benchmarks use a tmpfs (/dev/shm) so that disk writeback
+// does not blur a comparison of transports. It is removed at cleanup.
+func RootUnder(dir string) Option { return func(c *config) { c.rootUnder = dir } }
 
 // Start runs sshd for the test and stops it in t.Cleanup.
 func Start(t testing.TB, opts ...Option) *Server {
@@ -148,11 +154,22 @@ func (s *Server) setup(c config) error {
 		}
 	}
 	s.Root = filepath.Join(base, "root")
+	if c.rootUnder != "" {
+		dir, err := os.MkdirTemp(c.rootUnder, "sshdtest-root-")
+		if err != nil {
+			return err
+		}
+		s.t.Cleanup(func() { os.RemoveAll(dir) })
+		s.Root = filepath.Join(dir, "root")
+	}
 	s.LogFile = filepath.Join(base, "sshd.log")
 	s.configFile = filepath.Join(base, "sshd_config")
 	s.KnownHostsFile = filepath.Join(base, "known_hosts")
 	s.ClientKeyFile = filepath.Join(base, "client_ed25519")
 	if err := os.Mkdir(s.Root, 0o755); err != nil {
+		return err
+	}
+	if err := os.Chmod(filepath.Dir(s.Root), 0o711); err != nil {
 		return err
 	}
 	// Privilege separation needs this folder; it is missing on machines
@@ -324,6 +341,7 @@ func (s *Server) signal(sig syscall.Signal) {
 	pid := s.cmd.Process.Pid
 	below := descendants(pid)
 	signalTree(pid, sig)
+	signalTree(pid, syscall.SIGCONT) // a paused server cannot act on SIGTERM
 	select {
 	case <-s.exited:
 	case <-time.After(5 * time.Second):
@@ -369,5 +387,41 @@ func (s *Server) Restart() {
 	s.Stop()
 	if err := s.start(); err != nil {
 		s.t.Fatalf("sshdtest: restart: %v", err)
+	}
+}
+
+// CPU returns the CPU time sshd has used since it started, including the
+// connections that have ended (their processes are reaped by sshd):
+// benchmarks report it to compare clients by the server work they cause.
+func (s *Server) CPU() time.Duration {
+	if s.cmd == nil {
+		return 0
+	}
+	d, err := cpuTime(s.cmd.Process.Pid)
+	if err != nil {
+		s.t.Logf("sshdtest: %v", err)
+	}
+	return d
+}
+
+// PID is the listening sshd's process id (0 when stopped).
+func (s *Server) PID() int {
+	if s.cmd == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
+// Pause freezes sshd and its connections (SIGSTOP): the server neither
+// answers nor closes anything, as behind a dead network link. Resume
+// undoes it; Stop and Kill work on a paused server.
+func (s *Server) Pause() { s.signalTreeOnly(syscall.SIGSTOP) }
+
+// Resume continues a paused server (SIGCONT).
+func (s *Server) Resume() { s.signalTreeOnly(syscall.SIGCONT) }
+
+func (s *Server) signalTreeOnly(sig syscall.Signal) {
+	if s.cmd != nil {
+		signalTree(s.cmd.Process.Pid, sig)
 	}
 }
