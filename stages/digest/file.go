@@ -91,7 +91,7 @@ func readFile(path string, algorithms []string) (pass, os.FileInfo, error) {
 		return p, nil, fmt.Errorf("hash %s: not a regular file", path)
 	}
 	if workers := treeWorkers(); len(hashes) == 0 && before.Size() > bufSize && workers > 0 {
-		p.size, p.blake3, err = hashTree(f, workers)
+		p.size, p.blake3, err = hashTree(f, before.Size(), workers)
 	} else {
 		b3 := blake3.New()
 		all := []hash.Hash{b3}
