@@ -16,9 +16,9 @@ import (
 // BLAKE3 is a tree: every 1 KiB chunk is hashed on its own, and chaining
 // values are combined pairwise up to the root. zeebo/blake3 hashes one
 // stream on one core; here whole 1 MiB segments (aligned subtrees of 1024
-// chunks) are hashed by zeebo on several goroutines and their chaining
-// values combined in order, so BLAKE3 alone runs on every core, as b3sum
-// does. File uses it when no DSP HashSum is asked for; with one, the DSP
+// chunks) are read and hashed by zeebo on several goroutines and their
+// chaining values combined in order, so BLAKE3 alone runs on every core,
+// as b3sum does. File uses it when no DSP HashSum is asked for; with one, the DSP
 // hash is the slower lane anyway and BLAKE3 keeps to one goroutine.
 //
 // zeebo/blake3 (v0.2.4) exports no subtree API, so subtreeOutput reads and
