@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/zeebo/blake3"
@@ -15,9 +16,9 @@ import (
 // BLAKE3 is a tree: every 1 KiB chunk is hashed on its own, and chaining
 // values are combined pairwise up to the root. zeebo/blake3 hashes one
 // stream on one core; here whole 1 MiB segments (aligned subtrees of 1024
-// chunks) are hashed by zeebo on several goroutines and their chaining
-// values combined in order, so BLAKE3 alone runs on every core, as b3sum
-// does. File uses it when no DSP HashSum is asked for; with one, the DSP
+// chunks) are read and hashed by zeebo on several goroutines and their
+// chaining values combined in order, so BLAKE3 alone runs on every core,
+// as b3sum does. File uses it when no DSP HashSum is asked for; with one, the DSP
 // hash is the slower lane anyway and BLAKE3 keeps to one goroutine.
 //
 // zeebo/blake3 (v0.2.4) exports no subtree API, so subtreeOutput reads and
@@ -144,74 +145,81 @@ func (t *treeStack) sum() [32]byte {
 	return out.root()
 }
 
-// segment is one read buffer on its way through a tree hash.
-type segment struct {
-	buf   *block
-	n     int
-	index uint64
-	out   output
-	done  chan struct{}
-}
-
-// hashTree reads r to its end and returns its length and BLAKE3, hashing
-// segments on workers goroutines.
-func hashTree(r io.Reader, workers int) (int64, [32]byte, error) {
-	count := 2*workers + 2
-	free := make(chan *segment, count)
-	work := make(chan *segment, count)
-	ordered := make(chan *segment, count)
-	for range count {
-		free <- &segment{buf: blockPool.Get().(*block), done: make(chan struct{}, 1)}
+// hashTree returns the BLAKE3 of the first size bytes of r, and how many
+// were read. Each of workers goroutines takes the next segment, reads it
+// with ReadAt and hashes it, so a segment is copied and hashed on the same
+// core while it is hot in that core's cache; chaining values are joined
+// in order as they come, with at most 2*workers segments in flight.
+func hashTree(r io.ReaderAt, size int64, workers int) (int64, [32]byte, error) {
+	segments := (size + bufSize - 1) / bufSize
+	window := int64(2 * workers)
+	type slot struct {
+		n    int
+		err  error
+		out  output
+		done chan struct{}
 	}
+	slots := make([]slot, window)
+	for i := range slots {
+		slots[i].done = make(chan struct{}, 1)
+	}
+	// A token is a free slot: taken to hand out segment i, returned once
+	// segment i is joined, so segment i+window can reuse slot i%window.
+	tokens := make(chan struct{}, window)
+	next := make(chan int64)
+	var failed atomic.Bool
+	go func() {
+		for i := range segments {
+			tokens <- struct{}{}
+			next <- i
+		}
+		close(next)
+	}()
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			buf := blockPool.Get().(*block)
+			defer blockPool.Put(buf)
 			h := blake3.New()
-			for s := range work {
-				s.out = subtreeOutput(h, s.buf.data[:s.n], s.index*segmentChunks)
+			for i := range next {
+				s := &slots[i%window]
+				s.n, s.err = 0, nil
+				if !failed.Load() {
+					want := min(bufSize, size-i*bufSize)
+					s.n, s.err = r.ReadAt(buf.data[:want], i*bufSize)
+					switch {
+					case int64(s.n) == want:
+						s.err = nil // ReadAt may say EOF along with the last byte
+					case s.err == nil || s.err == io.EOF:
+						s.err = io.ErrUnexpectedEOF // the file shrank
+					}
+					if s.err == nil {
+						s.out = subtreeOutput(h, buf.data[:s.n], uint64(i)*segmentChunks)
+					} else {
+						failed.Store(true)
+					}
+				}
 				s.done <- struct{}{}
 			}
 		})
 	}
-	var tree treeStack
-	combined := make(chan struct{})
-	go func() {
-		for s := range ordered {
-			<-s.done
-			tree.add(s.out)
-			free <- s
-		}
-		close(combined)
-	}()
 
+	var tree treeStack
 	var total int64
 	var err error
-	for index := uint64(0); ; index++ {
-		s := <-free
-		n, rerr := io.ReadFull(r, s.buf.data)
-		if n > 0 {
-			total += int64(n)
-			s.n, s.index = n, index
-			work <- s
-			ordered <- s
-		} else {
-			free <- s
+	for i := range segments {
+		s := &slots[i%window]
+		<-s.done
+		total += int64(s.n)
+		if err == nil && s.err != nil {
+			err = s.err
 		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-			break
+		if err == nil {
+			tree.add(s.out)
 		}
-		if rerr != nil {
-			err = rerr
-			break
-		}
+		<-tokens
 	}
-	close(work)
-	close(ordered)
 	wg.Wait()
-	<-combined
-	for range count {
-		blockPool.Put((<-free).buf)
-	}
 	return total, tree.sum(), err
 }
 
@@ -245,7 +253,7 @@ func treeSelfCheck() bool {
 	for i := range data {
 		data[i] = byte(i % 251)
 	}
-	_, got, err := hashTree(bytes.NewReader(data), 2)
+	_, got, err := hashTree(bytes.NewReader(data), int64(len(data)), 2)
 	return err == nil && got == blake3.Sum256(data)
 }
 

@@ -3,6 +3,8 @@ package digest
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -26,7 +28,7 @@ func TestHashTree(t *testing.T) {
 	for _, workers := range []int{1, 2, 3} {
 		for _, n := range sizes {
 			data := big[:n]
-			gotN, got, err := hashTree(bytes.NewReader(data), workers)
+			gotN, got, err := hashTree(bytes.NewReader(data), int64(len(data)), workers)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,5 +71,33 @@ func TestFileBLAKE3AloneMatches(t *testing.T) {
 	}
 	if alone.BLAKE3 != withMD5.BLAKE3 || alone.BLAKE3 != "fd984eaa20053d346cc7c79a175338f91556e68b871d877b23568a4587d9875b" {
 		t.Fatalf("BLAKE3 alone %s, with MD5 %s", alone.BLAKE3, withMD5.BLAKE3)
+	}
+}
+
+// failingReaderAt fails every read at or past offset failAt.
+type failingReaderAt struct {
+	data   []byte
+	failAt int64
+}
+
+var errFailingRead = errors.New("sector unreadable")
+
+func (r failingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off >= r.failAt {
+		return 0, errFailingRead
+	}
+	return bytes.NewReader(r.data).ReadAt(p, off)
+}
+
+// TestHashTreeErrors: a failing or short read is reported, and no
+// goroutine is left waiting (the test would hang or leak otherwise).
+func TestHashTreeErrors(t *testing.T) {
+	data := pattern(6 * bufSize)
+	if _, _, err := hashTree(failingReaderAt{data, 2 * bufSize}, int64(len(data)), 2); !errors.Is(err, errFailingRead) {
+		t.Fatalf("hashTree over a failing read: error %v, want %v", err, errFailingRead)
+	}
+	// The file is shorter than the size it had when opened.
+	if _, _, err := hashTree(bytes.NewReader(data[:3*bufSize+5]), int64(len(data)), 2); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("hashTree over a shrunk file: error %v, want %v", err, io.ErrUnexpectedEOF)
 	}
 }

@@ -90,8 +90,12 @@ func readFile(path string, algorithms []string) (pass, os.FileInfo, error) {
 	if !before.Mode().IsRegular() {
 		return p, nil, fmt.Errorf("hash %s: not a regular file", path)
 	}
-	if workers := treeWorkers(); len(hashes) == 0 && before.Size() > bufSize && workers > 0 {
-		p.size, p.blake3, err = hashTree(f, workers)
+	workers := 0
+	if len(hashes) == 0 && before.Size() > bufSize {
+		workers = treeWorkers() // BLAKE3 alone: spread it over the cores
+	}
+	if workers > 0 {
+		p.size, p.blake3, err = hashTree(f, before.Size(), workers)
 	} else {
 		b3 := blake3.New()
 		all := []hash.Hash{b3}
