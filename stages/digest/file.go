@@ -90,21 +90,13 @@ func readFile(path string, algorithms []string) (pass, os.FileInfo, error) {
 	if !before.Mode().IsRegular() {
 		return p, nil, fmt.Errorf("hash %s: not a regular file", path)
 	}
-	workers := 0
-	if len(hashes) == 0 && before.Size() > bufSize {
-		workers = treeWorkers() // BLAKE3 alone: spread it over the cores
+	b3 := blake3.New()
+	all := []hash.Hash{b3}
+	for _, h := range hashes {
+		all = append(all, h)
 	}
-	if workers > 0 {
-		p.size, p.blake3, err = hashTree(f, before.Size(), workers)
-	} else {
-		b3 := blake3.New()
-		all := []hash.Hash{b3}
-		for _, h := range hashes {
-			all = append(all, h)
-		}
-		p.size, err = hashStream(f, all...)
-		b3.Sum(p.blake3[:0])
-	}
+	p.size, err = hashStream(f, all...)
+	b3.Sum(p.blake3[:0])
 	if err != nil {
 		return p, nil, fmt.Errorf("hash: read %s: %w", path, err)
 	}
