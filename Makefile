@@ -52,9 +52,21 @@ test: test-deps example
 	$(GO) vet ./... ./testdata/mkexample
 	$(GO) test -count=1 -timeout 9m ./...
 
+# Every benchmark, each with the iteration count its size calls for, and
+# the side-by-side comparisons with md5sum, b3sum, OpenSSH sftp and
+# xmllint in the same runs. Takes about ten minutes; needs ~2.2 GiB of free
+# disk and memory for the page cache. Figures are in the README.
+BENCH := $(GO) test -run '^$$' -benchmem -timeout 60m
 bench: test-deps example
 	@command -v b3sum >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES) >/dev/null; } || echo "make bench: b3sum missing; its comparison is skipped"
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+	$(BENCH) -bench . ./ern
+	$(BENCH) -bench . ./stages/media ./stages
+	$(BENCH) -bench . -benchtime 3x ./stages/digest
+	$(BENCH) -bench Upload -benchtime 3x ./stages/sftp
+	$(BENCH) -bench 'Latency|ScanTree' -benchtime 10x ./watch
+	$(BENCH) -bench TenThousandDrops -benchtime 1x ./watch
+	FERRY_WATCH_BENCH_POLL_CPU=1 $(BENCH) -bench PollCPU100k -benchtime 1x ./watch
+	$(BENCH) -bench 'Redrop|MetadataOnly' -benchtime 3x ./pipeline
 
 lint:
 	$(GO) vet ./...
