@@ -87,34 +87,40 @@ type DSP struct {
 	Profile string `toml:"profile"`
 	// Naming of resource files: "ddex" (1.8.1 §5.3) or "upc"
 	// (<UPC>_<disc>_<track>.<ext>, <UPC>.jpg).
-	Naming    string `toml:"naming"`
-	Hash      string `toml:"hash"`      // MD5, SHA1, SHA-256
-	Priority  string `toml:"priority"`  // P, N, L (folder prefix)
-	Test      bool   `toml:"test"`      // MessageControlType TestMessage
-	Transport string `toml:"transport"` // sftp, local, sandbox
-	SFTP      SFTP   `toml:"sftp"`
-	Local     Local  `toml:"local"`
-	Ack       Ack    `toml:"ack"`
-	Rules     Rules  `toml:"rules"`
+	Naming   string `toml:"naming"`
+	Hash     string `toml:"hash"`     // MD5, SHA1, SHA-256
+	Priority string `toml:"priority"` // P, N, L (folder prefix)
+	Test     bool   `toml:"test"`     // MessageControlType TestMessage
+	// AVSVersionID overrides the AvsVersionId written in ERN 4.3 and later
+	// (by default the version of the AVS file the schema ships with).
+	AVSVersionID string `toml:"avs_version_id"`
+	Transport    string `toml:"transport"` // sftp, local, sandbox
+	SFTP         SFTP   `toml:"sftp"`
+	Local        Local  `toml:"local"`
+	Ack          Ack    `toml:"ack"`
+	Rules        Rules  `toml:"rules"`
 }
 
 // SFTP holds a DSP's server settings. Secrets are never written here:
 // only the files or environment variables that hold them.
 type SFTP struct {
-	Host              string   `toml:"host"`
-	Port              int      `toml:"port"`
-	User              string   `toml:"user"`
-	KeyFile           string   `toml:"key_file"`
-	KeyPassphraseFile string   `toml:"key_passphrase_file"`
-	KeyPassphraseEnv  string   `toml:"key_passphrase_env"`
-	PasswordFile      string   `toml:"password_file"`
-	PasswordEnv       string   `toml:"password_env"`
-	KnownHosts        string   `toml:"known_hosts"`
-	Dir               string   `toml:"dir"`
-	PacketSize        int      `toml:"packet_size"`
-	Concurrency       int      `toml:"concurrency"`
-	MaxSessions       int      `toml:"max_sessions"`
-	Timeout           Duration `toml:"timeout"`
+	Host              string `toml:"host"`
+	Port              int    `toml:"port"`
+	User              string `toml:"user"`
+	KeyFile           string `toml:"key_file"`
+	KeyPassphraseFile string `toml:"key_passphrase_file"`
+	KeyPassphraseEnv  string `toml:"key_passphrase_env"`
+	PasswordFile      string `toml:"password_file"`
+	PasswordEnv       string `toml:"password_env"`
+	KnownHosts        string `toml:"known_hosts"`
+	Dir               string `toml:"dir"`
+	// PacketSize, Concurrency and MaxSessions are left to the transport
+	// when 0: the server's own write limit (261120 bytes on OpenSSH), 64
+	// requests in flight per file, 8 uploads at once per DSP.
+	PacketSize  int      `toml:"packet_size"`
+	Concurrency int      `toml:"concurrency"`
+	MaxSessions int      `toml:"max_sessions"`
+	Timeout     Duration `toml:"timeout"`
 }
 
 // Local is a folder destination (a distributor's drop, a mounted share).

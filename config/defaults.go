@@ -17,9 +17,6 @@ const (
 	DefaultAckDir           = "acknowledgements"
 	DefaultMinArtworkPx     = 3000
 	DefaultMaxArtworkBytes  = 20 << 20
-	DefaultSFTPPacketSize   = 32768
-	DefaultSFTPConcurrency  = 64
-	DefaultSFTPMaxSessions  = 4
 	DefaultRetryAttempts    = 5
 	DefaultValidateWorkers  = 2
 	DefaultPackageWorkers   = 2
@@ -108,9 +105,6 @@ func (c *Config) ApplyDefaults() {
 		setString(&d.Transport, defaultTransport)
 		setInt(&d.SFTP.Port, defaultSFTPPort)
 		setString(&d.SFTP.Dir, defaultSFTPDir)
-		setInt(&d.SFTP.PacketSize, DefaultSFTPPacketSize)
-		setInt(&d.SFTP.Concurrency, DefaultSFTPConcurrency)
-		setInt(&d.SFTP.MaxSessions, DefaultSFTPMaxSessions)
 		setDuration(&d.SFTP.Timeout, defaultSFTPTimeout)
 		setString(&d.Ack.Mode, defaultAckMode)
 		setString(&d.Ack.Dir, DefaultAckDir)

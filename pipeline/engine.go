@@ -211,7 +211,13 @@ func (e *Engine) Run(ctx context.Context, grace time.Duration) error {
 	}
 
 	var feeders sync.WaitGroup
-	feeders.Add(2)
+	feeders.Add(3)
+	go func() {
+		defer feeders.Done()
+		// Saved once a minute and at the stop, so that a crash costs at
+		// most a minute of hashing again.
+		e.hashes.SaveEvery(ctx, time.Minute, func(err error) { e.log.Warn("save the hash cache", "err", err) })
+	}()
 	go func() { defer feeders.Done(); e.rescanLoop(ctx) }()
 	go func() { defer feeders.Done(); e.watchInboxes(ctx) }()
 

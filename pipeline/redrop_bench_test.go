@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/ferrydelivery/ferry/stages"
 	"github.com/ferrydelivery/ferry/stages/releasetest"
 )
 
@@ -55,6 +56,16 @@ func benchRedrop(b *testing.B, edit func(dir string)) {
 		waitCount(b, e.layout.Dir(Acknowledged), 1)
 	}
 	b.StopTimer()
+	// The re-drop must have gone the update way (ledger, rule 12), not
+	// merely skipped files already on the server.
+	names, _ := e.layout.Items(Acknowledged)
+	var d stages.Delivery
+	if err := stages.ReadJSON(filepath.Join(e.layout.Dir(Acknowledged), names[0], stages.StateDir, stages.DeliveryFile), &d); err != nil {
+		b.Fatal(err)
+	}
+	if d.Kind != "update" {
+		b.Fatalf("the re-drop was delivered as %q, want an update", d.Kind)
+	}
 	n := float64(b.N)
 	b.ReportMetric((testutil.ToFloat64(m.hashBytes)-hashed0)/n, "hashed-B/op")
 	b.ReportMetric((testutil.ToFloat64(m.uploadBytes.WithLabelValues("dsp"))-sent0)/n, "uploaded-B/op")

@@ -442,14 +442,16 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 		return
 	}
 	defer e.metrics.inFlight(Uploaded, -1)
-	if dest.cfg.Ack.Mode == "none" {
-		e.advance(ctx, item, Uploaded, Acknowledged, st, st.UploadedAt)
-		return
-	}
 	var d stages.Delivery
 	if err := stages.ReadJSON(filepath.Join(item, stages.StateDir, stages.DeliveryFile), &d); err != nil {
 		e.fail(item, Uploaded, failure{Stage: Uploaded, What: "the delivery record is missing: " + err.Error(),
 			ToDo: "Move the folder back to inbox/ to deliver it again."}, st)
+		return
+	}
+	if dest.cfg.Ack.Mode == "none" {
+		// Delivered once uploaded: the ledger records it, so that the next
+		// drop of this release is an update.
+		e.accept(ctx, item, st, &d)
 		return
 	}
 	res, err := stages.FindAck(ctx, dest.transport, dest.cfg.Ack.Dir, &d)
@@ -501,7 +503,13 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 		return
 	}
 	e.metrics.ack(st.DSP, "accepted", latency)
-	if err := e.recordLedger(item, &d); err != nil {
+	e.accept(ctx, item, st, &d)
+}
+
+// accept records a delivery the DSP has in the ledger and moves the item
+// to acknowledged/.
+func (e *Engine) accept(ctx context.Context, item string, st ItemState, d *stages.Delivery) {
+	if err := e.recordLedger(d); err != nil {
 		e.itemLog(item, st, Uploaded).Error("write delivery ledger", "err", err)
 	}
 	e.advance(ctx, item, Uploaded, Acknowledged, st, st.UploadedAt)
@@ -523,7 +531,7 @@ func proposedActionAdvice(action string) string {
 // recordLedger writes what the DSP now has to
 // <root>/.ferry/ledger/<dsp>/<release-id>.json: updates are planned
 // against it.
-func (e *Engine) recordLedger(item string, d *stages.Delivery) error {
+func (e *Engine) recordLedger(d *stages.Delivery) error {
 	p := e.ledgerPath(d.DSP, d.ReleaseID)
 	if err := os.MkdirAll(filepath.Dir(p), stages.DirPerm); err != nil {
 		return err

@@ -94,7 +94,7 @@ func (p *Packager) Package(dir string, rel *Release, dspName string, dsp *config
 		}
 	}
 	var buf bytes.Buffer
-	if err := ern.Write(&buf, plan.Version, plan.Message); err != nil {
+	if err := ern.WriteWith(&buf, plan.Version, plan.Message, ern.Options{AvsVersionID: dsp.AVSVersionID}); err != nil {
 		return nil, Permanent(fmt.Errorf("write ERN %s: %w", plan.Version, err))
 	}
 	xmlPath := path.Join(d.releaseDir(), d.ReleaseID+".xml")

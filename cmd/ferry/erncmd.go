@@ -65,7 +65,7 @@ func ernCmd(args []string) int {
 		fmt.Fprintln(os.Stderr, "ferry:", err)
 		return 1
 	}
-	if err := ern.Write(os.Stdout, plan.Version, plan.Message); err != nil {
+	if err := ern.WriteWith(os.Stdout, plan.Version, plan.Message, ern.Options{AvsVersionID: d.AVSVersionID}); err != nil {
 		fmt.Fprintln(os.Stderr, "ferry:", err)
 		return 1
 	}
