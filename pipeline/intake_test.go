@@ -85,3 +85,45 @@ func TestReadyMarkerBesideTheFolderIsRemovedOnceTaken(t *testing.T) {
 		t.Error("the marker stayed: a new drop of the same name would be taken at once")
 	}
 }
+
+// TestOneDSPsRulesBlockOnlyThatDSP: a cover too small for one DSP's rules
+// stops that DSP's delivery; the other DSP gets the release.
+func TestOneDSPsRulesBlockOnlyThatDSP(t *testing.T) {
+	cfg, err := config.Parse(fmt.Sprintf(`
+root = %q
+node = "test"
+[sender]
+dpid = "PADPIDA3897722461G"
+[watch]
+settle = "100ms"
+poll_interval = "50ms"
+[metrics]
+listen = ""
+[dsp.easy]
+transport = "local"
+local.dir = %q
+ack.mode = "none"
+[dsp.strict]
+transport = "local"
+local.dir = %q
+ack.mode = "none"
+rules.min_artwork_px = 4000
+`, t.TempDir(), t.TempDir(), t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := runEngine(t, cfg)
+	drop(t, e, "cover3000", 41, releasetest.Options{})
+	waitPath(t, filepath.Join(e.layout.Dir(Acknowledged), "cover3000@easy"), 20*time.Second)
+	failed := filepath.Join(e.layout.Dir(Failed), "cover3000@strict")
+	waitPath(t, filepath.Join(failed, ErrorsFileName), 20*time.Second)
+	report := readErrors(t, failed)
+	for _, want := range []string{"strict's rules", "4000", "the other DSPs got it"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("ERRORS.txt lacks %q:\n%s", want, report)
+		}
+	}
+	if left, _ := e.layout.Items(Inbox); len(left) > 0 {
+		t.Errorf("inbox still holds %v", left)
+	}
+}

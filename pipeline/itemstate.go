@@ -33,6 +33,9 @@ type ItemState struct {
 	// Progress is the bytes uploaded so far in the current upload.
 	Progress  int64  `json:"progress,omitempty"`
 	LastError string `json:"last_error,omitempty"`
+	// Blocked lists, per DSP, the validation errors that only that DSP's
+	// rules raise: packaging fails that DSP's instance with them.
+	Blocked map[string][]string `json:"blocked,omitempty"`
 }
 
 func readState(item string) ItemState {

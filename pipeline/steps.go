@@ -182,15 +182,11 @@ func (e *Engine) validate(ctx context.Context, path string) {
 			e.itemLog(item, st, Inbox).Warn("validation warning", "problem", p.String())
 		}
 	}
-	if problems.Errors() > 0 {
-		var details []string
-		for _, p := range problems {
-			details = append(details, p.String())
-		}
+	if rel == nil { // not even the metadata could be read
 		e.fail(item, Inbox, failure{Stage: Inbox,
-			What:    fmt.Sprintf("the release folder has %d error(s) and %d warning(s); nothing was sent", problems.Errors(), problems.Warnings()),
-			Details: details,
-			ToDo:    "Fix each problem listed above in this folder (release.toml or the files)."}, st)
+			What:    fmt.Sprintf("the release folder has %d error(s); nothing was sent", problems.Errors()),
+			Details: problemLines(problems),
+			ToDo:    "Fix each problem listed above in this folder."}, st)
 		return
 	}
 	if missing := e.unknownDSPs(e.destinationsFor(st, rel)); len(missing) > 0 {
@@ -200,7 +196,35 @@ func (e *Engine) validate(ctx context.Context, path string) {
 				"A delivery instance (name@dsp) for a DSP that was removed can be sent elsewhere by deleting its .ferry/state.json."}, st)
 		return
 	}
+	// Errors that only some DSPs' rules raise block those DSPs alone: the
+	// others get the release, each DSP's delivery failing on its own.
+	st.Blocked = nil
+	dsps := e.destinationsFor(st, rel)
+	for _, dsp := range dsps {
+		if ps := problems.For(dsp); ps.Errors() > 0 {
+			if st.Blocked == nil {
+				st.Blocked = map[string][]string{}
+			}
+			st.Blocked[dsp] = problemLines(ps)
+		}
+	}
+	if problems.Errors() > 0 && len(st.Blocked) == len(dsps) {
+		e.fail(item, Inbox, failure{Stage: Inbox,
+			What:    fmt.Sprintf("the release folder has %d error(s) and %d warning(s); nothing was sent", problems.Errors(), problems.Warnings()),
+			Details: problemLines(problems),
+			ToDo:    "Fix each problem listed above in this folder (release.toml or the files)."}, st)
+		return
+	}
 	e.advance(ctx, item, Inbox, Validated, st, started)
+}
+
+// problemLines renders a report for ERRORS.txt, one problem per entry.
+func problemLines(ps stages.Problems) []string {
+	lines := make([]string, 0, len(ps))
+	for _, p := range ps {
+		lines = append(lines, p.String())
+	}
+	return lines
 }
 
 func (e *Engine) unknownDSPs(names []string) []string {
@@ -259,10 +283,17 @@ func (e *Engine) pack(ctx context.Context, name string) {
 		}
 		inst := filepath.Join(staging, base+"@"+dsp)
 		ist := st
-		ist.DSP = dsp
+		ist.DSP, ist.Blocked = dsp, nil
 		if err := linkRelease(item, inst); err != nil {
 			e.retryOrFail(ctx, item, Validated, st, fmt.Errorf("prepare the %s instance: %w", dsp, err), "Check the disk under the root.")
 			return
+		}
+		if problems := st.Blocked[dsp]; len(problems) > 0 {
+			e.fail(inst, Validated, failure{Stage: Validated, DSP: dsp,
+				What:    fmt.Sprintf("the release breaks %s's rules; it was not sent there (the other DSPs got it)", dsp),
+				Details: problems,
+				ToDo:    "Fix each problem listed above in this folder; it will then be delivered to " + dsp + " only."}, ist)
+			continue
 		}
 		d, err := e.packager.Package(inst, reloaded(rel, inst), dsp, e.cfg.DSP[dsp], e.prior(inst, dsp, rel.ID()))
 		if err != nil {
