@@ -12,6 +12,7 @@ import (
 
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/stages/digest"
 )
 
 // StateDir is the sub-folder of every item that ferry owns.
@@ -136,10 +137,13 @@ func writePackageFile(pkgRoot string, d *Delivery, role, pkgPath string, data []
 	if err := WriteFileAtomic(p, data, FilePerm); err != nil {
 		return "", err
 	}
-	blake, sum := BytesSums(data, algorithm)
+	sums, err := digest.Bytes(data, algorithm)
+	if err != nil {
+		return "", Permanent(err)
+	}
 	d.Files = append(d.Files, DeliveredFile{Role: role, Package: pkgPath, Remote: pkgPath,
-		Size: int64(len(data)), BLAKE3: blake, HashSum: sum, Provided: true})
-	return sum, nil
+		Size: sums.Size, BLAKE3: sums.BLAKE3, HashSum: sums.HashSum, Provided: true})
+	return sums.HashSum, nil
 }
 
 // batchManifest describes a batch of one release.

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/ferrydelivery/ferry/stages/digest"
 )
 
 // memTransport keeps files in memory and can fail the nth Put.
@@ -60,9 +62,12 @@ func packagedItem(t *testing.T) string {
 		if i == 2 {
 			role = RoleMessage
 		}
-		blake, sum := BytesSums(data, "MD5")
+		sums, err := digest.Bytes(data, digest.MD5)
+		if err != nil {
+			t.Fatal(err)
+		}
 		d.Files = append(d.Files, DeliveredFile{Role: role, Package: "N_1_2/" + name, Remote: "N_1_2/" + name,
-			Size: int64(len(data)), BLAKE3: blake, HashSum: sum, Provided: true})
+			Size: sums.Size, BLAKE3: sums.BLAKE3, HashSum: sums.HashSum, Provided: true})
 	}
 	if err := WriteJSONAtomic(filepath.Join(dir, StateDir, DeliveryFile), d); err != nil {
 		t.Fatal(err)

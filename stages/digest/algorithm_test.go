@@ -1,6 +1,8 @@
 package digest
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -63,5 +65,29 @@ func TestParseAlgorithm(t *testing.T) {
 				t.Fatalf("ParseAlgorithm(%q) = %q, which CheckAlgorithm rejects", tt.in, got)
 			}
 		})
+	}
+}
+
+func TestBytesMatchesFile(t *testing.T) {
+	data := []byte("abc")
+	p := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, alg := range []string{MD5, SHA1, SHA256, NoHashSum} {
+		got, err := Bytes(data, alg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := File(p, alg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s: Bytes %+v, File %+v", alg, got, want)
+		}
+	}
+	if _, err := Bytes(data, "BLAKE3"); err == nil {
+		t.Error("BLAKE3 accepted as a HashSum algorithm")
 	}
 }

@@ -3,13 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"hash"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +12,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/stages/digest"
 )
 
 // checkLoop looks for complete deliveries every interval and acknowledges
@@ -271,23 +266,15 @@ func childText(e *etree.Element, path string) string {
 	return ""
 }
 
+// fileHash is the HashSum of the file at path in a DDEX algorithm as the
+// message names it.
 func fileHash(path, algorithm string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	var h hash.Hash
 	switch algorithm {
-	case "SHA1", "SHA":
-		h = sha1.New()
-	case "SHA-256":
-		h = sha256.New()
-	default:
-		h = md5.New()
+	case "", "MD5":
+		algorithm = digest.MD5
+	case "SHA", "SHA1":
+		algorithm = digest.SHA1 // ERN 3.8.2 also says SHA
 	}
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	s, err := digest.File(path, algorithm)
+	return s.HashSum, err
 }
