@@ -70,15 +70,7 @@ func (w *writer) ern3Image(rl *etree.Element, i int) {
 	add(d, "ParentalWarningType", w.releaseParental())
 	td := d.CreateElement("TechnicalImageDetails")
 	add(td, "TechnicalResourceDetailsReference", technicalRef(i))
-	if c.Codec != "" {
-		w.enumValue(td, "ImageCodecType", c.Codec, w.f.vocab.image)
-	}
-	if c.Height > 0 {
-		add(td, "ImageHeight", itoa(c.Height)).CreateAttr("UnitOfMeasure", "Pixel")
-	}
-	if c.Width > 0 {
-		add(td, "ImageWidth", itoa(c.Width)).CreateAttr("UnitOfMeasure", "Pixel")
-	}
+	w.imageDetails(td, c)
 	w.ern3File(td, c.File)
 }
 

@@ -147,17 +147,23 @@ func (w *writer) image(rl *etree.Element, i int) {
 	add(im, "ParentalWarningType", w.releaseParental())
 	td := im.CreateElement("TechnicalDetails")
 	add(td, "TechnicalResourceDetailsReference", technicalRef(i))
-	if c.Codec != "" {
-		w.enumValue(td, "ImageCodecType", c.Codec, w.f.vocab.image)
-	}
-	if c.Height > 0 {
-		add(td, "ImageHeight", itoa(c.Height)).CreateAttr("UnitOfMeasure", "Pixel")
-	}
-	if c.Width > 0 {
-		add(td, "ImageWidth", itoa(c.Width)).CreateAttr("UnitOfMeasure", "Pixel")
-	}
+	w.imageDetails(td, c)
 	w.file(td, c.File)
 	w.provided(td, c.File)
+}
+
+// imageDetails writes codec and pixel size of the cover, the figures
+// 3.8.2 and 4.x name alike (the image counterpart of audioDetails).
+func (w *writer) imageDetails(parent *etree.Element, c *Image) {
+	if c.Codec != "" {
+		w.enumValue(parent, "ImageCodecType", c.Codec, w.f.vocab.image)
+	}
+	if c.Height > 0 {
+		add(parent, "ImageHeight", itoa(c.Height)).CreateAttr("UnitOfMeasure", "Pixel")
+	}
+	if c.Width > 0 {
+		add(parent, "ImageWidth", itoa(c.Width)).CreateAttr("UnitOfMeasure", "Pixel")
+	}
 }
 
 // displayTitle writes a 4.x DisplayTitle, the version as a sub-title.
