@@ -24,16 +24,7 @@ func (w *writer) ern3UpdateIndicator(root *etree.Element) {
 	add(root, "UpdateIndicator", "UpdateMessage")
 }
 
-func (w *writer) ern3Resources(root *etree.Element) {
-	rl := root.CreateElement("ResourceList")
-	for i := range w.r.Tracks {
-		w.ern3SoundRecording(rl, i)
-	}
-	if w.r.Cover != nil {
-		w.ern3Image(rl, w.coverIndex())
-	}
-}
-
+// ern3SoundRecording writes track i as a 3.8.2 SoundRecording.
 func (w *writer) ern3SoundRecording(rl *etree.Element, i int) {
 	t := &w.r.Tracks[i]
 	sr := rl.CreateElement("SoundRecording")
@@ -58,6 +49,7 @@ func (w *writer) ern3SoundRecording(rl *etree.Element, i int) {
 	w.ern3File(td, t.Audio.File)
 }
 
+// ern3Image writes the cover as a 3.8.2 Image resource.
 func (w *writer) ern3Image(rl *etree.Element, i int) {
 	c := w.r.Cover
 	im := rl.CreateElement("Image")

@@ -13,15 +13,17 @@ func trackRef(i int) string       { return "A" + itoa(i+1) }
 func technicalRef(i int) string   { return "T" + itoa(i+1) }
 func (w *writer) coverIndex() int { return len(w.r.Tracks) }
 
-// resourceList writes the 4.x ResourceList: one SoundRecording per track,
-// then the cover Image.
-func (w *writer) resourceList(root *etree.Element) {
+// resourceList writes the ResourceList: one SoundRecording per track,
+// then the cover Image, in the order trackRef and coverIndex number them.
+// sound and image write one resource in the version's layout (3.8.2 or
+// 4.x); the order is the same in every version.
+func (w *writer) resourceList(root *etree.Element, sound, image func(rl *etree.Element, i int)) {
 	rl := root.CreateElement("ResourceList")
 	for i := range w.r.Tracks {
-		w.soundRecording(rl, i)
+		sound(rl, i)
 	}
 	if w.r.Cover != nil {
-		w.image(rl, w.coverIndex())
+		image(rl, w.coverIndex())
 	}
 }
 
