@@ -332,13 +332,7 @@ func (w *writer) ern3Deal(rd *etree.Element, d Deal, main bool) {
 		// 3.8.2 needs a use type; a deal without one is as agreed.
 		add(u, "UseType", "AsPerContract")
 	}
-	included, excluded := territories(d)
-	for _, t := range included {
-		add(dt, "TerritoryCode", t)
-	}
-	for _, t := range excluded {
-		add(dt, "ExcludedTerritoryCode", t)
-	}
+	writeTerritories(dt, d)
 	vp := dt.CreateElement("ValidityPeriod")
 	add(vp, "StartDate", w.dealStart(d))
 	addOpt(vp, "EndDate", d.EndDate)
@@ -346,16 +340,7 @@ func (w *writer) ern3Deal(rd *etree.Element, d Deal, main bool) {
 		return
 	}
 	add(dt, "PreOrderReleaseDate", d.PreOrderDate)
-	var ig *etree.Element
-	for i := range w.r.Tracks {
-		if !w.r.Tracks[i].InstantGratification {
-			continue
-		}
-		if ig == nil {
-			ig = dt.CreateElement("InstantGratificationResourceList")
-		}
-		add(ig, "DealResourceReference", trackRef(i))
-	}
+	w.instantGratification(dt)
 }
 
 // ern3PurgedRelease identifies the release to purge.
