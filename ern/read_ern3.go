@@ -57,8 +57,8 @@ func (rd *reader) ern3Release() (*Release, Kind, error) {
 	r.Cover = cover
 	rd.instant = map[string]bool{}
 	order := rd.groupOrder(d.SelectElement("ResourceGroup"))
-	refs := trackRefsInOrder(resources, order)
-	r.Tracks = placeTracks(resources, order)
+	var refs []string
+	r.Tracks, refs = placeTracks(resources, order)
 
 	raw := rd.ern3Deals()
 	r.Deals = mergeDeals(raw, r.ReleaseDate)

@@ -47,8 +47,8 @@ func (rd *reader) release4() (*Release, Kind, error) {
 	rd.instant = map[string]bool{}
 	order := rd.groupOrder(main.SelectElement("ResourceGroup"))
 	genres := rd.trackGenres(rl)
-	refs := trackRefsInOrder(resources, order)
-	r.Tracks = placeTracks(resources, order)
+	var refs []string
+	r.Tracks, refs = placeTracks(resources, order)
 	for i, ref := range refs {
 		r.Tracks[i].Genre = genres[ref]
 	}
@@ -264,9 +264,9 @@ func (rd *reader) groupOrder(rg *etree.Element) []placed {
 
 // placeTracks orders the sound recordings as the resource group lists
 // them, with their disc and number; recordings the group does not list
-// follow in document order.
-func placeTracks(rs *resourceSet, order []placed) []Track {
-	var out []Track
+// follow in document order. refs[i] is the resource reference of
+// tracks[i], by which deals and track releases point at it.
+func placeTracks(rs *resourceSet, order []placed) (tracks []Track, refs []string) {
 	used := map[int]bool{}
 	for _, p := range order {
 		i, ok := rs.index[p.ref]
@@ -276,36 +276,17 @@ func placeTracks(rs *resourceSet, order []placed) []Track {
 		used[i] = true
 		t := rs.tracks[i]
 		t.Disc, t.Number = p.disc, p.number
-		out = append(out, t)
+		tracks = append(tracks, t)
+		refs = append(refs, p.ref)
 	}
 	for i, t := range rs.tracks {
 		if !used[i] {
-			t.Disc, t.Number = 1, len(out)+1
-			out = append(out, t)
+			t.Disc, t.Number = 1, len(tracks)+1
+			tracks = append(tracks, t)
+			refs = append(refs, rs.refOf[i])
 		}
 	}
-	return out
-}
-
-// trackRefsInOrder lists the resource references of the tracks in the
-// order placeTracks put them.
-func trackRefsInOrder(rs *resourceSet, order []placed) []string {
-	var out []string
-	used := map[int]bool{}
-	for _, p := range order {
-		i, ok := rs.index[p.ref]
-		if !ok || used[i] {
-			continue
-		}
-		used[i] = true
-		out = append(out, p.ref)
-	}
-	for i, ref := range rs.refOf {
-		if !used[i] {
-			out = append(out, ref)
-		}
-	}
-	return out
+	return tracks, refs
 }
 
 // trackGenres reads each TrackRelease's genre by resource reference (4.x
