@@ -211,25 +211,15 @@ func (rd *reader) ern3Resources() (*resourceSet, *Image) {
 		if td := d.SelectElement("TechnicalSoundRecordingDetails"); td != nil {
 			t.Audio = rd.readAudio(td)
 		}
-		ref := text(sr, "ResourceReference")
-		rs.index[ref] = len(rs.tracks)
-		rs.tracks = append(rs.tracks, t)
-		rs.refOf = append(rs.refOf, ref)
+		rs.add(text(sr, "ResourceReference"), t)
 	}
 	var cover *Image
-	for _, im := range rl.SelectElements("Image") {
-		front := text(im, "ImageType") == "FrontCoverImage"
-		if cover != nil && !front {
-			continue
-		}
+	if im := frontCover(rl.SelectElements("Image"), "ImageType"); im != nil {
 		var td *etree.Element
 		if d := ern3Details(im.SelectElements("ImageDetailsByTerritory")); d != nil {
 			td = d.SelectElement("TechnicalImageDetails")
 		}
 		cover = rd.readImage(td)
-		if front {
-			break
-		}
 	}
 	return rs, cover
 }

@@ -176,6 +176,28 @@ type resourceSet struct {
 	index  map[string]int
 }
 
+// add appends track t, found under resource reference ref.
+func (rs *resourceSet) add(ref string, t Track) {
+	rs.index[ref] = len(rs.tracks)
+	rs.tracks = append(rs.tracks, t)
+	rs.refOf = append(rs.refOf, ref)
+}
+
+// frontCover picks the image a release's cover is read from: the first
+// whose typeTag (Type in 4.x, ImageType in 3.8.2) says FrontCoverImage,
+// else the first image; nil when there is none.
+func frontCover(images []*etree.Element, typeTag string) *etree.Element {
+	for _, im := range images {
+		if text(im, typeTag) == "FrontCoverImage" {
+			return im
+		}
+	}
+	if len(images) > 0 {
+		return images[0]
+	}
+	return nil
+}
+
 // resources4 reads the 4.x ResourceList: sound recordings and the front
 // cover (or the first image when none is marked as the front cover).
 func (rd *reader) resources4() (*resourceSet, *Image) {
@@ -205,20 +227,11 @@ func (rd *reader) resources4() (*resourceSet, *Image) {
 			}
 			t.Audio = rd.readAudio(td)
 		}
-		ref := text(sr, "ResourceReference")
-		rs.index[ref] = len(rs.tracks)
-		rs.tracks = append(rs.tracks, t)
-		rs.refOf = append(rs.refOf, ref)
+		rs.add(text(sr, "ResourceReference"), t)
 	}
 	var cover *Image
-	for _, im := range rl.SelectElements("Image") {
-		if cover != nil && text(im, "Type") != "FrontCoverImage" {
-			continue
-		}
+	if im := frontCover(rl.SelectElements("Image"), "Type"); im != nil {
 		cover = rd.readImage(im.SelectElement("TechnicalDetails"))
-		if text(im, "Type") == "FrontCoverImage" {
-			break
-		}
 	}
 	return rs, cover
 }
