@@ -19,11 +19,7 @@ func (rd *reader) ern3Release() (*Release, Kind, error) {
 		return nil, 0, errors.New("ReleaseList has no main Release")
 	}
 	r := &Release{}
-	if id := main.SelectElement("ReleaseId"); id != nil {
-		r.GRid = text(id, "GRid")
-		r.UPC = text(id, "ICPN")
-		r.CatalogNumber = text(id, "CatalogNumber")
-	}
+	readReleaseID(r, main)
 	d := ern3Details(main.SelectElements("ReleaseDetailsByTerritory"))
 	if d == nil {
 		d = main

@@ -22,11 +22,7 @@ func (rd *reader) release4() (*Release, Kind, error) {
 		return nil, 0, errors.New("ReleaseList has no Release")
 	}
 	r := &Release{}
-	if id := main.SelectElement("ReleaseId"); id != nil {
-		r.GRid = text(id, "GRid")
-		r.UPC = text(id, "ICPN")
-		r.CatalogNumber = text(id, "CatalogNumber")
-	}
+	readReleaseID(r, main)
 	r.Title, r.VersionTitle = rd.displayTitle(main)
 	r.DisplayArtist = preferredText(main, "DisplayArtistName")
 	r.Artists = rd.displayArtists(main)
@@ -67,6 +63,16 @@ func (rd *reader) release4() (*Release, Kind, error) {
 		kind = Update
 	}
 	return r, kind, nil
+}
+
+// readReleaseID reads the main release's ReleaseId (the same in 3.8.2
+// and 4.x): GRid, ICPN and catalogue number.
+func readReleaseID(r *Release, main *etree.Element) {
+	if id := main.SelectElement("ReleaseId"); id != nil {
+		r.GRid = text(id, "GRid")
+		r.UPC = text(id, "ICPN")
+		r.CatalogNumber = text(id, "CatalogNumber")
+	}
 }
 
 // notProvided reports whether any file is marked as not delivered again.
