@@ -56,7 +56,7 @@ func (rd *reader) ern3Release() (*Release, Kind, error) {
 	var refs []string
 	r.Tracks, refs = placeTracks(resources, order)
 
-	raw := rd.ern3Deals()
+	raw, _ := rd.readDealList()
 	r.Deals = mergeDeals(raw, r.ReleaseDate)
 	for i, ref := range refs {
 		r.Tracks[i].InstantGratification = rd.instant[ref]
@@ -218,21 +218,4 @@ func (rd *reader) ern3Resources() (*resourceSet, *Image) {
 		cover = rd.readImage(td)
 	}
 	return rs, cover
-}
-
-// ern3Deals reads every deal of the DealList.
-func (rd *reader) ern3Deals() []rawDeal {
-	dl := rd.root.SelectElement("DealList")
-	if dl == nil {
-		return nil
-	}
-	var out []rawDeal
-	for _, rdl := range dl.SelectElements("ReleaseDeal") {
-		for _, d := range rdl.SelectElements("Deal") {
-			if dt := d.SelectElement("DealTerms"); dt != nil {
-				out = append(out, rd.dealTerms(dt)...)
-			}
-		}
-	}
-	return out
 }

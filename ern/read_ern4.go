@@ -48,7 +48,7 @@ func (rd *reader) release4() (*Release, Kind, error) {
 	for i, ref := range refs {
 		r.Tracks[i].Genre = genres[ref]
 	}
-	raw, dealsFound := rd.deals4()
+	raw, dealsFound := rd.readDealList()
 	r.Deals = mergeDeals(raw, r.ReleaseDate)
 	for i, ref := range refs {
 		r.Tracks[i].InstantGratification = rd.instant[ref]
@@ -319,11 +319,12 @@ func (rd *reader) trackGenres(rl *etree.Element) map[string]string {
 	return out
 }
 
-// deals4 reads every deal in the DealList (deals of track releases
-// included: the model's deals are for the whole product) and reports
-// whether there was any deal at all: a 4.x message without one is a
-// takedown. (A message with deals for its track releases only is not.)
-func (rd *reader) deals4() ([]rawDeal, bool) {
+// readDealList reads every deal in the DealList, 3.8.2 or 4.x (deals
+// of track releases included: the model's deals are for the whole
+// product), and reports whether there was any deal at all: a 4.x message
+// without one is a takedown. (A message with deals for its track releases
+// only is not.)
+func (rd *reader) readDealList() ([]rawDeal, bool) {
 	dl := rd.root.SelectElement("DealList")
 	if dl == nil {
 		return nil, false
