@@ -19,11 +19,7 @@ func (rd *reader) ern3Release() (*Release, Kind, error) {
 		return nil, 0, errors.New("ReleaseList has no main Release")
 	}
 	r := &Release{}
-	if id := main.SelectElement("ReleaseId"); id != nil {
-		r.GRid = text(id, "GRid")
-		r.UPC = text(id, "ICPN")
-		r.CatalogNumber = text(id, "CatalogNumber")
-	}
+	readReleaseID(r, main)
 	d := ern3Details(main.SelectElements("ReleaseDetailsByTerritory"))
 	if d == nil {
 		d = main
@@ -57,10 +53,10 @@ func (rd *reader) ern3Release() (*Release, Kind, error) {
 	r.Cover = cover
 	rd.instant = map[string]bool{}
 	order := rd.groupOrder(d.SelectElement("ResourceGroup"))
-	refs := trackRefsInOrder(resources, order)
-	r.Tracks = placeTracks(resources, order)
+	var refs []string
+	r.Tracks, refs = placeTracks(resources, order)
 
-	raw := rd.ern3Deals()
+	raw, _ := rd.readDealList()
 	r.Deals = mergeDeals(raw, r.ReleaseDate)
 	for i, ref := range refs {
 		r.Tracks[i].InstantGratification = rd.instant[ref]
@@ -211,42 +207,15 @@ func (rd *reader) ern3Resources() (*resourceSet, *Image) {
 		if td := d.SelectElement("TechnicalSoundRecordingDetails"); td != nil {
 			t.Audio = rd.readAudio(td)
 		}
-		ref := text(sr, "ResourceReference")
-		rs.index[ref] = len(rs.tracks)
-		rs.tracks = append(rs.tracks, t)
-		rs.refOf = append(rs.refOf, ref)
+		rs.add(text(sr, "ResourceReference"), t)
 	}
 	var cover *Image
-	for _, im := range rl.SelectElements("Image") {
-		front := text(im, "ImageType") == "FrontCoverImage"
-		if cover != nil && !front {
-			continue
-		}
+	if im := frontCover(rl.SelectElements("Image"), "ImageType"); im != nil {
 		var td *etree.Element
 		if d := ern3Details(im.SelectElements("ImageDetailsByTerritory")); d != nil {
 			td = d.SelectElement("TechnicalImageDetails")
 		}
 		cover = rd.readImage(td)
-		if front {
-			break
-		}
 	}
 	return rs, cover
-}
-
-// ern3Deals reads every deal of the DealList.
-func (rd *reader) ern3Deals() []rawDeal {
-	dl := rd.root.SelectElement("DealList")
-	if dl == nil {
-		return nil
-	}
-	var out []rawDeal
-	for _, rdl := range dl.SelectElements("ReleaseDeal") {
-		for _, d := range rdl.SelectElements("Deal") {
-			if dt := d.SelectElement("DealTerms"); dt != nil {
-				out = append(out, rd.dealTerms(dt)...)
-			}
-		}
-	}
-	return out
 }

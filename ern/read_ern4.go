@@ -22,11 +22,7 @@ func (rd *reader) release4() (*Release, Kind, error) {
 		return nil, 0, errors.New("ReleaseList has no Release")
 	}
 	r := &Release{}
-	if id := main.SelectElement("ReleaseId"); id != nil {
-		r.GRid = text(id, "GRid")
-		r.UPC = text(id, "ICPN")
-		r.CatalogNumber = text(id, "CatalogNumber")
-	}
+	readReleaseID(r, main)
 	r.Title, r.VersionTitle = rd.displayTitle(main)
 	r.DisplayArtist = preferredText(main, "DisplayArtistName")
 	r.Artists = rd.displayArtists(main)
@@ -47,12 +43,12 @@ func (rd *reader) release4() (*Release, Kind, error) {
 	rd.instant = map[string]bool{}
 	order := rd.groupOrder(main.SelectElement("ResourceGroup"))
 	genres := rd.trackGenres(rl)
-	refs := trackRefsInOrder(resources, order)
-	r.Tracks = placeTracks(resources, order)
+	var refs []string
+	r.Tracks, refs = placeTracks(resources, order)
 	for i, ref := range refs {
 		r.Tracks[i].Genre = genres[ref]
 	}
-	raw, dealsFound := rd.deals4()
+	raw, dealsFound := rd.readDealList()
 	r.Deals = mergeDeals(raw, r.ReleaseDate)
 	for i, ref := range refs {
 		r.Tracks[i].InstantGratification = rd.instant[ref]
@@ -67,6 +63,16 @@ func (rd *reader) release4() (*Release, Kind, error) {
 		kind = Update
 	}
 	return r, kind, nil
+}
+
+// readReleaseID reads the main release's ReleaseId (the same in 3.8.2
+// and 4.x): GRid, ICPN and catalogue number.
+func readReleaseID(r *Release, main *etree.Element) {
+	if id := main.SelectElement("ReleaseId"); id != nil {
+		r.GRid = text(id, "GRid")
+		r.UPC = text(id, "ICPN")
+		r.CatalogNumber = text(id, "CatalogNumber")
+	}
 }
 
 // notProvided reports whether any file is marked as not delivered again.
@@ -176,6 +182,28 @@ type resourceSet struct {
 	index  map[string]int
 }
 
+// add appends track t, found under resource reference ref.
+func (rs *resourceSet) add(ref string, t Track) {
+	rs.index[ref] = len(rs.tracks)
+	rs.tracks = append(rs.tracks, t)
+	rs.refOf = append(rs.refOf, ref)
+}
+
+// frontCover picks the image a release's cover is read from: the first
+// whose typeTag (Type in 4.x, ImageType in 3.8.2) says FrontCoverImage,
+// else the first image; nil when there is none.
+func frontCover(images []*etree.Element, typeTag string) *etree.Element {
+	for _, im := range images {
+		if text(im, typeTag) == "FrontCoverImage" {
+			return im
+		}
+	}
+	if len(images) > 0 {
+		return images[0]
+	}
+	return nil
+}
+
 // resources4 reads the 4.x ResourceList: sound recordings and the front
 // cover (or the first image when none is marked as the front cover).
 func (rd *reader) resources4() (*resourceSet, *Image) {
@@ -205,20 +233,11 @@ func (rd *reader) resources4() (*resourceSet, *Image) {
 			}
 			t.Audio = rd.readAudio(td)
 		}
-		ref := text(sr, "ResourceReference")
-		rs.index[ref] = len(rs.tracks)
-		rs.tracks = append(rs.tracks, t)
-		rs.refOf = append(rs.refOf, ref)
+		rs.add(text(sr, "ResourceReference"), t)
 	}
 	var cover *Image
-	for _, im := range rl.SelectElements("Image") {
-		if cover != nil && text(im, "Type") != "FrontCoverImage" {
-			continue
-		}
+	if im := frontCover(rl.SelectElements("Image"), "Type"); im != nil {
 		cover = rd.readImage(im.SelectElement("TechnicalDetails"))
-		if text(im, "Type") == "FrontCoverImage" {
-			break
-		}
 	}
 	return rs, cover
 }
@@ -264,9 +283,9 @@ func (rd *reader) groupOrder(rg *etree.Element) []placed {
 
 // placeTracks orders the sound recordings as the resource group lists
 // them, with their disc and number; recordings the group does not list
-// follow in document order.
-func placeTracks(rs *resourceSet, order []placed) []Track {
-	var out []Track
+// follow in document order. refs[i] is the resource reference of
+// tracks[i], by which deals and track releases point at it.
+func placeTracks(rs *resourceSet, order []placed) (tracks []Track, refs []string) {
 	used := map[int]bool{}
 	for _, p := range order {
 		i, ok := rs.index[p.ref]
@@ -276,36 +295,17 @@ func placeTracks(rs *resourceSet, order []placed) []Track {
 		used[i] = true
 		t := rs.tracks[i]
 		t.Disc, t.Number = p.disc, p.number
-		out = append(out, t)
+		tracks = append(tracks, t)
+		refs = append(refs, p.ref)
 	}
 	for i, t := range rs.tracks {
 		if !used[i] {
-			t.Disc, t.Number = 1, len(out)+1
-			out = append(out, t)
+			t.Disc, t.Number = 1, len(tracks)+1
+			tracks = append(tracks, t)
+			refs = append(refs, rs.refOf[i])
 		}
 	}
-	return out
-}
-
-// trackRefsInOrder lists the resource references of the tracks in the
-// order placeTracks put them.
-func trackRefsInOrder(rs *resourceSet, order []placed) []string {
-	var out []string
-	used := map[int]bool{}
-	for _, p := range order {
-		i, ok := rs.index[p.ref]
-		if !ok || used[i] {
-			continue
-		}
-		used[i] = true
-		out = append(out, p.ref)
-	}
-	for i, ref := range rs.refOf {
-		if !used[i] {
-			out = append(out, ref)
-		}
-	}
-	return out
+	return tracks, refs
 }
 
 // trackGenres reads each TrackRelease's genre by resource reference (4.x
@@ -319,11 +319,12 @@ func (rd *reader) trackGenres(rl *etree.Element) map[string]string {
 	return out
 }
 
-// deals4 reads every deal in the DealList (deals of track releases
-// included: the model's deals are for the whole product) and reports
-// whether there was any deal at all: a 4.x message without one is a
-// takedown. (A message with deals for its track releases only is not.)
-func (rd *reader) deals4() ([]rawDeal, bool) {
+// readDealList reads every deal in the DealList, 3.8.2 or 4.x (deals
+// of track releases included: the model's deals are for the whole
+// product), and reports whether there was any deal at all: a 4.x message
+// without one is a takedown. (A message with deals for its track releases
+// only is not.)
+func (rd *reader) readDealList() ([]rawDeal, bool) {
 	dl := rd.root.SelectElement("DealList")
 	if dl == nil {
 		return nil, false

@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/beevik/etree"
 	"github.com/ferrydelivery/ferry/ern/erntest"
 )
 
@@ -284,6 +286,47 @@ func TestSamplesRewriteInEveryVersion(t *testing.T) {
 				docs[r.name] = doc
 			}
 			erntest.ValidateAll(t, erntest.Schema(t, v.Dir()), docs)
+		})
+	}
+}
+
+// TestFrontCover checks which image the reader takes the cover from: the
+// first marked FrontCoverImage, else the first image, in both the 4.x
+// (Type) and the 3.8.2 (ImageType) spelling.
+func TestFrontCover(t *testing.T) {
+	tests := []struct {
+		name    string
+		written string   // the tag the images carry their type in
+		asked   string   // the tag the reader asks for
+		types   []string // one image per entry, its type
+		want    int      // index of the chosen image, -1 for none
+	}{
+		{"no images", "Type", "Type", nil, -1},
+		{"front first", "Type", "Type", []string{"FrontCoverImage", "BackCoverImage"}, 0},
+		{"front later", "Type", "Type", []string{"BackCoverImage", "Photograph", "FrontCoverImage"}, 2},
+		{"two fronts", "Type", "Type", []string{"BackCoverImage", "FrontCoverImage", "FrontCoverImage"}, 1},
+		{"no front", "Type", "Type", []string{"BackCoverImage", "Photograph"}, 0},
+		{"3.8.2 spelling", "ImageType", "ImageType", []string{"Photograph", "FrontCoverImage"}, 1},
+		{"other version's tag ignored", "Type", "ImageType", []string{"Photograph", "FrontCoverImage"}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var images []*etree.Element
+			for _, ty := range tc.types {
+				im := etree.NewElement("Image")
+				im.CreateElement(tc.written).SetText(ty)
+				images = append(images, im)
+			}
+			got := frontCover(images, tc.asked)
+			if tc.want < 0 {
+				if got != nil {
+					t.Fatalf("frontCover = %v, want nil", got)
+				}
+				return
+			}
+			if got != images[tc.want] {
+				t.Errorf("frontCover picked image %d, want %d", slices.Index(images, got), tc.want)
+			}
 		})
 	}
 }

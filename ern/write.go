@@ -110,14 +110,14 @@ func (w *writer) releaseMessage(doc *etree.Document) {
 	w.header(root)
 	if w.f.ern3 {
 		w.ern3UpdateIndicator(root)
-		w.ern3Resources(root)
+		w.resourceList(root, w.ern3SoundRecording, w.ern3Image)
 		w.ern3Releases(root)
 		w.ern3Deals(root)
 		return
 	}
 	w.collectParties()
 	w.partyList(root)
-	w.resourceList(root)
+	w.resourceList(root, w.soundRecording, w.image)
 	w.releaseList(root)
 	if w.m.Kind != Takedown {
 		w.dealList(root)

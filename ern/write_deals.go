@@ -40,13 +40,7 @@ func (w *writer) dealList(root *etree.Element) {
 // the instant-gratification tracks.
 func (w *writer) deal(rd *etree.Element, d Deal, preOrder bool) {
 	dt := rd.CreateElement("Deal").CreateElement("DealTerms")
-	included, excluded := territories(d)
-	for _, t := range included {
-		add(dt, "TerritoryCode", t)
-	}
-	for _, t := range excluded {
-		add(dt, "ExcludedTerritoryCode", t)
-	}
+	writeTerritories(dt, d)
 	vp := dt.CreateElement("ValidityPeriod")
 	start := w.dealStart(d)
 	if preOrder {
@@ -66,6 +60,13 @@ func (w *writer) deal(rd *etree.Element, d Deal, preOrder bool) {
 		return
 	}
 	add(dt, "IsPreOrderDeal", "true")
+	w.instantGratification(dt)
+}
+
+// instantGratification writes the InstantGratificationResourceList of a
+// pre-order deal's terms (3.8.2 and 4.x alike): the tracks flagged
+// InstantGratification, none when no track is.
+func (w *writer) instantGratification(dt *etree.Element) {
 	var ig *etree.Element
 	for i := range w.r.Tracks {
 		if !w.r.Tracks[i].InstantGratification {
@@ -75,6 +76,19 @@ func (w *writer) deal(rd *etree.Element, d Deal, preOrder bool) {
 			ig = dt.CreateElement("InstantGratificationResourceList")
 		}
 		add(ig, "DealResourceReference", trackRef(i))
+	}
+}
+
+// writeTerritories writes the deal's TerritoryCodes, then its
+// ExcludedTerritoryCodes, as territories picks them (3.8.2 and 4.x
+// alike).
+func writeTerritories(dt *etree.Element, d Deal) {
+	included, excluded := territories(d)
+	for _, t := range included {
+		add(dt, "TerritoryCode", t)
+	}
+	for _, t := range excluded {
+		add(dt, "ExcludedTerritoryCode", t)
 	}
 }
 

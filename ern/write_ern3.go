@@ -24,16 +24,7 @@ func (w *writer) ern3UpdateIndicator(root *etree.Element) {
 	add(root, "UpdateIndicator", "UpdateMessage")
 }
 
-func (w *writer) ern3Resources(root *etree.Element) {
-	rl := root.CreateElement("ResourceList")
-	for i := range w.r.Tracks {
-		w.ern3SoundRecording(rl, i)
-	}
-	if w.r.Cover != nil {
-		w.ern3Image(rl, w.coverIndex())
-	}
-}
-
+// ern3SoundRecording writes track i as a 3.8.2 SoundRecording.
 func (w *writer) ern3SoundRecording(rl *etree.Element, i int) {
 	t := &w.r.Tracks[i]
 	sr := rl.CreateElement("SoundRecording")
@@ -58,6 +49,7 @@ func (w *writer) ern3SoundRecording(rl *etree.Element, i int) {
 	w.ern3File(td, t.Audio.File)
 }
 
+// ern3Image writes the cover as a 3.8.2 Image resource.
 func (w *writer) ern3Image(rl *etree.Element, i int) {
 	c := w.r.Cover
 	im := rl.CreateElement("Image")
@@ -70,15 +62,7 @@ func (w *writer) ern3Image(rl *etree.Element, i int) {
 	add(d, "ParentalWarningType", w.releaseParental())
 	td := d.CreateElement("TechnicalImageDetails")
 	add(td, "TechnicalResourceDetailsReference", technicalRef(i))
-	if c.Codec != "" {
-		w.enumValue(td, "ImageCodecType", c.Codec, w.f.vocab.image)
-	}
-	if c.Height > 0 {
-		add(td, "ImageHeight", itoa(c.Height)).CreateAttr("UnitOfMeasure", "Pixel")
-	}
-	if c.Width > 0 {
-		add(td, "ImageWidth", itoa(c.Width)).CreateAttr("UnitOfMeasure", "Pixel")
-	}
+	w.imageDetails(td, c)
 	w.ern3File(td, c.File)
 }
 
@@ -348,13 +332,7 @@ func (w *writer) ern3Deal(rd *etree.Element, d Deal, main bool) {
 		// 3.8.2 needs a use type; a deal without one is as agreed.
 		add(u, "UseType", "AsPerContract")
 	}
-	included, excluded := territories(d)
-	for _, t := range included {
-		add(dt, "TerritoryCode", t)
-	}
-	for _, t := range excluded {
-		add(dt, "ExcludedTerritoryCode", t)
-	}
+	writeTerritories(dt, d)
 	vp := dt.CreateElement("ValidityPeriod")
 	add(vp, "StartDate", w.dealStart(d))
 	addOpt(vp, "EndDate", d.EndDate)
@@ -362,16 +340,7 @@ func (w *writer) ern3Deal(rd *etree.Element, d Deal, main bool) {
 		return
 	}
 	add(dt, "PreOrderReleaseDate", d.PreOrderDate)
-	var ig *etree.Element
-	for i := range w.r.Tracks {
-		if !w.r.Tracks[i].InstantGratification {
-			continue
-		}
-		if ig == nil {
-			ig = dt.CreateElement("InstantGratificationResourceList")
-		}
-		add(ig, "DealResourceReference", trackRef(i))
-	}
+	w.instantGratification(dt)
 }
 
 // ern3PurgedRelease identifies the release to purge.

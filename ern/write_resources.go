@@ -13,15 +13,17 @@ func trackRef(i int) string       { return "A" + itoa(i+1) }
 func technicalRef(i int) string   { return "T" + itoa(i+1) }
 func (w *writer) coverIndex() int { return len(w.r.Tracks) }
 
-// resourceList writes the 4.x ResourceList: one SoundRecording per track,
-// then the cover Image.
-func (w *writer) resourceList(root *etree.Element) {
+// resourceList writes the ResourceList: one SoundRecording per track,
+// then the cover Image, in the order trackRef and coverIndex number them.
+// sound and image write one resource in the version's layout (3.8.2 or
+// 4.x); the order is the same in every version.
+func (w *writer) resourceList(root *etree.Element, sound, image func(rl *etree.Element, i int)) {
 	rl := root.CreateElement("ResourceList")
 	for i := range w.r.Tracks {
-		w.soundRecording(rl, i)
+		sound(rl, i)
 	}
 	if w.r.Cover != nil {
-		w.image(rl, w.coverIndex())
+		image(rl, w.coverIndex())
 	}
 }
 
@@ -147,17 +149,23 @@ func (w *writer) image(rl *etree.Element, i int) {
 	add(im, "ParentalWarningType", w.releaseParental())
 	td := im.CreateElement("TechnicalDetails")
 	add(td, "TechnicalResourceDetailsReference", technicalRef(i))
-	if c.Codec != "" {
-		w.enumValue(td, "ImageCodecType", c.Codec, w.f.vocab.image)
-	}
-	if c.Height > 0 {
-		add(td, "ImageHeight", itoa(c.Height)).CreateAttr("UnitOfMeasure", "Pixel")
-	}
-	if c.Width > 0 {
-		add(td, "ImageWidth", itoa(c.Width)).CreateAttr("UnitOfMeasure", "Pixel")
-	}
+	w.imageDetails(td, c)
 	w.file(td, c.File)
 	w.provided(td, c.File)
+}
+
+// imageDetails writes codec and pixel size of the cover, the figures
+// 3.8.2 and 4.x name alike (the image counterpart of audioDetails).
+func (w *writer) imageDetails(parent *etree.Element, c *Image) {
+	if c.Codec != "" {
+		w.enumValue(parent, "ImageCodecType", c.Codec, w.f.vocab.image)
+	}
+	if c.Height > 0 {
+		add(parent, "ImageHeight", itoa(c.Height)).CreateAttr("UnitOfMeasure", "Pixel")
+	}
+	if c.Width > 0 {
+		add(parent, "ImageWidth", itoa(c.Width)).CreateAttr("UnitOfMeasure", "Pixel")
+	}
 }
 
 // displayTitle writes a 4.x DisplayTitle, the version as a sub-title.
