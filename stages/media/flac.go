@@ -20,7 +20,8 @@ const (
 // ID3v2 tag, the fLaC marker, STREAMINFO (sample rate, channels, bits,
 // total samples), then the other metadata block headers (their bodies are
 // skipped, not read) up to the first audio frame, whose sync code it
-// checks. Audio frames are never decoded.
+// checks, and the last frame in the file's tail, to tell a copy cut short
+// (see checkFLACEnd). Audio frames are never decoded.
 func ReadFLAC(r io.ReaderAt, size int64) (AudioInfo, error) {
 	cr := &countingReaderAt{r: r}
 	info, err := readFLAC(cr, size)
@@ -111,6 +112,12 @@ func readFLAC(r io.ReaderAt, size int64) (AudioInfo, error) {
 		return AudioInfo{}, truncated(name, "no audio frames after the metadata (file ends at byte %d)", size)
 	case sync[0] != 0xFF || sync[1]&0xFE != 0xF8:
 		return AudioInfo{}, corrupt(name, "no frame sync code where the first audio frame should start (byte %d)", off)
+	}
+	si := hdr[4:]
+	blockSize := int(binary.BigEndian.Uint16(si[2:4])) // fixed-blocksize streams: every frame but the last
+	maxFrame := int(si[7])<<16 | int(si[8])<<8 | int(si[9])
+	if err := checkFLACEnd(r, size, off, info, blockSize, maxFrame); err != nil {
+		return AudioInfo{}, err
 	}
 	return info, nil
 }
