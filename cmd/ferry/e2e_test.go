@@ -88,6 +88,12 @@ func TestExampleReleaseReachesAcknowledged(t *testing.T) {
 		}
 	}
 
+	// `ferry health` asks the same endpoint, as a container health check does.
+	addr := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/metrics")
+	if out, err := exec.Command(ferryBin, "health", "-addr", addr).CombinedOutput(); err != nil {
+		t.Errorf("ferry health: %v\n%s", err, out)
+	}
+
 	out, err := exec.Command(ferryBin, "status", "-root", root, "-json").Output()
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@
 //	ferry status [-root DIR] [-config FILE] [-json]
 //	ferry retry [-root DIR] [-config FILE] NAME...
 //	ferry check-config FILE
+//	ferry health [-config FILE] [-addr HOST:PORT] [-live]
 //	ferry version
 package main
 
@@ -23,6 +24,7 @@ var commands = map[string]func(args []string) int{
 	"status":       statusCmd,
 	"retry":        retryCmd,
 	"check-config": checkConfigCmd,
+	"health":       healthCmd,
 	"version":      versionCmd,
 }
 
@@ -38,6 +40,8 @@ Usage:
   ferry retry [-root DIR] [-config FILE] NAME...
                                                 move failed items back to inbox/
   ferry check-config FILE                       check a configuration file
+  ferry health [-config FILE] [-addr HOST:PORT] [-live]
+                                                ask a running daemon whether it is ready (exit 0) or not (1)
   ferry version                                 print the version
 
 Without -config, ferry uses its embedded default: root ./ferry-data and

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+// healthCmd asks a running daemon's /readyz (or /healthz with -live)
+// whether it is well: exit 0 if so, 1 with the reason otherwise. It lets
+// a container image without a shell or curl have a HEALTHCHECK.
+func healthCmd(args []string) int {
+	fs := flag.NewFlagSet("health", flag.ContinueOnError)
+	cfgPath := fs.String("config", "", "configuration file (default: $FERRY_CONFIG, else the embedded one)")
+	live := fs.Bool("live", false, "only check that the daemon answers (/healthz), not that it can work (/readyz)")
+	addrFlag := fs.String("addr", "", "the daemon's HOST:PORT (default: metrics.listen from the configuration)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := loadConfig(*cfgPath, "")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ferry:", err)
+		return 1
+	}
+	addr := *addrFlag
+	if addr == "" {
+		addr = cfg.Metrics.Listen
+	}
+	if addr == "" {
+		fmt.Fprintln(os.Stderr, "ferry: metrics.listen is empty: the daemon serves no health endpoint")
+		return 1
+	}
+	path := "/readyz"
+	if *live {
+		path = "/healthz"
+	}
+	if strings.HasPrefix(addr, "0.0.0.0:") || strings.HasPrefix(addr, ":") {
+		addr = "127.0.0.1:" + addr[strings.LastIndex(addr, ":")+1:]
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get("http://" + addr + path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ferry: not answering on %s: %v\n", addr, err)
+		return 1
+	}
+	defer resp.Body.Close()
+	body := make([]byte, 4096)
+	n, _ := resp.Body.Read(body)
+	msg := strings.TrimSpace(string(body[:n]))
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(os.Stderr, "ferry: %s: %s\n", resp.Status, msg)
+		return 1
+	}
+	fmt.Println(msg)
+	return 0
+}
