@@ -7,60 +7,66 @@ import (
 
 // Defaults, documented in the README's configuration reference.
 const (
-	DefaultRoot             = "./ferry-data"
-	DefaultMetricsListen    = "127.0.0.1:9477"
-	DefaultERNVersion       = "4.3"
-	DefaultProfile          = ProfileReleaseByRelease
-	DefaultNaming           = "ddex"
-	DefaultHash             = "MD5"
-	DefaultPriority         = "N"
-	DefaultAckDir           = "acknowledgements"
-	DefaultMinArtworkPx     = 3000
-	DefaultMaxArtworkBytes  = 20 << 20
-	DefaultRetryAttempts    = 5
-	DefaultValidateWorkers  = 2
-	DefaultPackageWorkers   = 2
-	DefaultUploadWorkers    = 4
-	DefaultAckWorkers       = 1
-	defaultSettle           = 10 * time.Second
-	defaultPollInterval     = 5 * time.Second
-	defaultRescan           = time.Minute
-	defaultStillCopying     = 10 * time.Minute
-	defaultRetryInitial     = 10 * time.Second
-	defaultRetryMax         = 10 * time.Minute
-	defaultSFTPTimeout      = 30 * time.Second
-	defaultAckPoll          = time.Minute
-	defaultAckTimeout       = 72 * time.Hour
-	defaultWatchMode        = "auto"
-	defaultLogFormat        = "auto"
-	defaultLogLevel         = "info"
-	defaultTransport        = "sftp"
-	defaultAckMode          = "ern-c"
-	defaultSFTPPort         = 22
-	defaultSFTPDir          = "."
-	defaultSandboxAckPoll   = time.Second
-	defaultSandboxDPID      = "PADPIDA2014122301Q" // DDEX's published example DPID
-	defaultSandboxName      = "ferry sandbox DSP"
-	defaultSenderName       = "Example Records"
-	defaultSenderDPID       = "PADPIDA3897722461G"
-	defaultSandboxDSPName   = "sandbox"
-	defaultSandboxSettle    = 2 * time.Second
-	defaultSandboxPollEvery = time.Second
+	DefaultRoot            = "./ferry-data"
+	DefaultMetricsListen   = "127.0.0.1:9477"
+	DefaultERNVersion      = "4.3"
+	DefaultProfile         = ProfileReleaseByRelease
+	DefaultNaming          = "ddex"
+	DefaultHash            = "MD5"
+	DefaultPriority        = "N"
+	DefaultAckDir          = "acknowledgements"
+	DefaultMinArtworkPx    = 3000
+	DefaultMaxArtworkBytes = 20 << 20
+	DefaultRetryAttempts   = 5
+	DefaultValidateWorkers = 2
+	DefaultPackageWorkers  = 2
+	DefaultUploadWorkers   = 4
+	DefaultAckWorkers      = 1
+	defaultSettle          = 10 * time.Second
+	defaultPollInterval    = 5 * time.Second
+	defaultRescan          = time.Minute
+	defaultStillCopying    = 10 * time.Minute
+	defaultRetryInitial    = 10 * time.Second
+	defaultRetryMax        = 10 * time.Minute
+	defaultSFTPTimeout     = 30 * time.Second
+	defaultAckPoll         = time.Minute
+	defaultAckTimeout      = 72 * time.Hour
+	defaultWatchMode       = "auto"
+	defaultLogFormat       = "auto"
+	defaultLogLevel        = "info"
+	defaultTransport       = "sftp"
+	defaultAckMode         = "ern-c"
+	defaultSFTPPort        = 22
+	defaultSFTPDir         = "."
+)
+
+// The embedded configuration's own values: a quick sandbox, sent as the
+// example label (its DPID is the one in DDEX's acknowledgement samples)
+// to a DSP with DDEX's published example DPID.
+const (
+	embeddedSettle     = 2 * time.Second
+	embeddedPoll       = time.Second
+	embeddedAckPoll    = time.Second
+	embeddedSenderName = "Example Records"
+	embeddedSenderDPID = "PADPIDA3897722461G"
+	embeddedDSP        = "sandbox"
+	embeddedDSPName    = "ferry sandbox DSP"
+	embeddedDSPDPID    = "PADPIDA2014122301Q"
 )
 
 // Default is the embedded configuration `ferry run` uses without a file:
 // root ./ferry-data and one destination, the built-in sandbox DSP.
 func Default() *Config {
 	cfg := &Config{
-		Sender: Party{DPID: defaultSenderDPID, Name: defaultSenderName},
-		Watch:  Watch{Settle: Duration{defaultSandboxSettle}, PollInterval: Duration{defaultSandboxPollEvery}},
+		Sender: Party{DPID: embeddedSenderDPID, Name: embeddedSenderName},
+		Watch:  Watch{Settle: Duration{embeddedSettle}, PollInterval: Duration{embeddedPoll}},
 		DSP: map[string]*DSP{
-			defaultSandboxDSPName: {
-				Name:      defaultSandboxName,
-				DPID:      defaultSandboxDPID,
+			embeddedDSP: {
+				Name:      embeddedDSPName,
+				DPID:      embeddedDSPDPID,
 				Transport: "sandbox",
 				Test:      true,
-				Ack:       Ack{Poll: Duration{defaultSandboxAckPoll}},
+				Ack:       Ack{Poll: Duration{embeddedAckPoll}},
 			},
 		},
 	}
