@@ -63,7 +63,7 @@ func (e *Engine) advance(ctx context.Context, item string, from, to Stage, st It
 		e.unclaim(from, item)
 		return
 	}
-	e.metrics.processed(from, st.DSP, "ok", e.now().Sub(started))
+	e.metrics.processed(from, st.DSP, resultOK, e.now().Sub(started))
 	log.Info("moved", "to", to)
 	e.enqueue(e.running, to, filepath.Base(dst))
 }
@@ -85,7 +85,7 @@ func (e *Engine) fail(item string, from Stage, f failure, st ItemState) {
 		log.Error("move to failed", "err", err)
 		return
 	}
-	e.metrics.processed(from, st.DSP, "failed", 0)
+	e.metrics.processed(from, st.DSP, resultFailed, 0)
 	log.Warn("failed", "error", f.What)
 }
 
@@ -94,6 +94,13 @@ func (e *Engine) fail(item string, from Stage, f failure, st ItemState) {
 // with exponential backoff and jitter.
 func (e *Engine) retryOrFail(ctx context.Context, item string, s Stage, st ItemState, err error, toDo string) {
 	log := e.itemLog(item, st, s)
+	if ctx.Err() != nil && !stages.IsPermanent(err) {
+		// Shutting down: the abort is ours, not the item's fault. It goes
+		// back to its stage as it is, for the next start.
+		log.Info("interrupted by the shutdown; will resume", "error", err)
+		e.unclaim(s, item)
+		return
+	}
 	st.Tries++
 	if stages.IsPermanent(err) || st.Tries >= e.cfg.Retry.Attempts {
 		what := err.Error()
@@ -103,19 +110,15 @@ func (e *Engine) retryOrFail(ctx context.Context, item string, s Stage, st ItemS
 		e.fail(item, s, failure{Stage: s, What: what, ToDo: toDo, Attempts: st.Tries}, st)
 		return
 	}
-	if ctx.Err() != nil {
-		// Shutting down: the abort is ours, not a fault of the item.
-		st.Tries--
-	}
 	backoff := e.backoff(st.Tries)
 	st.NotBefore = e.now().Add(backoff)
 	st.LastError = err.Error()
 	writeState(item, st)
 	appendHistory(item, HistoryLine{Time: e.now().UTC(), From: s, To: s, Node: e.node, Attempt: st.Attempt, DSP: st.DSP, Error: err.Error()})
-	e.metrics.processed(s, st.DSP, "retry", 0)
+	e.metrics.processed(s, st.DSP, resultRetry, 0)
 	e.metrics.retry(st.DSP)
 	log.Warn("temporary failure, will retry", "error", err, "try", st.Tries, "backoff", backoff.Round(time.Second))
-	if dst := e.unclaim(s, item); dst != "" && ctx.Err() == nil {
+	if dst := e.unclaim(s, item); dst != "" {
 		e.later(e.running, s, filepath.Base(dst), backoff)
 	}
 }
