@@ -262,7 +262,7 @@ const fanoutSuffix = ".fanout"
 // pack fans a validated release out into one delivery instance per DSP,
 // each with its package built, and moves each into packaged/.
 func (e *Engine) pack(ctx context.Context, name string) {
-	item := e.claim(Validated, e.layout.Dir(Validated)+"/"+name)
+	item := e.claim(Validated, filepath.Join(e.layout.Dir(Validated), name))
 	if item == "" {
 		return
 	}
@@ -307,8 +307,8 @@ func (e *Engine) pack(ctx context.Context, name string) {
 		e.itemLog(inst, ist, Validated).Info("packaged", "message", d.MessageID, "ern", d.ERNVersion, "files", len(d.Files))
 		e.advance(ctx, inst, Validated, Packaged, ist, started)
 	}
-	// Every instance exists now; the release folder itself is consumed.
-	appendHistory(item, HistoryLine{Time: e.now().UTC(), From: Validated, To: Packaged, Node: e.node, Attempt: st.Attempt})
+	// Every instance exists now (each with its own history); the release
+	// folder itself is consumed.
 	if err := os.RemoveAll(item); err != nil {
 		e.log.Error("remove fanned-out release", "release", base, "err", err)
 	}
