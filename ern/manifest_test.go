@@ -3,7 +3,6 @@ package ern
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -131,23 +130,7 @@ func TestManifestGolden(t *testing.T) {
 		t.Fatalf("second write differs:\n%s", firstDifference(got, again))
 	}
 
-	path := filepath.Join("testdata", "golden", "manifest", "batch-3.xml")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ern -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("manifest differs from %s (run go test ./ern -update and review the diff):\n%s", path, firstDifference(want, got))
-	}
+	checkGolden(t, filepath.Join("testdata", "golden", "manifest", "batch-3.xml"), got)
 }
 
 // TestWriteManifestRejectsIncomplete: a manifest missing what the schema
