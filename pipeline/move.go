@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -45,7 +46,7 @@ func moveInto(src, dir string) (string, error) {
 	}
 	tmp := filepath.Join(dir, ".incoming-"+filepath.Base(src))
 	os.RemoveAll(tmp)
-	if err := copyTree(src, tmp); err != nil {
+	if err := copyTree(src, tmp, false); err != nil {
 		os.RemoveAll(tmp)
 		return "", fmt.Errorf("copy %s across filesystems: %w", src, err)
 	}
@@ -79,22 +80,33 @@ func placeUnique(src, dir, name string) (string, error) {
 	}
 }
 
-// copyTree copies a folder recursively, files through LinkOrCopy (which
-// links where it can).
-func copyTree(src, dst string) error {
+// copyTree recreates folder src at dst: folders made, regular files
+// hard-linked (copied across filesystems), links and devices never
+// carried. For a new delivery instance (instance true) ferry's own state is
+// copied, not linked, because each instance writes its own, and the
+// release's package/ is skipped: it is rebuilt per instance.
+func copyTree(src, dst string, instance bool) error {
 	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(src, p)
 		target := filepath.Join(dst, rel)
+		state := instance && strings.HasPrefix(rel, stages.StateDir+string(filepath.Separator))
 		switch {
+		case d.IsDir() && instance && rel == filepath.Join(stages.StateDir, stages.PackageDir):
+			return filepath.SkipDir
 		case d.IsDir():
 			return os.MkdirAll(target, stages.DirPerm)
-		case d.Type().IsRegular():
-			return stages.LinkOrCopy(p, target)
-		default:
-			return nil // links and devices are not carried across
+		case !d.Type().IsRegular():
+			return nil
+		case state:
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(target, data, stages.FilePerm)
 		}
+		return stages.LinkOrCopy(p, target)
 	})
 }

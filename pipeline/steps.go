@@ -287,7 +287,7 @@ func (e *Engine) pack(ctx context.Context, name string) {
 		inst := filepath.Join(staging, base+"@"+dsp)
 		ist := st
 		ist.DSP, ist.Blocked = dsp, nil
-		if err := linkRelease(item, inst); err != nil {
+		if err := copyTree(item, inst, true); err != nil {
 			e.retryOrFail(ctx, item, Validated, st, fmt.Errorf("prepare the %s instance: %w", dsp, err), "Check the disk under the root.")
 			return
 		}
@@ -360,36 +360,6 @@ func (e *Engine) instanceExists(base, dsp, dropID string) bool {
 func globEscape(s string) string {
 	r := strings.NewReplacer(`*`, `\*`, `?`, `\?`, `[`, `\[`, `\`, `\\`)
 	return r.Replace(s)
-}
-
-// linkRelease recreates the release folder src at dst with hard links
-// (copies across filesystems); ferry's own state is copied, not linked,
-// because each instance writes its own.
-func linkRelease(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			if rel == filepath.Join(stages.StateDir, stages.PackageDir) {
-				return filepath.SkipDir // rebuilt per instance
-			}
-			return os.MkdirAll(target, stages.DirPerm)
-		}
-		if !d.Type().IsRegular() {
-			return nil // links are resolved by validation; never carried
-		}
-		if strings.HasPrefix(rel, stages.StateDir+string(filepath.Separator)) {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(target, data, stages.FilePerm)
-		}
-		return stages.LinkOrCopy(p, target)
-	})
 }
 
 // claimInstance claims a delivery instance of stage s whose backoff is
