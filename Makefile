@@ -60,9 +60,9 @@ BENCH := $(GO) test -run '^$$' -benchmem -timeout 60m
 bench: test-deps example
 	@command -v b3sum >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES) >/dev/null; } || echo "make bench: b3sum missing; its comparison is skipped"
 	$(BENCH) -bench . ./ern
-	$(BENCH) -bench . ./stages/media ./stages
+	$(BENCH) -bench . ./stages/media ./stages/validate
 	$(BENCH) -bench . -benchtime 3x ./stages/digest
-	$(BENCH) -bench Upload -benchtime 3x ./stages/sftp
+	$(BENCH) -bench Upload -benchtime 3x ./stages/delivery/sftp
 	$(BENCH) -bench 'Latency|ScanTree' -benchtime 10x ./watch
 	$(BENCH) -bench TenThousandDrops -benchtime 1x ./watch
 	FERRY_WATCH_BENCH_POLL_CPU=1 $(BENCH) -bench PollCPU100k -benchtime 1x ./watch
@@ -77,7 +77,7 @@ lint:
 # checks); `go test -fuzz` takes one fuzzer and one package per run.
 FUZZTIME ?= 60s
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzParseReleaseFile$$' -fuzztime=$(FUZZTIME) ./stages
+	$(GO) test -run='^$$' -fuzz='^FuzzParseReleaseFile$$' -fuzztime=$(FUZZTIME) ./stages/validate
 	$(GO) test -run='^$$' -fuzz='^FuzzReadWAV$$'          -fuzztime=$(FUZZTIME) ./stages/media
 	$(GO) test -run='^$$' -fuzz='^FuzzReadFLAC$$'         -fuzztime=$(FUZZTIME) ./stages/media
 	$(GO) test -run='^$$' -fuzz='^FuzzReadImage$$'        -fuzztime=$(FUZZTIME) ./stages/media

@@ -9,7 +9,7 @@ import (
 
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern/erntest"
-	"github.com/ferrydelivery/ferry/stages/releasetest"
+	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
 
 // TestBatchProfileToSandbox delivers with the batch choreography and UPC

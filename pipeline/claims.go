@@ -8,9 +8,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ferrydelivery/ferry/stages/files"
 	"golang.org/x/sys/unix"
-
-	"github.com/ferrydelivery/ferry/stages"
 )
 
 // nodeLock is held for as long as a daemon runs: <root>/.ferry/nodes/<node>.lock,
@@ -19,10 +18,10 @@ import (
 type nodeLock struct{ f *os.File }
 
 func lockNode(l Layout, node string) (*nodeLock, error) {
-	if err := os.MkdirAll(l.State("nodes"), stages.DirPerm); err != nil {
+	if err := os.MkdirAll(l.State("nodes"), files.DirPerm); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(l.State("nodes", node+".lock"), os.O_CREATE|os.O_RDWR, stages.FilePerm)
+	f, err := os.OpenFile(l.State("nodes", node+".lock"), os.O_CREATE|os.O_RDWR, files.FilePerm)
 	if err != nil {
 		return nil, err
 	}

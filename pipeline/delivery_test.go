@@ -13,9 +13,10 @@ import (
 
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
-	"github.com/ferrydelivery/ferry/stages"
-	"github.com/ferrydelivery/ferry/stages/releasetest"
-	"github.com/ferrydelivery/ferry/stages/sftp/sshdtest"
+	"github.com/ferrydelivery/ferry/stages/delivery/sftp/sshdtest"
+	"github.com/ferrydelivery/ferry/stages/files"
+	"github.com/ferrydelivery/ferry/stages/record"
+	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
 
 // These tests deliver to Debian's OpenSSH sshd, started on loopback by
@@ -175,8 +176,8 @@ func TestDeliveryAcceptedByDSP(t *testing.T) {
 	drop(t, e, "ok", 1, releasetest.Options{})
 	done := filepath.Join(e.layout.Dir(Acknowledged), "ok@dsp")
 	waitPath(t, done, 30*time.Second)
-	var d stages.Delivery
-	if err := stages.ReadJSON(filepath.Join(e.layout.State("ledger", "dsp"), releasetest.UPC(1)+".json"), &d); err != nil {
+	var d record.Delivery
+	if err := files.ReadJSON(filepath.Join(e.layout.State("ledger", "dsp"), releasetest.UPC(1)+".json"), &d); err != nil {
 		t.Fatalf("ledger: %v", err)
 	}
 	if len(d.Files) != 4 {

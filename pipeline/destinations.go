@@ -6,17 +6,17 @@ import (
 
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
-	"github.com/ferrydelivery/ferry/stages"
-	"github.com/ferrydelivery/ferry/stages/local"
-	"github.com/ferrydelivery/ferry/stages/sandbox"
-	"github.com/ferrydelivery/ferry/stages/sftp"
+	"github.com/ferrydelivery/ferry/stages/delivery"
+	"github.com/ferrydelivery/ferry/stages/delivery/local"
+	"github.com/ferrydelivery/ferry/stages/delivery/sandbox"
+	"github.com/ferrydelivery/ferry/stages/delivery/sftp"
 )
 
 // destination is one configured DSP and the transport to it.
 type destination struct {
 	name      string
 	cfg       *config.DSP
-	transport stages.Transport
+	transport delivery.Transport
 }
 
 // startDestinations builds a transport per DSP. The built-in sandbox DSP
@@ -26,7 +26,7 @@ func (e *Engine) startDestinations(ctx context.Context) error {
 	var box *sandbox.Server
 	for _, name := range e.cfg.DSPNames() {
 		d := e.cfg.DSP[name]
-		var t stages.Transport
+		var t delivery.Transport
 		var err error
 		switch d.Transport {
 		case "local":

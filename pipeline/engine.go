@@ -13,8 +13,9 @@ import (
 
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
-	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/stages/delivery"
 	"github.com/ferrydelivery/ferry/stages/digest"
+	"github.com/ferrydelivery/ferry/stages/files"
 	"github.com/ferrydelivery/ferry/watch"
 )
 
@@ -26,7 +27,7 @@ type Engine struct {
 	log      *slog.Logger
 	metrics  *Metrics
 	dests    map[string]*destination
-	packager *stages.Packager
+	packager *delivery.Packager
 	hashes   *digest.Cache
 	now      func() time.Time
 
@@ -100,7 +101,7 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 	}
 	cache.Metrics = e.metrics.hashMetrics()
 	e.hashes = cache
-	e.packager = &stages.Packager{
+	e.packager = &delivery.Packager{
 		Sender: ern.Party{DPID: cfg.Sender.DPID, Name: cfg.Sender.Name},
 		Hash:   e.hashFile,
 		Now:    e.now,
@@ -385,12 +386,12 @@ func (e *Engine) watchInboxes(ctx context.Context) {
 func (e *Engine) failLooseFile(path string) {
 	name := filepath.Base(path)
 	claim := e.layout.ClaimDir(Inbox, e.node)
-	if err := os.MkdirAll(claim, stages.DirPerm); err != nil {
+	if err := os.MkdirAll(claim, files.DirPerm); err != nil {
 		e.log.Error("loose file", "file", name, "err", err)
 		return
 	}
 	wrapper := filepath.Join(claim, name)
-	if err := os.Mkdir(wrapper, stages.DirPerm); err != nil {
+	if err := os.Mkdir(wrapper, files.DirPerm); err != nil {
 		e.log.Error("loose file", "file", name, "err", err)
 		return
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/stages/files"
 )
 
 // ErrorsFileName is the plain-text report written into every failed item.
@@ -45,7 +45,7 @@ func writeErrorsFile(item string, f failure, now time.Time) error {
 	fmt.Fprintf(&b, "\nWhat to do:\n  %s\n", f.ToDo)
 	fmt.Fprintf(&b, "  Then move this folder back into inbox/ to try again.\n")
 	fmt.Fprintf(&b, "  The history of this folder is in .ferry/%s.\n", historyFile)
-	return stages.WriteFileAtomic(filepath.Join(item, ErrorsFileName), []byte(b.String()), stages.FilePerm)
+	return files.WriteFileAtomic(filepath.Join(item, ErrorsFileName), []byte(b.String()), files.FilePerm)
 }
 
 // removeErrorsFile drops an old ERRORS.txt when an item is retried.

@@ -9,7 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/stages/files"
+	"github.com/ferrydelivery/ferry/stages/record"
 )
 
 // historyFile is the item's journal, one JSON line per transition.
@@ -30,7 +31,7 @@ type HistoryLine struct {
 // appendHistory adds a line to item/.ferry/history.jsonl, rewriting the
 // file atomically so a crash never leaves a torn line.
 func appendHistory(item string, line HistoryLine) error {
-	p := filepath.Join(item, stages.StateDir, historyFile)
+	p := filepath.Join(item, record.ItemDir, historyFile)
 	old, err := os.ReadFile(p)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
@@ -39,15 +40,15 @@ func appendHistory(item string, line HistoryLine) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(p), stages.DirPerm); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), files.DirPerm); err != nil {
 		return err
 	}
-	return stages.WriteFileAtomic(p, append(append(old, b...), '\n'), stages.FilePerm)
+	return files.WriteFileAtomic(p, append(append(old, b...), '\n'), files.FilePerm)
 }
 
 // ReadHistory returns an item's transitions, oldest first.
 func ReadHistory(item string) ([]HistoryLine, error) {
-	data, err := os.ReadFile(filepath.Join(item, stages.StateDir, historyFile))
+	data, err := os.ReadFile(filepath.Join(item, record.ItemDir, historyFile))
 	if err != nil {
 		return nil, err
 	}

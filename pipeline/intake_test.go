@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/ferrydelivery/ferry/config"
-	"github.com/ferrydelivery/ferry/stages/releasetest"
+	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
 
 // localConfig delivers to a local folder without acknowledgements.

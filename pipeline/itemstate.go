@@ -6,7 +6,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/stages/files"
+	"github.com/ferrydelivery/ferry/stages/record"
 )
 
 // itemStateFile holds what ferry must know about an item across moves
@@ -40,12 +41,12 @@ type ItemState struct {
 
 func readState(item string) ItemState {
 	var st ItemState
-	_ = stages.ReadJSON(filepath.Join(item, stages.StateDir, itemStateFile), &st)
+	_ = files.ReadJSON(filepath.Join(item, record.ItemDir, itemStateFile), &st)
 	return st
 }
 
 func writeState(item string, st ItemState) error {
-	return stages.WriteJSONAtomic(filepath.Join(item, stages.StateDir, itemStateFile), st)
+	return files.WriteJSONAtomic(filepath.Join(item, record.ItemDir, itemStateFile), st)
 }
 
 func newDropID() string {

@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/stages/delivery"
 	"github.com/ferrydelivery/ferry/watch"
 )
 
@@ -184,7 +184,7 @@ func (m *Metrics) processed(s Stage, dsp, result string, took time.Duration) {
 	}
 }
 
-func (m *Metrics) uploaded(dsp string, st stages.UploadStats) {
+func (m *Metrics) uploaded(dsp string, st delivery.UploadStats) {
 	m.uploadBytes.WithLabelValues(dsp).Add(float64(st.Bytes))
 	m.uploadFiles.WithLabelValues(dsp).Add(float64(st.Files))
 	m.skippedBytes.WithLabelValues(dsp).Add(float64(st.SkippedBytes))

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ferrydelivery/ferry/stages/files"
+	"github.com/ferrydelivery/ferry/stages/record"
 	"golang.org/x/sys/unix"
-
-	"github.com/ferrydelivery/ferry/stages"
 )
 
 // renameNoReplace renames src to dst and fails with fs.ErrExist when dst
@@ -71,7 +71,7 @@ func placeUnique(src, dir, name string) (string, error) {
 		err := renameNoReplace(src, dst)
 		switch {
 		case err == nil:
-			return dst, stages.SyncDir(dir)
+			return dst, files.SyncDir(dir)
 		case errors.Is(err, os.ErrExist):
 			continue
 		default:
@@ -92,12 +92,12 @@ func copyTree(src, dst string, instance bool) error {
 		}
 		rel, _ := filepath.Rel(src, p)
 		target := filepath.Join(dst, rel)
-		state := instance && strings.HasPrefix(rel, stages.StateDir+string(filepath.Separator))
+		state := instance && strings.HasPrefix(rel, record.ItemDir+string(filepath.Separator))
 		switch {
-		case d.IsDir() && instance && rel == filepath.Join(stages.StateDir, stages.PackageDir):
+		case d.IsDir() && instance && rel == filepath.Join(record.ItemDir, record.PackageDir):
 			return filepath.SkipDir
 		case d.IsDir():
-			return os.MkdirAll(target, stages.DirPerm)
+			return os.MkdirAll(target, files.DirPerm)
 		case !d.Type().IsRegular():
 			return nil
 		case state:
@@ -105,8 +105,8 @@ func copyTree(src, dst string, instance bool) error {
 			if err != nil {
 				return err
 			}
-			return os.WriteFile(target, data, stages.FilePerm)
+			return os.WriteFile(target, data, files.FilePerm)
 		}
-		return stages.LinkOrCopy(p, target)
+		return files.LinkOrCopy(p, target)
 	})
 }

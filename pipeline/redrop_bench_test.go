@@ -10,8 +10,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/ferrydelivery/ferry/stages"
-	"github.com/ferrydelivery/ferry/stages/releasetest"
+	"github.com/ferrydelivery/ferry/stages/files"
+	"github.com/ferrydelivery/ferry/stages/record"
+	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
 
 // benchRedrop delivers a release of 1 GiB of audio once, then, b.N
@@ -59,8 +60,8 @@ func benchRedrop(b *testing.B, edit func(dir string)) {
 	// The re-drop must have gone the update way (ledger, rule 12), not
 	// merely skipped files already on the server.
 	names, _ := e.layout.Items(Acknowledged)
-	var d stages.Delivery
-	if err := stages.ReadJSON(filepath.Join(e.layout.Dir(Acknowledged), names[0], stages.StateDir, stages.DeliveryFile), &d); err != nil {
+	var d record.Delivery
+	if err := files.ReadJSON(filepath.Join(e.layout.Dir(Acknowledged), names[0], record.ItemDir, record.DeliveryFile), &d); err != nil {
 		b.Fatal(err)
 	}
 	if d.Kind != "update" {

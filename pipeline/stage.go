@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/stages/files"
 )
 
 // Stage is a stage folder; an item is in exactly one at any instant.
@@ -57,11 +57,11 @@ func (l Layout) ClaimDir(s Stage, node string) string {
 // Create makes every stage folder and the state folder.
 func (l Layout) Create() error {
 	for _, s := range Stages {
-		if err := os.MkdirAll(l.Dir(s), stages.DirPerm); err != nil {
+		if err := os.MkdirAll(l.Dir(s), files.DirPerm); err != nil {
 			return err
 		}
 	}
-	return os.MkdirAll(l.State(), stages.DirPerm)
+	return os.MkdirAll(l.State(), files.DirPerm)
 }
 
 // Items lists the items waiting in a stage folder (not the claimed ones).

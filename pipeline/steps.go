@@ -14,7 +14,10 @@ import (
 	"time"
 
 	"github.com/ferrydelivery/ferry/ern"
-	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/stages/delivery"
+	"github.com/ferrydelivery/ferry/stages/files"
+	"github.com/ferrydelivery/ferry/stages/record"
+	"github.com/ferrydelivery/ferry/stages/validate"
 )
 
 // claim moves an item of stage s into this node's claim folder: the one
@@ -22,7 +25,7 @@ import (
 // by another daemon, or moved by a user).
 func (e *Engine) claim(s Stage, src string) string {
 	dir := e.layout.ClaimDir(s, e.node)
-	if err := os.MkdirAll(dir, stages.DirPerm); err != nil {
+	if err := os.MkdirAll(dir, files.DirPerm); err != nil {
 		e.log.Error("claim", "stage", s, "err", err)
 		return ""
 	}
@@ -94,7 +97,7 @@ func (e *Engine) fail(item string, from Stage, f failure, st ItemState) {
 // with exponential backoff and jitter.
 func (e *Engine) retryOrFail(ctx context.Context, item string, s Stage, st ItemState, err error, toDo string) {
 	log := e.itemLog(item, st, s)
-	if ctx.Err() != nil && !stages.IsPermanent(err) {
+	if ctx.Err() != nil && !delivery.IsPermanent(err) {
 		// Shutting down: the abort is ours, not the item's fault. It goes
 		// back to its stage as it is, for the next start.
 		log.Info("interrupted by the shutdown; will resume", "error", err)
@@ -102,9 +105,9 @@ func (e *Engine) retryOrFail(ctx context.Context, item string, s Stage, st ItemS
 		return
 	}
 	st.Tries++
-	if stages.IsPermanent(err) || st.Tries >= e.cfg.Retry.Attempts {
+	if delivery.IsPermanent(err) || st.Tries >= e.cfg.Retry.Attempts {
 		what := err.Error()
-		if !stages.IsPermanent(err) {
+		if !delivery.IsPermanent(err) {
 			toDo = "This looked temporary but did not clear after " + fmt.Sprint(st.Tries) + " tries. " + toDo
 		}
 		e.fail(item, s, failure{Stage: s, What: what, ToDo: toDo, Attempts: st.Tries}, st)
@@ -170,18 +173,18 @@ func (e *Engine) validate(ctx context.Context, path string) {
 	if st.Release == "" {
 		st.Release = filepath.Base(item)
 	}
-	if err := os.MkdirAll(filepath.Join(item, stages.StateDir), stages.DirPerm); err != nil {
+	if err := os.MkdirAll(filepath.Join(item, record.ItemDir), files.DirPerm); err != nil {
 		e.log.Error("prepare item", "err", err)
 	}
 	var only []string
 	if st.DSP != "" {
 		only = []string{st.DSP}
 	}
-	v := stages.ValidatorFor(e.cfg)
+	v := validate.ValidatorFor(e.cfg)
 	v.Now = e.now
 	rel, problems := v.ValidateFor(item, only)
 	for _, p := range problems {
-		if p.Severity == stages.Warning {
+		if p.Severity == validate.Warning {
 			e.itemLog(item, st, Inbox).Warn("validation warning", "problem", p.String())
 		}
 	}
@@ -222,7 +225,7 @@ func (e *Engine) validate(ctx context.Context, path string) {
 }
 
 // problemLines renders a report for ERRORS.txt, one problem per entry.
-func problemLines(ps stages.Problems) []string {
+func problemLines(ps validate.Problems) []string {
 	lines := make([]string, 0, len(ps))
 	for _, p := range ps {
 		lines = append(lines, p.String())
@@ -243,7 +246,7 @@ func (e *Engine) unknownDSPs(names []string) []string {
 // destinationsFor lists the DSPs an item goes to: its own DSP when it is
 // an instance moved back for a retry, else release.toml's deliver_to,
 // else the configured default.
-func (e *Engine) destinationsFor(st ItemState, rel *stages.Release) []string {
+func (e *Engine) destinationsFor(st ItemState, rel *validate.Release) []string {
 	switch {
 	case st.DSP != "":
 		return []string{st.DSP}
@@ -270,7 +273,7 @@ func (e *Engine) pack(ctx context.Context, name string) {
 	e.metrics.inFlight(Validated, 1)
 	defer e.metrics.inFlight(Validated, -1)
 	st := readState(item)
-	rel, problems := stages.Load(item)
+	rel, problems := validate.Load(item)
 	if problems.Errors() > 0 {
 		e.fail(item, Validated, failure{Stage: Validated, What: "the release changed after validation: " + problems.Error(),
 			ToDo: "Fix the problems listed."}, st)
@@ -317,13 +320,13 @@ func (e *Engine) pack(ctx context.Context, name string) {
 // prior gathers what is known of this release at dsp: the ledger's last
 // acknowledged delivery, and the instance's own unacknowledged previous
 // attempt when it is a retry.
-func (e *Engine) prior(inst, dsp, releaseID string) stages.Prior {
-	var p stages.Prior
-	var delivered, attempt stages.Delivery
-	if stages.ReadJSON(e.ledgerPath(dsp, releaseID), &delivered) == nil {
+func (e *Engine) prior(inst, dsp, releaseID string) delivery.Prior {
+	var p delivery.Prior
+	var delivered, attempt record.Delivery
+	if files.ReadJSON(e.ledgerPath(dsp, releaseID), &delivered) == nil {
 		p.Delivered = &delivered
 	}
-	if stages.ReadJSON(filepath.Join(inst, stages.StateDir, stages.DeliveryFile), &attempt) == nil &&
+	if files.ReadJSON(filepath.Join(inst, record.ItemDir, record.DeliveryFile), &attempt) == nil &&
 		attempt.DSP == dsp && (p.Delivered == nil || p.Delivered.MessageID != attempt.MessageID) {
 		p.Attempt = &attempt
 	}
@@ -336,7 +339,7 @@ func (e *Engine) ledgerPath(dsp, releaseID string) string {
 
 // reloaded points a loaded release at an instance folder (same files,
 // hard-linked).
-func reloaded(rel *stages.Release, dir string) *stages.Release {
+func reloaded(rel *validate.Release, dir string) *validate.Release {
 	r := *rel
 	r.Dir = dir
 	return &r
@@ -398,7 +401,7 @@ func (e *Engine) upload(ctx context.Context, name string) {
 	log := e.itemLog(item, st, Packaged)
 	var sent atomic.Int64
 	stopProgress := e.reportProgress(item, &st, &sent, log)
-	stats, err := stages.Upload(ctx, dest.transport, item, "", func(n int64) { sent.Store(n) })
+	stats, err := delivery.Upload(ctx, dest.transport, item, "", func(n int64) { sent.Store(n) })
 	stopProgress()
 	e.reach(st.DSP, err)
 	e.metrics.uploaded(st.DSP, stats)
@@ -446,8 +449,8 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 		return
 	}
 	defer e.metrics.inFlight(Uploaded, -1)
-	var d stages.Delivery
-	if err := stages.ReadJSON(filepath.Join(item, stages.StateDir, stages.DeliveryFile), &d); err != nil {
+	var d record.Delivery
+	if err := files.ReadJSON(filepath.Join(item, record.ItemDir, record.DeliveryFile), &d); err != nil {
 		e.fail(item, Uploaded, failure{Stage: Uploaded, What: "the delivery record is missing: " + err.Error(),
 			ToDo: "Move the folder back to inbox/ to deliver it again."}, st)
 		return
@@ -458,9 +461,9 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 		e.accept(ctx, item, st, &d)
 		return
 	}
-	res, err := stages.FindAck(ctx, dest.transport, dest.cfg.Ack.Dir, &d)
+	res, err := delivery.FindAck(ctx, dest.transport, dest.cfg.Ack.Dir, &d)
 	e.reach(st.DSP, err)
-	if err != nil && stages.IsPermanent(err) {
+	if err != nil && delivery.IsPermanent(err) {
 		e.fail(item, Uploaded, failure{Stage: Uploaded, What: err.Error(),
 			ToDo: "Ask the DSP to resend its acknowledgement, or check the delivery on their side."}, st)
 		return
@@ -500,7 +503,7 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 		}
 		if r.ProposedAction != "ResendXmlOnly" {
 			// The DSP wants the files again: a retry must not skip them.
-			os.Remove(filepath.Join(item, stages.StateDir, stages.UploadedFile))
+			os.Remove(filepath.Join(item, record.ItemDir, record.UploadedFile))
 		}
 		e.fail(item, Uploaded, failure{Stage: Uploaded, What: fmt.Sprintf("%s rejected the delivery (acknowledgement %s)", st.DSP, res.File),
 			Details: details, ToDo: proposedActionAdvice(r.ProposedAction)}, st)
@@ -512,7 +515,7 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 
 // accept records a delivery the DSP has in the ledger and moves the item
 // to acknowledged/.
-func (e *Engine) accept(ctx context.Context, item string, st ItemState, d *stages.Delivery) {
+func (e *Engine) accept(ctx context.Context, item string, st ItemState, d *record.Delivery) {
 	if err := e.recordLedger(d); err != nil {
 		e.itemLog(item, st, Uploaded).Error("write delivery ledger", "err", err)
 	}
@@ -535,10 +538,10 @@ func proposedActionAdvice(action string) string {
 // recordLedger writes what the DSP now has to
 // <root>/.ferry/ledger/<dsp>/<release-id>.json: updates are planned
 // against it.
-func (e *Engine) recordLedger(d *stages.Delivery) error {
+func (e *Engine) recordLedger(d *record.Delivery) error {
 	p := e.ledgerPath(d.DSP, d.ReleaseID)
-	if err := os.MkdirAll(filepath.Dir(p), stages.DirPerm); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), files.DirPerm); err != nil {
 		return err
 	}
-	return stages.WriteJSONAtomic(p, d)
+	return files.WriteJSONAtomic(p, d)
 }

@@ -12,9 +12,9 @@ import (
 
 	"github.com/ferrydelivery/ferry/ern"
 	"github.com/ferrydelivery/ferry/ern/erntest"
+	"github.com/ferrydelivery/ferry/stages/delivery/sftp/sshdtest"
 	"github.com/ferrydelivery/ferry/stages/media/mediatest"
-	"github.com/ferrydelivery/ferry/stages/releasetest"
-	"github.com/ferrydelivery/ferry/stages/sftp/sshdtest"
+	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
 
 // TestUpdatesSendOnlyWhatChanged delivers a release, then drops it again

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferrydelivery/ferry/stages/releasetest"
+	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
 
 // ferryBin is the ferry binary built once for the tests that run it as a

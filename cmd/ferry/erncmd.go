@@ -7,8 +7,9 @@ import (
 	"time"
 
 	"github.com/ferrydelivery/ferry/ern"
-	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/stages/delivery"
 	"github.com/ferrydelivery/ferry/stages/digest"
+	"github.com/ferrydelivery/ferry/stages/validate"
 )
 
 // ernCmd prints the ERN message the daemon would send for a release
@@ -47,12 +48,12 @@ func ernCmd(args []string) int {
 		}
 		d.ERNVersion = string(v)
 	}
-	rel, problems := stages.ValidatorFor(cfg).ValidateFor(fs.Arg(0), []string{*dspName})
+	rel, problems := validate.ValidatorFor(cfg).ValidateFor(fs.Arg(0), []string{*dspName})
 	if problems.Errors() > 0 {
 		fmt.Fprintf(os.Stderr, "ferry: %s is not valid:\n%s\n", fs.Arg(0), problems.Error())
 		return 1
 	}
-	p := &stages.Packager{
+	p := &delivery.Packager{
 		Sender: ern.Party{DPID: cfg.Sender.DPID, Name: cfg.Sender.Name},
 		Hash: func(path, algorithm string) (string, string, error) {
 			s, err := digest.File(path, algorithm)
@@ -60,7 +61,7 @@ func ernCmd(args []string) int {
 		},
 		Now: time.Now,
 	}
-	plan, err := p.Plan(rel, *dspName, &d, stages.Prior{})
+	plan, err := p.Plan(rel, *dspName, &d, delivery.Prior{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ferry:", err)
 		return 1

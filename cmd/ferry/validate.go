@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/ferrydelivery/ferry/config"
-	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/stages/validate"
 )
 
 // validateCmd checks release folders as the daemon's validate stage does
@@ -24,7 +24,7 @@ func validateCmd(args []string) int {
 		fmt.Fprintln(os.Stderr, "usage: ferry validate [-json] [-config FILE] DIR...")
 		return 2
 	}
-	v := &stages.Validator{}
+	v := &validate.Validator{}
 	if *cfgPath != "" {
 		cfg, err := config.Load(*cfgPath)
 		if err != nil {
@@ -35,19 +35,19 @@ func validateCmd(args []string) int {
 			fmt.Fprintf(os.Stderr, "ferry: config %s: %v\n", *cfgPath, err)
 			return 2
 		}
-		v = stages.ValidatorFor(cfg)
+		v = validate.ValidatorFor(cfg)
 	}
 	type report struct {
-		Dir      string          `json:"dir"`
-		Valid    bool            `json:"valid"`
-		Problems stages.Problems `json:"problems"`
+		Dir      string            `json:"dir"`
+		Valid    bool              `json:"valid"`
+		Problems validate.Problems `json:"problems"`
 	}
 	var reports []report
 	code := 0
 	for _, dir := range fs.Args() {
 		_, problems := v.Validate(dir)
 		if problems == nil {
-			problems = stages.Problems{}
+			problems = validate.Problems{}
 		}
 		valid := problems.Errors() == 0
 		if !valid {
@@ -81,11 +81,11 @@ func validateCmd(args []string) int {
 // [dsp.NAME.rules.severity] table names real, overridable rules.
 func severityOverridesOK(cfg *config.Config) error {
 	var errs []string
-	if err := stages.CheckSeverityOverrides("rules.severity", cfg.Rules.Severity); err != nil {
+	if err := validate.CheckSeverityOverrides("rules.severity", cfg.Rules.Severity); err != nil {
 		errs = append(errs, err.Error())
 	}
 	for _, name := range cfg.DSPNames() {
-		if err := stages.CheckSeverityOverrides("dsp."+name+".rules.severity", cfg.DSP[name].Rules.Severity); err != nil {
+		if err := validate.CheckSeverityOverrides("dsp."+name+".rules.severity", cfg.DSP[name].Rules.Severity); err != nil {
 			errs = append(errs, err.Error())
 		}
 	}

@@ -1,0 +1,182 @@
+package delivery
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+
+	"github.com/ferrydelivery/ferry/config"
+	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/stages/record"
+	"github.com/ferrydelivery/ferry/stages/validate"
+)
+
+// Plan is a delivery worked out but not yet written: the message, and
+// for each resource the user's file it comes from.
+type Plan struct {
+	Delivery *record.Delivery
+	Message  *ern.Message
+	Version  ern.Version
+	// Sources maps the package path of each resource sent to its file in
+	// the release folder.
+	Sources map[string]string
+}
+
+// Prior is what ferry already knows about this release at this DSP.
+type Prior struct {
+	// Delivered is the last delivery the DSP acknowledged (the ledger);
+	// nil for a first delivery.
+	Delivered *record.Delivery
+	// Attempt is this instance's previous, unacknowledged attempt (a
+	// retry): its remote folder is reused so that files already uploaded
+	// are not sent again.
+	Attempt *record.Delivery
+}
+
+// Plan works out the delivery of rel for dsp: names per the DSP's
+// profile, hashes in its algorithm, the message in its ERN version, and,
+// when the DSP already has the release, which resources to send again by
+// DDEX Release Profiles rule 12 (see Resend). It reads files (through the
+// hash cache) and writes nothing.
+func (p *Packager) Plan(rel *validate.Release, dspName string, dsp *config.DSP, prior Prior) (*Plan, error) {
+	version, err := ern.ParseVersion(dsp.ERNVersion)
+	if err != nil {
+		return nil, Permanent(err)
+	}
+	now := p.Now().UTC()
+	model := *rel.Model
+	releaseID := rel.ID()
+	stamp := now.Format("20060102150405") + fmt.Sprintf("%03d", now.Nanosecond()/1e6)
+	kind := ern.NewRelease
+	switch {
+	case rel.Action == validate.ActionTakedown:
+		kind = ern.Takedown
+	case prior.Delivered != nil:
+		kind = ern.Update
+	}
+	d := &record.Delivery{
+		DSP:        dspName,
+		Kind:       kind.String(),
+		MessageID:  fmt.Sprintf("FERRY-%s-%s", model.UPC, stamp),
+		ReleaseID:  releaseID,
+		UPC:        model.UPC,
+		ERNVersion: string(version),
+		Folder:     fmt.Sprintf("%s_%s_%s", dsp.Priority, releaseID, stamp),
+		Created:    now,
+	}
+	if dsp.Profile == config.ProfileBatch {
+		// A batch of one release: <P|M|N>_<BatchId>/<ReleaseId>/…, with
+		// BatchComplete_<BatchId>.xml at the root, uploaded last.
+		d.Folder = fmt.Sprintf("%s_%s", dsp.Priority, stamp)
+		d.BatchID = stamp
+	}
+	if prior.Attempt != nil && prior.Attempt.Folder != "" {
+		d.Folder, d.BatchID = prior.Attempt.Folder, prior.Attempt.BatchID
+	}
+	plan := &Plan{Delivery: d, Version: version, Sources: map[string]string{}}
+	resDir := path.Join(d.ReleaseDir(), "resources")
+	if kind != ern.Takedown {
+		var files []*ern.File
+		add := func(resource, userName, remoteName string, f *ern.File) error {
+			src := filepath.Join(rel.Dir, rel.Files[userName])
+			blake, sum, err := p.Hash(src, dsp.Hash)
+			if err != nil {
+				return fmt.Errorf("hash %s: %w", userName, err)
+			}
+			fi, err := os.Stat(src)
+			if err != nil {
+				return err
+			}
+			pkgPath := path.Join(resDir, remoteName)
+			plan.Sources[pkgPath] = src
+			*f = ern.File{Name: remoteName, Path: "resources/", Size: fi.Size(), HashAlgorithm: dsp.Hash, Hash: sum, Provided: true}
+			files = append(files, f)
+			d.Files = append(d.Files, record.DeliveredFile{Role: record.RoleResource, Resource: resource, Package: pkgPath, Remote: pkgPath,
+				Size: fi.Size(), BLAKE3: blake, HashSum: sum, Provided: true})
+			return nil
+		}
+		model.Tracks = append([]ern.Track(nil), model.Tracks...)
+		for i := range model.Tracks {
+			t := &model.Tracks[i]
+			name := ResourceName(dsp.Naming, &model, releaseID, i, t.Audio.File.Name)
+			if err := add(audioResource(t.ISRC), t.Audio.File.Name, name, &t.Audio.File); err != nil {
+				return nil, err
+			}
+		}
+		if model.Cover != nil {
+			cover := *model.Cover
+			name := ResourceName(dsp.Naming, &model, releaseID, -1, cover.File.Name)
+			if err := add(coverResource, cover.File.Name, name, &cover.File); err != nil {
+				return nil, err
+			}
+			model.Cover = &cover
+		}
+		if kind == ern.Update && version.HasProvidedFlag() {
+			resend := Resend(prior.Delivered, d.Files)
+			for i := range d.Files {
+				if !resend[d.Files[i].Resource] {
+					d.Files[i].Provided = false
+					files[i].Provided = false
+					delete(plan.Sources, d.Files[i].Package)
+				}
+			}
+		}
+	}
+	plan.Message = &ern.Message{
+		Header: ern.Header{
+			ThreadID:  model.UPC,
+			MessageID: d.MessageID,
+			Sender:    p.Sender,
+			Recipient: ern.Party{DPID: dsp.DPID, Name: dsp.Name},
+			Created:   now,
+			Test:      dsp.Test,
+		},
+		Kind:    kind,
+		Release: &model,
+	}
+	return plan, nil
+}
+
+// Resource identities.
+const coverResource = "cover"
+
+func audioResource(isrc string) string { return "audio:" + isrc }
+
+func isPrimary(resource string) bool { return resource != coverResource }
+
+// Resend decides which resources an update sends, by DDEX Release
+// Profiles rule 12:
+//   - a changed primary resource (audio) means every primary resource is
+//     sent again (ferry's releases have one SoundRecording type);
+//   - a changed secondary resource (the cover) means every secondary one is;
+//   - a resource the DSP does not have (a track added) is sent;
+//   - anything else is described with IsProvidedInDelivery=false and not
+//     sent: a metadata-only change sends the message alone.
+func Resend(delivered *record.Delivery, files []record.DeliveredFile) map[string]bool {
+	had := map[string]string{}
+	for _, f := range delivered.Files {
+		if f.Role == record.RoleResource {
+			had[f.Resource] = f.BLAKE3
+		}
+	}
+	changedPrimary, changedSecondary := false, false
+	resend := map[string]bool{}
+	for _, f := range files {
+		old, ok := had[f.Resource]
+		switch {
+		case !ok:
+			resend[f.Resource] = true
+		case old != f.BLAKE3 && isPrimary(f.Resource):
+			changedPrimary = true
+		case old != f.BLAKE3:
+			changedSecondary = true
+		}
+	}
+	for _, f := range files {
+		if isPrimary(f.Resource) && changedPrimary || !isPrimary(f.Resource) && changedSecondary {
+			resend[f.Resource] = true
+		}
+	}
+	return resend
+}

@@ -1,0 +1,76 @@
+package record
+
+import (
+	"path"
+	"time"
+)
+
+// Roles of the files of a delivery, uploaded in this order.
+const (
+	RoleResource = "resource"
+	RoleMessage  = "message"
+	RoleManifest = "manifest"
+)
+
+// Delivery describes one packaged delivery instance: the message it
+// carries and the files to upload, resources first, message after,
+// manifest last.
+type Delivery struct {
+	DSP        string          `json:"dsp"`
+	Kind       string          `json:"kind"`
+	MessageID  string          `json:"message_id"`
+	ReleaseID  string          `json:"release_id"` // what acknowledgements name: GRid or ICPN
+	UPC        string          `json:"upc"`
+	ERNVersion string          `json:"ern_version"`
+	Folder     string          `json:"folder"` // remote delivery folder (the batch folder in a batch)
+	BatchID    string          `json:"batch_id,omitempty"`
+	Created    time.Time       `json:"created"`
+	Files      []DeliveredFile `json:"files"`
+}
+
+// DeliveredFile is one file of a delivery.
+type DeliveredFile struct {
+	Role string `json:"role"`
+	// Resource identifies what the file is across deliveries: "audio:<ISRC>"
+	// or "cover". Updates compare resources by it.
+	Resource string `json:"resource,omitempty"`
+	Package  string `json:"package"` // slash path inside .ferry/package
+	Remote   string `json:"remote"`  // slash path relative to the DSP's folder
+	Size     int64  `json:"size"`
+	BLAKE3   string `json:"blake3,omitempty"`
+	HashSum  string `json:"hashsum,omitempty"`
+	// Provided is false for a file described in the message but not sent
+	// again, because the DSP already has it.
+	Provided bool `json:"provided"`
+}
+
+// UploadedRecord remembers, per instance, which files are already on the
+// server, so a retry sends only what is missing.
+type UploadedRecord map[string]UploadedEntry
+
+// UploadedEntry is one file known to be on the server.
+type UploadedEntry struct {
+	BLAKE3 string `json:"blake3"`
+	Size   int64  `json:"size"`
+}
+
+// ReleaseDir is the release's folder inside the delivery: the delivery
+// folder itself release by release, <ReleaseId>/ inside a batch.
+func (d *Delivery) ReleaseDir() string {
+	if d.BatchID != "" {
+		return path.Join(d.Folder, d.ReleaseID)
+	}
+	return d.Folder
+}
+
+// ItemDir is the sub-folder of every item that ferry owns.
+const ItemDir = ".ferry"
+
+// PackageDir is the folder inside ItemDir holding the exact tree uploaded.
+const PackageDir = "package"
+
+// Files ferry keeps inside an item's ItemDir.
+const (
+	DeliveryFile = "delivery.json" // what to upload, in order
+	UploadedFile = "uploaded.json" // what is already on the server
+)

@@ -1,0 +1,155 @@
+package validate
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Severity says whether a problem blocks a delivery.
+type Severity string
+
+// Severities: errors block the delivery, warnings are reported only.
+// Off is what a config override uses to silence a rule; no reported
+// problem has it.
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+	Off     Severity = "off"
+)
+
+// Problem is one thing wrong with a release folder, in words a label's
+// delivery team understands: where, what, and how to fix it.
+type Problem struct {
+	Severity Severity `json:"severity"`
+	Rule     string   `json:"rule"`          // stable name, used by severity overrides
+	Where    string   `json:"where"`         // a release.toml field (tracks[3].isrc) or a file in the folder
+	What     string   `json:"what"`          // what is wrong
+	Fix      string   `json:"fix,omitempty"` // what to do about it
+	// DSP names the DSPs the problem applies to, separated by ", ", when
+	// it does not apply to every DSP the release goes to (a per-DSP rule
+	// or severity override); empty otherwise.
+	DSP string `json:"dsp,omitempty"`
+}
+
+// String writes the problem as ERRORS.txt and `ferry validate` show it:
+//
+//	ERROR tracks[3].isrc: ISRC "GBEXR2600O01": character 8 is 'O', expected a digit
+//	  fix: copy the ISRC exactly as issued, e.g. GB-EXR-26-00001
+//	  rule: isrc
+func (p Problem) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %s", strings.ToUpper(string(p.Severity)), p.Where, p.What)
+	if p.Fix != "" {
+		fmt.Fprintf(&b, "\n  fix: %s", p.Fix)
+	}
+	fmt.Fprintf(&b, "\n  rule: %s", p.Rule)
+	if p.DSP != "" {
+		fmt.Fprintf(&b, " (for %s only)", p.DSP)
+	}
+	return b.String()
+}
+
+// AppliesTo reports whether the problem concerns deliveries to dsp.
+func (p Problem) AppliesTo(dsp string) bool {
+	return p.DSP == "" || slices.Contains(strings.Split(p.DSP, ", "), dsp)
+}
+
+// Problems is a validation report.
+type Problems []Problem
+
+// Errors counts the blocking problems.
+func (ps Problems) Errors() int {
+	n := 0
+	for _, p := range ps {
+		if p.Severity == Error {
+			n++
+		}
+	}
+	return n
+}
+
+// Warnings counts the problems that do not block.
+func (ps Problems) Warnings() int {
+	n := 0
+	for _, p := range ps {
+		if p.Severity == Warning {
+			n++
+		}
+	}
+	return n
+}
+
+// For keeps the problems that concern deliveries to dsp, so that a
+// problem of one DSP need not hold back the others.
+func (ps Problems) For(dsp string) Problems {
+	var out Problems
+	for _, p := range ps {
+		if p.AppliesTo(dsp) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Error makes a report with errors usable as an error value, listing them.
+func (ps Problems) Error() string {
+	var lines []string
+	for _, p := range ps {
+		lines = append(lines, p.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Sort orders the report for reading: errors first, then by place
+// (tracks[2] before tracks[10]), keeping the order of checks otherwise.
+func (ps Problems) Sort() {
+	slices.SortStableFunc(ps, func(a, b Problem) int {
+		if a.Severity != b.Severity {
+			return severityRank(a.Severity) - severityRank(b.Severity)
+		}
+		return naturalCompare(a.Where, b.Where)
+	})
+}
+
+func severityRank(s Severity) int {
+	switch s {
+	case Error:
+		return 0
+	case Warning:
+		return 1
+	}
+	return 2
+}
+
+// naturalCompare compares strings with runs of digits compared as
+// numbers, so tracks[9] sorts before tracks[10].
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := len(na) - len(nb); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return int(a[0]) - int(b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) - len(b)
+}
+
+func digitRun(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}

@@ -1,0 +1,418 @@
+package validate
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/ferrydelivery/ferry/config"
+	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/ern/ident"
+)
+
+// ReleaseFileName is the metadata file of a release folder.
+const ReleaseFileName = "release.toml"
+
+// maxReleaseFileSize bounds what is read of release.toml: a real one is a
+// few kilobytes; a huge file is refused before it is parsed.
+const maxReleaseFileSize = 1 << 20
+
+// Actions a release.toml may ask for.
+const (
+	ActionDeliver  = "deliver"
+	ActionTakedown = "takedown"
+)
+
+// ReleaseFile is release.toml as the user writes it. The README documents
+// every key.
+type ReleaseFile struct {
+	UPC                 string        `toml:"upc"`
+	GRid                string        `toml:"grid"`
+	CatalogNumber       string        `toml:"catalog_number"`
+	Title               string        `toml:"title"`
+	VersionTitle        string        `toml:"version_title"`
+	DisplayArtist       string        `toml:"display_artist"`
+	Artists             []ArtistEntry `toml:"artists"`
+	Label               string        `toml:"label"`
+	ReleaseDate         Date          `toml:"release_date"`
+	OriginalReleaseDate Date          `toml:"original_release_date"`
+	Genre               string        `toml:"genre"`
+	SubGenre            string        `toml:"subgenre"`
+	ParentalWarning     string        `toml:"parental_warning"`
+	Type                string        `toml:"type"`
+	Language            string        `toml:"language"`
+	PLine               LineEntry     `toml:"p_line"`
+	CLine               LineEntry     `toml:"c_line"`
+	Cover               string        `toml:"cover"`
+	DeliverTo           []string      `toml:"deliver_to"`
+	Action              string        `toml:"action"`
+	Tracks              []TrackEntry  `toml:"tracks"`
+	Deals               []DealEntry   `toml:"deals"`
+}
+
+// ArtistEntry is an artist or contributor in release.toml.
+type ArtistEntry struct {
+	Name  string   `toml:"name"`
+	Roles []string `toml:"roles"`
+	ISNI  string   `toml:"isni"`
+	IPI   string   `toml:"ipi"`
+}
+
+// LineEntry is a P or C line in release.toml.
+type LineEntry struct {
+	Year int    `toml:"year"`
+	Text string `toml:"text"`
+}
+
+// TrackEntry is one track in release.toml.
+type TrackEntry struct {
+	ISRC                 string        `toml:"isrc"`
+	Title                string        `toml:"title"`
+	VersionTitle         string        `toml:"version_title"`
+	DisplayArtist        string        `toml:"display_artist"`
+	Artists              []ArtistEntry `toml:"artists"`
+	Contributors         []ArtistEntry `toml:"contributors"`
+	File                 string        `toml:"file"`
+	Disc                 int           `toml:"disc"`
+	Number               int           `toml:"number"`
+	ParentalWarning      string        `toml:"parental_warning"`
+	Genre                string        `toml:"genre"`
+	InstantGratification bool          `toml:"instant_gratification"`
+}
+
+// DealEntry is one deal in release.toml.
+type DealEntry struct {
+	Territories         []string `toml:"territories"`
+	ExcludedTerritories []string `toml:"excluded_territories"`
+	CommercialModel     string   `toml:"commercial_model"`
+	UseTypes            []string `toml:"use_types"`
+	StartDate           Date     `toml:"start_date"`
+	EndDate             Date     `toml:"end_date"`
+	PreOrderDate        Date     `toml:"preorder_date"`
+}
+
+// Date is a calendar date in release.toml, written either as a string
+// ("2026-12-04") or as a TOML date (2026-12-04, unquoted). It is kept as
+// written, so that the validator can say what is wrong with a bad one.
+type Date string
+
+// UnmarshalTOML accepts a string or a TOML local date.
+func (d *Date) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		*d = Date(v)
+		return nil
+	case time.Time:
+		if v.Hour() != 0 || v.Minute() != 0 || v.Second() != 0 || v.Nanosecond() != 0 {
+			return fmt.Errorf("%s is a date and time; write the date alone, e.g. 2026-12-04", v.Format(time.RFC3339))
+		}
+		*d = Date(v.Format(time.DateOnly))
+		return nil
+	}
+	return fmt.Errorf("%v is not a date; write e.g. \"2026-12-04\"", v)
+}
+
+// Limits on the shape of release.toml, checked before it is decoded: the
+// TOML decoder takes time that grows faster than the input with nesting
+// depth and dotted-key length (10,000 nested inline tables take over 20
+// seconds), and a real release.toml nests 2 or 3 levels deep.
+const (
+	maxTOMLNesting    = 16
+	maxTOMLDottedKeys = 16
+)
+
+// ParseReleaseFile decodes release.toml text strictly: syntax errors and
+// unknown keys are reported with their line. Whatever the input, it
+// returns quickly and never panics.
+func ParseReleaseFile(data []byte) (rf *ReleaseFile, err error) {
+	if len(data) > maxReleaseFileSize {
+		return nil, fmt.Errorf("%s is %d bytes, more than the %d allowed: is it really the release's metadata?", ReleaseFileName, len(data), maxReleaseFileSize)
+	}
+	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
+		return nil, fmt.Errorf("%s is not UTF-8 text (a binary file, or saved in another encoding?)", ReleaseFileName)
+	}
+	if err := checkTOMLShape(data); err != nil {
+		return nil, fmt.Errorf("%s %w", ReleaseFileName, err)
+	}
+	defer func() {
+		// The decoder recovers its own panics; this guards the daemon
+		// against any it might miss.
+		if r := recover(); r != nil {
+			rf, err = nil, fmt.Errorf("%s could not be read as TOML (%v)", ReleaseFileName, r)
+		}
+	}()
+	var f ReleaseFile
+	md, err := toml.Decode(string(data), &f)
+	if err != nil {
+		return nil, decodeError(err)
+	}
+	var unknown []string
+	for _, k := range md.Undecoded() {
+		unknown = append(unknown, fmt.Sprintf("%s line %d: unknown key %q (check its spelling against the README)",
+			ReleaseFileName, config.KeyLine(string(data), k), k.String()))
+	}
+	if len(unknown) > 0 {
+		return nil, errors.New(strings.Join(unknown, "\n"))
+	}
+	if f.Action == "" {
+		f.Action = ActionDeliver
+	}
+	return &f, nil
+}
+
+// decodeError words a TOML decoding error for release.toml's author:
+// its line, the key, and for a value of the wrong type what was given
+// and what is expected.
+func decodeError(err error) error {
+	var perr toml.ParseError
+	if errors.As(err, &perr) {
+		if perr.LastKey != "" {
+			return fmt.Errorf("%s line %d, %s: %s", ReleaseFileName, perr.Position.Line, perr.LastKey, perr.Message)
+		}
+		return fmt.Errorf("%s line %d: %s", ReleaseFileName, perr.Position.Line, perr.Message)
+	}
+	m := typeError.FindStringSubmatch(err.Error())
+	if m == nil {
+		return fmt.Errorf("%s: %s", ReleaseFileName, strings.TrimPrefix(err.Error(), "toml: "))
+	}
+	line, key, msg := m[1], m[2], m[3]
+	if t := incompatible.FindStringSubmatch(msg); t != nil {
+		msg = fmt.Sprintf("the value is %s where %s is expected", tomlKind(t[1]), tomlKind(t[2]))
+	}
+	return fmt.Errorf("%s line %s, %s: %s", ReleaseFileName, line, key, msg)
+}
+
+var (
+	typeError    = regexp.MustCompile(`^toml: line ([0-9]+) \(last key "(.*)"\): (.*)$`)
+	incompatible = regexp.MustCompile(`^incompatible types: TOML value has type (.+); destination has type (.+)$`)
+)
+
+// tomlKind names a decoder's type in words.
+func tomlKind(t string) string {
+	switch {
+	case t == "string":
+		return "text"
+	case t == "int64" || t == "integer":
+		return "a whole number"
+	case t == "float64" || t == "float":
+		return "a decimal number"
+	case t == "bool":
+		return "true or false"
+	case t == "time.Time":
+		return "a date or time"
+	case strings.HasPrefix(t, "[]") || t == "slice" || t == "array":
+		return "a list [ … ]"
+	case strings.HasPrefix(t, "map") || t == "struct":
+		return "a table { … }"
+	}
+	return t
+}
+
+// checkTOMLShape refuses TOML nested deeper than maxTOMLNesting or with
+// keys of more than maxTOMLDottedKeys parts, before the decoder sees it.
+// It is a lexical scan: strings and comments are skipped, brackets and
+// braces counted, and dots counted since the last delimiter (a float or
+// a time has one).
+func checkTOMLShape(data []byte) error {
+	depth, dots, line := 0, 0, 1
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch c {
+		case '\n':
+			line++
+			dots = 0
+		case '#':
+			for i+1 < len(data) && data[i+1] != '\n' {
+				i++
+			}
+		case '"', '\'':
+			end, lines := skipTOMLString(data, i)
+			i, line = end, line+lines
+		case '[', '{':
+			depth++
+			dots = 0
+			if depth > maxTOMLNesting {
+				return fmt.Errorf("line %d: nested more than %d levels deep", line, maxTOMLNesting)
+			}
+		case ']', '}':
+			depth = max(depth-1, 0)
+			dots = 0
+		case '=', ',':
+			dots = 0
+		case '.':
+			dots++
+			if dots > maxTOMLDottedKeys {
+				return fmt.Errorf("line %d: a key with more than %d dotted parts", line, maxTOMLDottedKeys)
+			}
+		}
+	}
+	return nil
+}
+
+// skipTOMLString returns the index of the last byte of the string that
+// starts at data[i] (basic, literal, or their multi-line forms) and the
+// newlines inside it. An unterminated string runs to the end; the
+// decoder reports it.
+func skipTOMLString(data []byte, i int) (end, lines int) {
+	q := data[i]
+	delim := []byte{q}
+	if i+2 < len(data) && data[i+1] == q && data[i+2] == q {
+		delim = []byte{q, q, q}
+	}
+	for j := i + len(delim); j < len(data); j++ {
+		switch {
+		case data[j] == '\\' && q == '"':
+			if j+1 < len(data) && data[j+1] == '\n' {
+				lines++
+			}
+			j++
+		case data[j] == '\n':
+			lines++
+			if len(delim) == 1 {
+				return j - 1, lines - 1 // a one-line string ends at the line's end
+			}
+		case bytes.HasPrefix(data[j:], delim):
+			return j + len(delim) - 1, lines
+		}
+	}
+	return len(data) - 1, lines
+}
+
+// ReadReleaseFile reads and parses path. It opens the file without
+// blocking (a FIFO named release.toml must not hang the daemon), checks
+// that it is a regular file, and reads at most maxReleaseFileSize+1 bytes.
+func ReadReleaseFile(path string) (*ReleaseFile, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := releaseFileKind(fi); err != nil {
+		return nil, err
+	}
+	if fi.Size() > maxReleaseFileSize {
+		return nil, tooLarge(fi.Size())
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	if err := releaseFileKind(fi); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxReleaseFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", ReleaseFileName, err)
+	}
+	if len(data) > maxReleaseFileSize {
+		return nil, tooLarge(int64(len(data)))
+	}
+	return ParseReleaseFile(data)
+}
+
+func releaseFileKind(fi fs.FileInfo) error {
+	switch m := fi.Mode(); {
+	case m.IsRegular():
+		return nil
+	case m.IsDir():
+		return fmt.Errorf("%s is a folder, not a file", ReleaseFileName)
+	case m&fs.ModeNamedPipe != 0:
+		return fmt.Errorf("%s is a named pipe (FIFO), not a file", ReleaseFileName)
+	}
+	return fmt.Errorf("%s is not a regular file", ReleaseFileName)
+}
+
+func tooLarge(size int64) error {
+	return fmt.Errorf("%s is %d bytes, more than the %d allowed: is it really the release's metadata?", ReleaseFileName, size, maxReleaseFileSize)
+}
+
+// Model converts the file into the release model. File references stay
+// as the user wrote them (relative to the release folder) in File.Name;
+// packaging renames them per DSP.
+func (rf *ReleaseFile) Model() *ern.Release {
+	r := &ern.Release{
+		UPC:                 ident.NormalizeUPC(rf.UPC),
+		GRid:                ident.NormalizeGRid(rf.GRid),
+		CatalogNumber:       rf.CatalogNumber,
+		Title:               rf.Title,
+		VersionTitle:        rf.VersionTitle,
+		DisplayArtist:       rf.DisplayArtist,
+		Artists:             artists(rf.Artists),
+		Label:               rf.Label,
+		ReleaseDate:         string(rf.ReleaseDate),
+		OriginalReleaseDate: string(rf.OriginalReleaseDate),
+		Genre:               rf.Genre,
+		SubGenre:            rf.SubGenre,
+		ParentalWarning:     rf.ParentalWarning,
+		Type:                rf.Type,
+		Language:            rf.Language,
+		PLine:               ern.Line(rf.PLine),
+		CLine:               ern.Line(rf.CLine),
+	}
+	if r.DisplayArtist == "" && len(r.Artists) > 0 {
+		r.DisplayArtist = r.Artists[0].Name
+	}
+	if len(r.Artists) == 0 && r.DisplayArtist != "" {
+		r.Artists = []ern.Artist{{Name: r.DisplayArtist, Roles: []string{"MainArtist"}}}
+	}
+	if rf.Cover != "" {
+		r.Cover = &ern.Image{File: ern.File{Name: rf.Cover}}
+	}
+	for _, t := range rf.Tracks {
+		disc := t.Disc
+		if disc == 0 {
+			disc = 1
+		}
+		r.Tracks = append(r.Tracks, ern.Track{
+			ISRC:                 ident.NormalizeISRC(t.ISRC),
+			Title:                t.Title,
+			VersionTitle:         t.VersionTitle,
+			DisplayArtist:        t.DisplayArtist,
+			Artists:              artists(t.Artists),
+			Contributors:         artists(t.Contributors),
+			Disc:                 disc,
+			Number:               t.Number,
+			ParentalWarning:      t.ParentalWarning,
+			Genre:                t.Genre,
+			InstantGratification: t.InstantGratification,
+			Audio:                ern.Audio{File: ern.File{Name: t.File}},
+		})
+	}
+	for _, d := range rf.Deals {
+		r.Deals = append(r.Deals, ern.Deal{
+			Territories:         d.Territories,
+			ExcludedTerritories: d.ExcludedTerritories,
+			CommercialModel:     d.CommercialModel,
+			UseTypes:            d.UseTypes,
+			StartDate:           string(d.StartDate),
+			EndDate:             string(d.EndDate),
+			PreOrderDate:        string(d.PreOrderDate),
+		})
+	}
+	return r
+}
+
+func artists(in []ArtistEntry) []ern.Artist {
+	var out []ern.Artist
+	for _, a := range in {
+		roles := a.Roles
+		if len(roles) == 0 {
+			roles = []string{"MainArtist"}
+		}
+		out = append(out, ern.Artist{Name: a.Name, Roles: roles, ISNI: ident.NormalizeISNI(a.ISNI), IPI: a.IPI})
+	}
+	return out
+}

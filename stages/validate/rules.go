@@ -1,0 +1,203 @@
+package validate
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Check describes one validation rule: its stable name (what problems
+// carry in Rule and what `severity` overrides in the config name), its
+// default severity, and whether the config may change it.
+type Check struct {
+	Name     string
+	Severity Severity
+	// Fixed rules guard what ferry cannot deliver without (a readable
+	// release.toml, files inside the folder, headers it can read):
+	// severity overrides do not apply to them.
+	Fixed bool
+	// PerDSP rules read the DSP's [rules] limits, so their outcome can
+	// differ between the DSPs a release goes to.
+	PerDSP  bool
+	Summary string
+}
+
+// Rule names. They are part of the configuration interface: never rename
+// one.
+const (
+	ruleReleaseFile          = "release-file"
+	ruleAction               = "action"
+	ruleRequired             = "required"
+	ruleDeliverTo            = "deliver-to"
+	ruleFileMissing          = "file-missing"
+	ruleFileOutside          = "file-outside"
+	ruleFileNotRegular       = "file-not-regular"
+	ruleFileEmpty            = "file-empty"
+	ruleFileUnreadable       = "file-unreadable"
+	ruleFileAmbiguous        = "file-ambiguous"
+	ruleFileNormalization    = "file-name-normalization"
+	ruleFileUnreferenced     = "file-unreferenced"
+	ruleFileReused           = "file-reused"
+	ruleAudioHeader          = "audio-header"
+	ruleAudioUnsupported     = "audio-unsupported"
+	ruleAudioFormat          = "audio-format"
+	ruleAudioPCM             = "audio-pcm"
+	ruleAudioExtensible      = "audio-extensible"
+	ruleAudioQuality         = "audio-quality"
+	ruleAudioChannels        = "audio-channels"
+	ruleAudioEmpty           = "audio-empty"
+	ruleAudioExtension       = "audio-extension"
+	ruleArtworkHeader        = "artwork-header"
+	ruleArtworkUnsupported   = "artwork-unsupported"
+	ruleArtworkSquare        = "artwork-square"
+	ruleArtworkSize          = "artwork-size"
+	ruleArtworkBytes         = "artwork-bytes"
+	ruleArtworkColor         = "artwork-color"
+	ruleArtworkAlpha         = "artwork-alpha"
+	ruleArtworkExtension     = "artwork-extension"
+	ruleUPC                  = "upc"
+	ruleISRC                 = "isrc"
+	ruleISRCDuplicate        = "isrc-duplicate"
+	ruleGRid                 = "grid"
+	ruleISNI                 = "isni"
+	ruleDate                 = "date"
+	ruleDateOrder            = "date-order"
+	ruleDealEnded            = "deal-ended"
+	ruleTerritory            = "territory"
+	ruleExcludedTerritory    = "excluded-territory"
+	ruleCommercialModel      = "commercial-model"
+	ruleUseType              = "use-type"
+	ruleParentalWarning      = "parental-warning"
+	ruleReleaseType          = "release-type"
+	ruleReleaseTypeTracks    = "release-type-tracks"
+	ruleLanguage             = "language"
+	ruleLine                 = "line"
+	ruleTrackNumber          = "track-number"
+	ruleTrackNumbering       = "track-numbering"
+	ruleInstantGratification = "instant-gratification"
+	ruleStyleCaps            = "style-caps"
+	ruleStyleFeaturing       = "style-featuring"
+	ruleStyleArtistInTitle   = "style-artist-in-title"
+	ruleStyleWhitespace      = "style-whitespace"
+)
+
+// checks is the catalogue of every rule, in the order the README lists
+// them.
+var checks = []Check{
+	{ruleReleaseFile, Error, true, false, "release.toml is missing, unreadable, not UTF-8 text, larger than 1 MB, nested too deeply, has a syntax error or an unknown key, or is a link leading outside the folder"},
+	{ruleAction, Error, true, false, `action is neither "deliver" nor "takedown"`},
+	{ruleRequired, Error, true, false, "a required field is empty (a takedown needs only upc)"},
+	{ruleDeliverTo, Error, true, false, "deliver_to names a DSP that is not configured"},
+	{ruleFileMissing, Error, true, false, "a referenced file does not exist (the message suggests a name differing only in case)"},
+	{ruleFileOutside, Error, true, false, "a file reference is absolute, uses .., points into .ferry/, or is a link leading outside the release folder"},
+	{ruleFileNotRegular, Error, true, false, "a referenced file is a folder, named pipe (FIFO), socket or device"},
+	{ruleFileEmpty, Error, true, false, "a referenced file has 0 bytes"},
+	{ruleFileUnreadable, Error, true, false, "a referenced file cannot be opened (permissions, a link loop, an I/O error)"},
+	{ruleFileAmbiguous, Error, true, false, "two files in one folder have names that differ only in Unicode normalization (NFC/NFD)"},
+	{ruleFileNormalization, Warning, false, false, "a file's name matches release.toml only after Unicode NFC normalization (macOS writes NFD); ferry uses the file"},
+	{ruleFileUnreferenced, Warning, false, false, "an audio file (or something named like one) in the folder is referenced by no track"},
+	{ruleFileReused, Error, false, false, "two tracks, or a track and the cover, reference the same file"},
+	{ruleAudioHeader, Error, true, false, "a WAV or FLAC header is truncated or corrupt"},
+	{ruleAudioUnsupported, Error, true, false, "an audio file is not WAV or FLAC (AIFF, MP3, AAC, Ogg, RF64…)"},
+	{ruleAudioFormat, Error, false, true, "the audio format (WAV, FLAC) is not in the DSP's audio_formats"},
+	{ruleAudioPCM, Error, false, false, "a WAV holds floating-point, ADPCM or compressed samples instead of integer PCM"},
+	{ruleAudioExtensible, Error, false, true, "a WAV uses WAVE_FORMAT_EXTENSIBLE and the DSP's allow_wave_extensible is false"},
+	{ruleAudioQuality, Error, false, false, "audio below 44.1 kHz or 16 bits"},
+	{ruleAudioChannels, Warning, false, false, "audio with more than 2 channels"},
+	{ruleAudioEmpty, Error, false, false, "an audio file holds no samples"},
+	{ruleAudioExtension, Warning, false, false, "an audio file's extension does not match its content (a FLAC named .wav)"},
+	{ruleArtworkHeader, Error, true, false, "the cover's JPEG or PNG data is truncated or corrupt"},
+	{ruleArtworkUnsupported, Error, true, false, "the cover is not JPEG or PNG (GIF, TIFF, WebP, HEIF…)"},
+	{ruleArtworkSquare, Error, false, false, "the cover is not square"},
+	{ruleArtworkSize, Error, false, true, "the cover is smaller than the DSP's min_artwork_px"},
+	{ruleArtworkBytes, Error, false, true, "the cover file is larger than the DSP's max_artwork_bytes"},
+	{ruleArtworkColor, Error, false, false, "the cover is CMYK, greyscale or paletted instead of RGB"},
+	{ruleArtworkAlpha, Warning, false, false, "the cover has an alpha (transparency) channel"},
+	{ruleArtworkExtension, Warning, false, false, "the cover's extension does not match its content (a PNG named .jpg)"},
+	{ruleUPC, Error, false, false, "the UPC/EAN is not 12 or 13 digits with a valid check digit"},
+	{ruleISRC, Error, false, false, "an ISRC is not CC-XXX-YY-NNNNN (after removing hyphens and spaces)"},
+	{ruleISRCDuplicate, Error, false, false, "two tracks of the release share an ISRC"},
+	{ruleGRid, Error, false, false, "the GRid is not A1 + 16 characters with a valid check character"},
+	{ruleISNI, Error, false, false, "an artist's or contributor's ISNI is not 16 characters with a valid check character"},
+	{ruleDate, Error, false, false, "a date is not a real calendar date written YYYY-MM-DD"},
+	{ruleDateOrder, Error, false, false, "original_release_date after release_date, a deal's end_date before its start_date, or a preorder_date not before the deal's start"},
+	{ruleDealEnded, Warning, false, false, "a deal's end_date has passed: the release is not on sale under it"},
+	{ruleTerritory, Error, false, false, "a territory is not an ISO 3166-1 alpha-2 code or Worldwide, or Worldwide is mixed with countries"},
+	{ruleExcludedTerritory, Error, false, false, "excluded_territories is used without territories = [\"Worldwide\"], or holds an unknown code"},
+	{ruleCommercialModel, Error, false, false, "commercial_model is not a DDEX CommercialModelType"},
+	{ruleUseType, Error, false, false, "a use type is not a DDEX UseType"},
+	{ruleParentalWarning, Error, false, false, "parental_warning is not a DDEX ParentalWarningType"},
+	{ruleReleaseType, Error, false, false, "type is not Album, Single, EP or Compilation"},
+	{ruleReleaseTypeTracks, Warning, false, false, "a Single with more than 3 tracks, or an EP with more than 6 tracks or 30 minutes"},
+	{ruleLanguage, Error, false, false, "language is not a BCP 47 language tag (en, fr, pt-BR)"},
+	{ruleLine, Warning, false, false, "p_line or c_line is missing its year or text, or its year is in the future"},
+	{ruleTrackNumber, Error, false, false, "two tracks have the same disc and number, or a disc or number is negative"},
+	{ruleTrackNumbering, Warning, false, false, "track numbers do not run 1, 2, 3… on each disc, discs do not run 1, 2…, or tracks are listed out of order"},
+	{ruleInstantGratification, Warning, false, false, "a track is marked instant_gratification but no deal has a preorder_date"},
+	{ruleStyleCaps, Warning, false, false, "a title is written in ALL CAPS"},
+	{ruleStyleFeaturing, Warning, false, false, `"feat." or "ft." outside brackets in a title`},
+	{ruleStyleArtistInTitle, Warning, false, false, "a track title repeats the artist's name"},
+	{ruleStyleWhitespace, Warning, false, false, "a title or name starts or ends with spaces or holds double spaces"},
+}
+
+var checkByName = func() map[string]Check {
+	m := make(map[string]Check, len(checks))
+	for _, c := range checks {
+		m[c.Name] = c
+	}
+	return m
+}()
+
+// Checks lists every validation rule, for documentation and for tools
+// that check a configuration's severity overrides.
+func Checks() []Check { return slices.Clone(checks) }
+
+// severityFor is the severity rule gets under the overrides (rule name ->
+// "error", "warning" or "off"); fixed rules keep their own.
+func severityFor(rule string, overrides map[string]string) Severity {
+	c, ok := checkByName[rule]
+	if !ok {
+		panic("stages: problem with unknown rule " + rule) // a programming error, caught by the tests
+	}
+	if c.Fixed {
+		return c.Severity
+	}
+	switch o := Severity(strings.ToLower(strings.TrimSpace(overrides[rule]))); o {
+	case Error, Warning, Off:
+		return o
+	}
+	return c.Severity
+}
+
+// CheckSeverityOverrides reports overrides that name no rule or try to
+// change a fixed rule, so a typo in the config does not silently leave a
+// rule at its default. where prefixes each message (e.g. "rules.severity").
+func CheckSeverityOverrides(where string, overrides map[string]string) error {
+	var errs []string
+	keys := make([]string, 0, len(overrides))
+	for k := range overrides {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		c, ok := checkByName[k]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Sprintf("%s.%s: no validation rule is named %q (see the README's list of rules)", where, k, k))
+		case c.Fixed:
+			errs = append(errs, fmt.Sprintf("%s.%s: rule %q cannot be overridden: ferry cannot deliver a release that breaks it", where, k, k))
+		default:
+			switch Severity(strings.ToLower(strings.TrimSpace(overrides[k]))) {
+			case Error, Warning, Off:
+			default:
+				errs = append(errs, fmt.Sprintf("%s.%s = %q: want error, warning or off", where, k, overrides[k]))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
