@@ -313,7 +313,7 @@ func TestUploadSurvivesSSHDKilledMidway(t *testing.T) {
 	hist, _ := ReadHistory(filepath.Join(e.layout.Dir(Acknowledged), "big@dsp"))
 	retried := false
 	for _, h := range hist {
-		if h.From == Packaged && h.To == Packaged && h.Error != "" {
+		if h.From == string(Packaged) && h.To == string(Packaged) && h.Error != "" {
 			retried = true
 		}
 	}

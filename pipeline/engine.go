@@ -16,6 +16,7 @@ import (
 	"github.com/ferrydelivery/ferry/stages/delivery"
 	"github.com/ferrydelivery/ferry/stages/digest"
 	"github.com/ferrydelivery/ferry/stages/files"
+	"github.com/ferrydelivery/ferry/stages/record"
 	"github.com/ferrydelivery/ferry/watch"
 )
 
@@ -29,6 +30,7 @@ type Engine struct {
 	dests    map[string]*destination
 	packager *delivery.Packager
 	hashes   *digest.Cache
+	rec      *record.Root
 	now      func() time.Time
 
 	queues map[Stage]chan string
@@ -44,6 +46,9 @@ type Engine struct {
 	reachMu sync.Mutex
 	// unreachable holds each DSP's last transport error; a success clears it.
 	unreachable map[string]error
+	// recordErr is the last failed write of an item's record (a full
+	// disk): readiness reports it until a record write succeeds again.
+	recordErr error
 	// running is Run's context: once it is done no new work is queued
 	// (items stay on disk, in their stage folder), while the work in
 	// flight keeps its own context until the grace period ends.
@@ -94,6 +99,11 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 		return nil, err
 	}
 	e.lock = lock
+	e.rec, err = record.OpenRoot(cfg.Root, e.node, e.now)
+	if err != nil {
+		lock.release()
+		return nil, fmt.Errorf("open the root's records: %w", err)
+	}
 	cache, err := digest.OpenCache(e.layout.State("hashcache.json"))
 	if err != nil {
 		lock.release()
@@ -126,15 +136,15 @@ func (e *Engine) Ready() error {
 			return fmt.Errorf("stage folder %s is missing", e.layout.Dir(s))
 		}
 	}
-	f, err := os.CreateTemp(e.layout.State(), ".ready-*")
-	if err != nil {
-		return fmt.Errorf("root %s is not writable: %w", e.layout.Root, err)
+	if err := e.rec.Writable(); err != nil {
+		return err
 	}
-	f.Close()
-	os.Remove(f.Name())
 	e.reachMu.Lock()
 	defer e.reachMu.Unlock()
 	var errs []error
+	if e.recordErr != nil {
+		errs = append(errs, fmt.Errorf("the last record write failed (is the disk full?): %w", e.recordErr))
+	}
 	for _, dsp := range e.cfg.DSPNames() {
 		if err := e.unreachable[dsp]; err != nil {
 			errs = append(errs, fmt.Errorf("DSP %s unreachable when last tried: %w", dsp, err))
@@ -150,6 +160,21 @@ func (e *Engine) reach(dsp string, err error) {
 	}
 	e.reachMu.Lock()
 	e.unreachable[dsp] = err
+	e.reachMu.Unlock()
+}
+
+// recordFailed notes a failed record write for readiness and metrics.
+func (e *Engine) recordFailed(err error) {
+	e.metrics.recordWriteFailed()
+	e.reachMu.Lock()
+	e.recordErr = err
+	e.reachMu.Unlock()
+}
+
+// recordOK notes a record write that succeeded.
+func (e *Engine) recordOK() {
+	e.reachMu.Lock()
+	e.recordErr = nil
 	e.reachMu.Unlock()
 }
 
@@ -399,8 +424,13 @@ func (e *Engine) failLooseFile(path string) {
 		os.Remove(wrapper)
 		return // taken by another daemon, or gone
 	}
-	e.fail(wrapper, Inbox, failure{Stage: Inbox,
+	it, _, err := e.rec.Adopt(wrapper)
+	if err != nil {
+		e.log.Error("loose file", "file", name, "err", err)
+		return
+	}
+	e.fail(it, Inbox, failure{Stage: Inbox,
 		What: fmt.Sprintf("%q was dropped into the inbox on its own; ferry takes release folders, not single files", name),
 		ToDo: "Put the release's audio, cover and release.toml (or an ERN XML) together in one folder and drop that folder into inbox/. " +
-			"This file was put in a folder of its own here so that it is not lost."}, ItemState{})
+			"This file was put in a folder of its own here so that it is not lost."})
 }

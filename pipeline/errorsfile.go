@@ -2,16 +2,14 @@ package pipeline
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/ferrydelivery/ferry/stages/files"
+	"github.com/ferrydelivery/ferry/stages/record"
 )
 
 // ErrorsFileName is the plain-text report written into every failed item.
-const ErrorsFileName = "ERRORS.txt"
+const ErrorsFileName = record.ErrorsFile
 
 // failure is why an item failed, in the words ERRORS.txt uses.
 type failure struct {
@@ -23,8 +21,9 @@ type failure struct {
 	Attempts int
 }
 
-// writeErrorsFile writes ERRORS.txt into the item, atomically.
-func writeErrorsFile(item string, f failure, now time.Time) error {
+// errorsText is ERRORS.txt for a failure: what went wrong, every
+// problem, what to do, in plain words.
+func errorsText(f failure, now time.Time) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "ferry could not deliver this release.\n\n")
 	fmt.Fprintf(&b, "Stage:   %s\n", f.Stage)
@@ -44,11 +43,6 @@ func writeErrorsFile(item string, f failure, now time.Time) error {
 	}
 	fmt.Fprintf(&b, "\nWhat to do:\n  %s\n", f.ToDo)
 	fmt.Fprintf(&b, "  Then move this folder back into inbox/ to try again.\n")
-	fmt.Fprintf(&b, "  The history of this folder is in .ferry/%s.\n", historyFile)
-	return files.WriteFileAtomic(filepath.Join(item, ErrorsFileName), []byte(b.String()), files.FilePerm)
-}
-
-// removeErrorsFile drops an old ERRORS.txt when an item is retried.
-func removeErrorsFile(item string) {
-	os.Remove(filepath.Join(item, ErrorsFileName))
+	fmt.Fprintf(&b, "  The history of this folder is in %s/history.jsonl.\n", record.ItemDir)
+	return []byte(b.String())
 }

@@ -49,6 +49,7 @@ type Metrics struct {
 	watchEvents  prometheus.Counter
 	watchRescans *prometheus.CounterVec
 	watchMode    *prometheus.GaugeVec
+	recordFails  prometheus.Counter
 	layout       *Layout
 }
 
@@ -91,12 +92,14 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 		Help: "Full inbox rescans, by reason."}, []string{"reason"})
 	m.watchMode = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ferry_watch_mode",
 		Help: "1 for the inbox watch mode in use (notify or poll)."}, []string{"mode"})
+	m.recordFails = prometheus.NewCounter(prometheus.CounterOpts{Name: "ferry_record_write_failures_total",
+		Help: "Writes of an item's record (state, history, ERRORS.txt, delivery, ledger) that failed; the item waited in its stage."})
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ferry_build_info",
 		Help: "Always 1; labels say which ferry is running."}, []string{"version", "goversion"})
 	build.WithLabelValues(Version, runtime.Version()).Set(1)
 	for _, c := range []prometheus.Collector{m.inflight, m.processedC, m.duration, m.uploadBytes, m.uploadFiles,
 		m.skippedBytes, m.skippedFiles, m.retries, m.acks, m.ackLatency, m.hashBytes, m.cacheHits, m.cacheMisses,
-		m.watchEvents, m.watchRescans, m.watchMode, build, stageCollector{m}} {
+		m.watchEvents, m.watchRescans, m.watchMode, m.recordFails, build, stageCollector{m}} {
 		f(c)
 	}
 	for _, s := range workStages {
@@ -192,6 +195,8 @@ func (m *Metrics) uploaded(dsp string, st delivery.UploadStats) {
 }
 
 func (m *Metrics) retry(dsp string) { m.retries.WithLabelValues(dsp).Inc() }
+
+func (m *Metrics) recordWriteFailed() { m.recordFails.Inc() }
 
 func (m *Metrics) ack(dsp, result string, latency time.Duration) {
 	m.acks.WithLabelValues(dsp, result).Inc()

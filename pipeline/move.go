@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 
 	"github.com/ferrydelivery/ferry/stages/files"
@@ -82,9 +81,8 @@ func placeUnique(src, dir, name string) (string, error) {
 
 // copyTree recreates folder src at dst: folders made, regular files
 // hard-linked (copied across filesystems), links and devices never
-// carried. For a new delivery instance (instance true) ferry's own state is
-// copied, not linked, because each instance writes its own, and the
-// release's package/ is skipped: it is rebuilt per instance.
+// carried. For a new delivery instance (instance true) ferry's record
+// folder is left out: the record starts the instance's own.
 func copyTree(src, dst string, instance bool) error {
 	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -92,20 +90,13 @@ func copyTree(src, dst string, instance bool) error {
 		}
 		rel, _ := filepath.Rel(src, p)
 		target := filepath.Join(dst, rel)
-		state := instance && strings.HasPrefix(rel, record.ItemDir+string(filepath.Separator))
 		switch {
-		case d.IsDir() && instance && rel == filepath.Join(record.ItemDir, record.PackageDir):
+		case d.IsDir() && instance && rel == record.ItemDir:
 			return filepath.SkipDir
 		case d.IsDir():
 			return os.MkdirAll(target, files.DirPerm)
 		case !d.Type().IsRegular():
 			return nil
-		case state:
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(target, data, files.FilePerm)
 		}
 		return files.LinkOrCopy(p, target)
 	})

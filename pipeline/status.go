@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ferrydelivery/ferry/stages/record"
 )
 
 // ItemStatus is one item as `ferry status` shows it.
@@ -22,11 +24,15 @@ type ItemStatus struct {
 	Tries     int       `json:"tries,omitempty"`
 	LastError string    `json:"last_error,omitempty"`
 	Progress  int64     `json:"progress_bytes,omitempty"`
+	// ProgressTotal is the bytes the upload in flight sends in all.
+	ProgressTotal int64 `json:"progress_total_bytes,omitempty"`
 }
 
 // Status lists every item under the root, in stage order, then by
-// release and DSP.
+// release and DSP. When the root's records cannot be read by this user
+// (see RecordsReadable), it shows the folders alone.
 func Status(l Layout) ([]ItemStatus, error) {
+	rec, _ := record.OpenReader(l.Root)
 	var out []ItemStatus
 	for _, s := range Stages {
 		add := func(dir, node string) {
@@ -36,14 +42,14 @@ func Status(l Layout) ([]ItemStatus, error) {
 					continue
 				}
 				p := filepath.Join(dir, e.Name())
-				st := readState(p)
-				release := st.Release
-				if release == "" {
-					release = e.Name()
+				var st record.State
+				if rec != nil {
+					st, _ = rec.Peek(p)
 				}
-				is := ItemStatus{Name: e.Name(), Release: release, DSP: st.DSP, Stage: s, InFlight: node,
-					Attempt: st.Attempt, Tries: st.Tries, LastError: st.LastError, Progress: st.Progress}
-				if fi, err := e.Info(); err == nil {
+				is := ItemStatus{Name: e.Name(), Release: releaseOf(e.Name(), st.DSP), DSP: st.DSP, Stage: s, InFlight: node,
+					Attempt: st.Attempt, Tries: st.Tries, LastError: st.LastError, Progress: st.Progress, ProgressTotal: st.ProgressTotal,
+					Since: st.StageSince}
+				if fi, err := e.Info(); err == nil && is.Since.IsZero() {
 					is.Since = changeTime(fi)
 				}
 				out = append(out, is)
@@ -79,6 +85,7 @@ func Status(l Layout) ([]ItemStatus, error) {
 // names are item names in failed/; allFailed takes every failed item;
 // dsp, when set, limits the retry to that DSP's instances.
 func Retry(l Layout, names []string, allFailed bool, dsp string) ([]string, error) {
+	rec, _ := record.OpenReader(l.Root)
 	if allFailed {
 		all, err := l.Items(Failed)
 		if err != nil {
@@ -94,8 +101,14 @@ func Retry(l Layout, names []string, allFailed bool, dsp string) ([]string, erro
 			errs = append(errs, fmt.Errorf("%s is not in failed/", name))
 			continue
 		}
-		if dsp != "" && readState(src).DSP != dsp {
-			continue
+		if dsp != "" {
+			var st record.State
+			if rec != nil {
+				st, _ = rec.Peek(src)
+			}
+			if st.DSP != dsp && !strings.HasSuffix(name, "@"+dsp) {
+				continue
+			}
 		}
 		dst, err := moveInto(src, l.Dir(Inbox))
 		if err != nil {
@@ -105,4 +118,23 @@ func Retry(l Layout, names []string, allFailed bool, dsp string) ([]string, erro
 		moved = append(moved, filepath.Base(dst))
 	}
 	return moved, errors.Join(errs...)
+}
+
+// RecordsReadable reports why this user cannot read the items' records
+// under the root (the root's key is readable by the daemon's user only),
+// or nil.
+func RecordsReadable(l Layout) error {
+	_, err := record.OpenReader(l.Root)
+	return err
+}
+
+// ReadHistory returns the transitions of the item folder at path, which
+// is in a stage folder of its root, oldest first.
+func ReadHistory(item string) ([]record.HistoryLine, error) {
+	stageDir := filepath.Dir(item)
+	rec, err := record.OpenReader(filepath.Dir(stageDir))
+	if err != nil {
+		return nil, err
+	}
+	return rec.History(item, filepath.Base(stageDir))
 }

@@ -244,7 +244,7 @@ func TestRetryAfterFixingFailedRelease(t *testing.T) {
 		t.Error("the old ERRORS.txt travelled with the fixed release")
 	}
 	hist, _ := pipeline.ReadHistory(done)
-	if len(hist) == 0 || hist[0].To != pipeline.Failed || hist[len(hist)-1].Attempt != 2 {
+	if len(hist) == 0 || hist[0].To != string(pipeline.Failed) || hist[len(hist)-1].Attempt != 2 {
 		t.Errorf("history does not show the failure then attempt 2: %+v", hist)
 	}
 	d.stop()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -61,7 +62,7 @@ func ernCmd(args []string) int {
 		},
 		Now: time.Now,
 	}
-	plan, err := p.Plan(rel, *dspName, &d, delivery.Prior{})
+	plan, err := p.Plan(context.Background(), rel, *dspName, &d, delivery.Prior{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ferry:", err)
 		return 1

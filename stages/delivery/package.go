@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path"
@@ -29,21 +30,23 @@ type Packager struct {
 	Now    func() time.Time
 }
 
-// Package writes the delivery of rel for dsp into the instance folder dir
-// (whose user files are rel's files): the ERN message and the resources
-// laid out per the DSP's choreography under .ferry/package, and
-// .ferry/delivery.json. Re-running it replaces what an earlier run wrote.
-func (p *Packager) Package(dir string, rel *validate.Release, dspName string, dsp *config.DSP, prior Prior) (*record.Delivery, error) {
-	plan, err := p.Plan(rel, dspName, dsp, prior)
+// Package lays out the delivery of rel for dsp in pkgRoot (the item's
+// package folder, see record.Item.PackageDir): the resources per the
+// DSP's choreography and the ERN message, and returns the delivery for
+// the caller to record. Re-running it replaces what an earlier run wrote.
+func (p *Packager) Package(ctx context.Context, pkgRoot string, rel *validate.Release, dspName string, dsp *config.DSP, prior Prior) (*record.Delivery, error) {
+	plan, err := p.Plan(ctx, rel, dspName, dsp, prior)
 	if err != nil {
 		return nil, err
 	}
 	d := plan.Delivery
-	pkgRoot := filepath.Join(dir, record.ItemDir, record.PackageDir)
 	if err := os.RemoveAll(pkgRoot); err != nil {
 		return nil, fmt.Errorf("clear old package: %w", err)
 	}
 	for pkgPath, src := range plan.Sources {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if err := files.LinkOrCopy(src, filepath.Join(pkgRoot, filepath.FromSlash(pkgPath))); err != nil {
 			return nil, fmt.Errorf("package %s: %w", filepath.Base(src), err)
 		}
@@ -65,9 +68,6 @@ func (p *Packager) Package(dir string, rel *validate.Release, dspName string, ds
 		if _, err := writePackageFile(pkgRoot, d, record.RoleManifest, path.Join(d.Folder, ern.ManifestFileName(d.BatchID)), mb.Bytes(), dsp.Hash); err != nil {
 			return nil, err
 		}
-	}
-	if err := files.WriteJSONAtomic(filepath.Join(dir, record.ItemDir, record.DeliveryFile), d); err != nil {
-		return nil, err
 	}
 	return d, nil
 }

@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path"
@@ -39,7 +40,7 @@ type Prior struct {
 // when the DSP already has the release, which resources to send again by
 // DDEX Release Profiles rule 12 (see Resend). It reads files (through the
 // hash cache) and writes nothing.
-func (p *Packager) Plan(rel *validate.Release, dspName string, dsp *config.DSP, prior Prior) (*Plan, error) {
+func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName string, dsp *config.DSP, prior Prior) (*Plan, error) {
 	version, err := ern.ParseVersion(dsp.ERNVersion)
 	if err != nil {
 		return nil, Permanent(err)
@@ -71,14 +72,24 @@ func (p *Packager) Plan(rel *validate.Release, dspName string, dsp *config.DSP, 
 		d.Folder = fmt.Sprintf("%s_%s", dsp.Priority, stamp)
 		d.BatchID = stamp
 	}
-	if prior.Attempt != nil && prior.Attempt.Folder != "" {
-		d.Folder, d.BatchID = prior.Attempt.Folder, prior.Attempt.BatchID
+	if a := prior.Attempt; a != nil && a.Stamp() != "" {
+		// A retry goes into the remote folder of the attempt before it, so
+		// that files already there are not sent again. The folder is
+		// computed again from its timestamp, never taken from the record.
+		stamp = a.Stamp()
+		d.Folder = fmt.Sprintf("%s_%s_%s", dsp.Priority, releaseID, stamp)
+		if dsp.Profile == config.ProfileBatch {
+			d.Folder, d.BatchID = fmt.Sprintf("%s_%s", dsp.Priority, stamp), stamp
+		}
 	}
 	plan := &Plan{Delivery: d, Version: version, Sources: map[string]string{}}
 	resDir := path.Join(d.ReleaseDir(), "resources")
 	if kind != ern.Takedown {
 		var files []*ern.File
 		add := func(resource, userName, remoteName string, f *ern.File) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			src := filepath.Join(rel.Dir, rel.Files[userName])
 			blake, sum, err := p.Hash(src, dsp.Hash)
 			if err != nil {

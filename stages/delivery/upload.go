@@ -7,10 +7,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 
-	"github.com/ferrydelivery/ferry/stages/files"
+	"github.com/ferrydelivery/ferry/stages/digest"
 	"github.com/ferrydelivery/ferry/stages/record"
 )
 
@@ -26,23 +25,16 @@ type UploadStats struct {
 // sample it at their own pace.
 type Progress func(sent int64)
 
-// Upload sends the packaged delivery in dir through t into remoteBase:
-// resources first, then the message, then a manifest, in the order of
-// delivery.json. A file recorded as uploaded with the same hash whose
-// remote size still matches is not sent again, except the message and
-// manifest when a resource had to be sent. Each file is recorded as soon
-// as it is on the server.
-func Upload(ctx context.Context, t Transport, dir, remoteBase string, progress Progress) (UploadStats, error) {
+// Upload sends delivery d, laid out in pkgRoot, through t: resources
+// first, then the message, then a manifest, in the delivery's order. A
+// file up records with the same content is not sent again if the server
+// still has its size; a file up does not record but that the server
+// holds under its final name (a crash came between the rename and the
+// record) is read back and, when its BLAKE3 matches, recorded instead of
+// sent again, so that the DSP never gets the same message twice. The
+// message and manifest go again, last, whenever a resource was sent.
+func Upload(ctx context.Context, t Transport, pkgRoot string, d *record.Delivery, up *record.Uploads, progress Progress) (UploadStats, error) {
 	var st UploadStats
-	var d record.Delivery
-	if err := files.ReadJSON(filepath.Join(dir, record.ItemDir, record.DeliveryFile), &d); err != nil {
-		return st, Permanent(fmt.Errorf("read the packaged delivery: %w", err))
-	}
-	recPath := filepath.Join(dir, record.ItemDir, record.UploadedFile)
-	rec := record.UploadedRecord{}
-	if err := files.ReadJSON(recPath, &rec); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		rec = record.UploadedRecord{} // a damaged record only costs a re-send
-	}
 	for _, f := range d.Files {
 		if f.Provided {
 			st.Total += f.Size
@@ -55,35 +47,74 @@ func Upload(ctx context.Context, t Transport, dir, remoteBase string, progress P
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		remote := path.Join(remoteBase, f.Remote)
 		// The message and the manifest tell the DSP its files are in place:
 		// after any resource was sent they go again, last.
 		signal := f.Role != record.RoleResource
-		if prev, ok := rec[f.Remote]; ok && prev.BLAKE3 == f.BLAKE3 && prev.Size == f.Size && !(signal && st.Files > 0) {
-			if size, err := t.Stat(ctx, remote); err == nil && size == f.Size {
+		if signal {
+			if err := up.Flush(); err != nil {
+				return st, err
+			}
+		}
+		if !(signal && st.Files > 0) {
+			have, err := onServer(ctx, t, f, up.Has(f.Remote, f.BLAKE3, f.Size))
+			if err != nil {
+				return st, err
+			}
+			if have {
 				st.SkippedFiles++
 				st.SkippedBytes += f.Size
+				if err := up.Mark(f.Remote, record.UploadedEntry{BLAKE3: f.BLAKE3, Size: f.Size}); err != nil {
+					return st, err
+				}
 				continue
 			}
 		}
-		local := filepath.Join(dir, record.ItemDir, record.PackageDir, filepath.FromSlash(f.Package))
+		local := filepath.Join(pkgRoot, filepath.FromSlash(f.Package))
 		sentBefore := st.Bytes + st.SkippedBytes
 		onRead := func(n int64) {
 			if progress != nil {
 				progress(sentBefore + n)
 			}
 		}
-		if err := putFile(ctx, t, local, remote, f.Size, onRead); err != nil {
+		if err := putFile(ctx, t, local, f.Remote, f.Size, onRead); err != nil {
 			return st, err
 		}
 		st.Files++
 		st.Bytes += f.Size
-		rec[f.Remote] = record.UploadedEntry{BLAKE3: f.BLAKE3, Size: f.Size}
-		if err := files.WriteJSONAtomic(recPath, rec); err != nil {
+		if err := up.Mark(f.Remote, record.UploadedEntry{BLAKE3: f.BLAKE3, Size: f.Size}); err != nil {
 			return st, err
 		}
 	}
-	return st, nil
+	return st, up.Flush()
+}
+
+// onServer reports whether the server holds f under its final name.
+// recorded says the record has it with this content: then its size is
+// enough. Otherwise the file is read back and its BLAKE3 compared.
+func onServer(ctx context.Context, t Transport, f record.DeliveredFile, recorded bool) (bool, error) {
+	size, err := t.Stat(ctx, f.Remote)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("look for %s on the server: %w", f.Remote, err)
+	}
+	if size != f.Size {
+		return false, nil
+	}
+	if recorded {
+		return true, nil
+	}
+	rc, err := t.Open(ctx, f.Remote)
+	if err != nil {
+		return false, fmt.Errorf("read back %s: %w", f.Remote, err)
+	}
+	defer rc.Close()
+	sums, err := digest.Reader(rc, "")
+	if err != nil {
+		return false, fmt.Errorf("read back %s: %w", f.Remote, err)
+	}
+	return sums.Size == f.Size && sums.BLAKE3 == f.BLAKE3, nil
 }
 
 func putFile(ctx context.Context, t Transport, local, remote string, size int64, onRead func(int64)) error {

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/ferrydelivery/ferry/stages/digest"
-	"github.com/ferrydelivery/ferry/stages/files"
 	"github.com/ferrydelivery/ferry/stages/record"
 )
 
@@ -50,13 +49,30 @@ func (m *memTransport) Open(_ context.Context, p string) (io.ReadCloser, error) 
 }
 func (m *memTransport) Close() error { return nil }
 
-// packagedItem writes a delivery of three files into a temporary item.
-func packagedItem(t *testing.T) string {
+const testFolder = "N_5901234123457_20261205120000000"
+
+// packagedItem lays out a delivery of three files in a temporary item and
+// records it; upload runs Upload on it as the pipeline does.
+func packagedItem(t *testing.T) (upload func(Transport) (UploadStats, error), it *record.Item) {
 	t.Helper()
-	dir := t.TempDir()
-	d := record.Delivery{Folder: "N_1_2"}
+	root := t.TempDir()
+	r, err := record.OpenRoot(root, "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "item")
+	os.MkdirAll(dir, 0o755)
+	it, _, err = r.Adopt(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := it.PackageDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := record.Delivery{DSP: "dsp", ReleaseID: "5901234123457", Folder: testFolder}
 	for i, name := range []string{"resources/a.wav", "resources/b.wav", "1.xml"} {
-		p := filepath.Join(dir, record.ItemDir, record.PackageDir, "N_1_2", filepath.FromSlash(name))
+		p := filepath.Join(pkg, testFolder, filepath.FromSlash(name))
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		data := bytes.Repeat([]byte{byte('a' + i)}, 100*(i+1))
 		os.WriteFile(p, data, 0o644)
@@ -68,27 +84,33 @@ func packagedItem(t *testing.T) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d.Files = append(d.Files, record.DeliveredFile{Role: role, Package: "N_1_2/" + name, Remote: "N_1_2/" + name,
+		d.Files = append(d.Files, record.DeliveredFile{Role: role, Package: testFolder + "/" + name, Remote: testFolder + "/" + name,
 			Size: sums.Size, BLAKE3: sums.BLAKE3, HashSum: sums.HashSum, Provided: true})
 	}
-	if err := files.WriteJSONAtomic(filepath.Join(dir, record.ItemDir, record.DeliveryFile), d); err != nil {
+	if err := it.SetDelivery(&d); err != nil {
 		t.Fatal(err)
 	}
-	return dir
+	return func(tr Transport) (UploadStats, error) {
+		d, err := it.Delivery()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Upload(context.Background(), tr, pkg, d, it.Uploads(), nil)
+	}, it
 }
 
 func TestUploadRetrySendsOnlyWhatIsMissing(t *testing.T) {
-	item := packagedItem(t)
+	upload, _ := packagedItem(t)
 	tr := &memTransport{files: map[string][]byte{}, failAt: 2}
-	if _, err := Upload(context.Background(), tr, item, "", nil); err == nil {
+	if _, err := upload(tr); err == nil {
 		t.Fatal("the interrupted upload reported success")
 	}
 	tr.puts, tr.failAt = nil, 0
-	st, err := Upload(context.Background(), tr, item, "", nil)
+	st, err := upload(tr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"N_1_2/resources/b.wav", "N_1_2/1.xml"}
+	want := []string{testFolder + "/resources/b.wav", testFolder + "/1.xml"}
 	if !slices.Equal(tr.puts, want) {
 		t.Errorf("retry sent %v, want %v", tr.puts, want)
 	}
@@ -98,31 +120,71 @@ func TestUploadRetrySendsOnlyWhatIsMissing(t *testing.T) {
 }
 
 func TestUploadResendsWhenTheServerLostAFile(t *testing.T) {
-	item := packagedItem(t)
+	upload, _ := packagedItem(t)
 	tr := &memTransport{files: map[string][]byte{}}
-	if _, err := Upload(context.Background(), tr, item, "", nil); err != nil {
+	if _, err := upload(tr); err != nil {
 		t.Fatal(err)
 	}
-	delete(tr.files, "N_1_2/resources/a.wav") // the DSP cleaned up
-	tr.files["N_1_2/resources/b.wav"] = []byte("truncated")
+	delete(tr.files, testFolder+"/resources/a.wav") // the DSP cleaned up
+	tr.files[testFolder+"/resources/b.wav"] = []byte("truncated")
 	tr.puts = nil
-	if _, err := Upload(context.Background(), tr, item, "", nil); err != nil {
+	if _, err := upload(tr); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"N_1_2/resources/a.wav", "N_1_2/resources/b.wav", "N_1_2/1.xml"}
+	want := []string{testFolder + "/resources/a.wav", testFolder + "/resources/b.wav", testFolder + "/1.xml"}
 	if !slices.Equal(tr.puts, want) {
 		t.Errorf("sent %v, want %v (remote size is checked)", tr.puts, want)
 	}
 }
 
 func TestUploadOrderResourcesThenMessage(t *testing.T) {
-	item := packagedItem(t)
+	upload, _ := packagedItem(t)
 	tr := &memTransport{files: map[string][]byte{}}
-	if _, err := Upload(context.Background(), tr, item, "base", nil); err != nil {
+	if _, err := upload(tr); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"base/N_1_2/resources/a.wav", "base/N_1_2/resources/b.wav", "base/N_1_2/1.xml"}
+	want := []string{testFolder + "/resources/a.wav", testFolder + "/resources/b.wav", testFolder + "/1.xml"}
 	if !slices.Equal(tr.puts, want) {
 		t.Errorf("order %v, want %v", tr.puts, want)
+	}
+}
+
+// A crash between a file's rename on the server and its record (K3):
+// the retry finds the files under their final names, reads them back,
+// and records them instead of sending them again — the DSP never gets
+// the message twice.
+func TestUploadAfterLostRecordSendsNothingTwice(t *testing.T) {
+	upload, it := packagedItem(t)
+	tr := &memTransport{files: map[string][]byte{}}
+	if _, err := upload(tr); err != nil {
+		t.Fatal(err)
+	}
+	if err := it.ForgetUploads(); err != nil {
+		t.Fatal(err)
+	}
+	tr.puts = nil
+	st, err := upload(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.puts) != 0 || st.SkippedFiles != 3 {
+		t.Errorf("after a lost record the retry sent %v (stats %+v), want nothing", tr.puts, st)
+	}
+}
+
+// A file of the same size but other content under the final name (an
+// earlier attempt's) is not taken for this one's: it is read back,
+// found different, and sent.
+func TestUploadChecksContentNotJustSize(t *testing.T) {
+	upload, _ := packagedItem(t)
+	tr := &memTransport{files: map[string][]byte{
+		testFolder + "/resources/a.wav": bytes.Repeat([]byte{'z'}, 100),
+	}}
+	if _, err := upload(tr); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{testFolder + "/resources/a.wav", testFolder + "/resources/b.wav", testFolder + "/1.xml"}
+	if !slices.Equal(tr.puts, want) {
+		t.Errorf("sent %v, want %v", tr.puts, want)
 	}
 }

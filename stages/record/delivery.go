@@ -44,16 +44,6 @@ type DeliveredFile struct {
 	Provided bool `json:"provided"`
 }
 
-// UploadedRecord remembers, per instance, which files are already on the
-// server, so a retry sends only what is missing.
-type UploadedRecord map[string]UploadedEntry
-
-// UploadedEntry is one file known to be on the server.
-type UploadedEntry struct {
-	BLAKE3 string `json:"blake3"`
-	Size   int64  `json:"size"`
-}
-
 // ReleaseDir is the release's folder inside the delivery: the delivery
 // folder itself release by release, <ReleaseId>/ inside a batch.
 func (d *Delivery) ReleaseDir() string {

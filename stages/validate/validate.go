@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -61,7 +62,13 @@ type imageFile struct {
 // release.toml could not be read. Validator.Validate runs every other
 // check as well.
 func Load(dir string) (*Release, Problems) {
-	rel, ps := load(dir)
+	return LoadContext(context.Background(), dir)
+}
+
+// LoadContext is Load, abandoned when ctx is done (the daemon's grace
+// period ended): the problems then say so.
+func LoadContext(ctx context.Context, dir string) (*Release, Problems) {
+	rel, ps := load(ctx, dir)
 	var fixed Problems
 	for _, p := range ps {
 		if checkByName[p.Rule].Fixed {
@@ -74,7 +81,7 @@ func Load(dir string) (*Release, Problems) {
 
 // load does Load's work and returns every problem it found, with the
 // rules' default severities.
-func load(dir string) (*Release, Problems) {
+func load(ctx context.Context, dir string) (*Release, Problems) {
 	rf, p := readReleaseFileIn(dir)
 	if p != nil {
 		return nil, Problems{*p}
@@ -84,7 +91,7 @@ func load(dir string) (*Release, Problems) {
 	if rf.Action != ActionDeliver {
 		return rel, nil
 	}
-	return rel, rel.loadFiles()
+	return rel, rel.loadFiles(ctx)
 }
 
 // readReleaseFileIn reads dir's release.toml, refusing a link that leads
@@ -143,7 +150,7 @@ func readReleaseFileIn(dir string) (*ReleaseFile, *Problem) {
 
 // loadFiles resolves the cover and every track's file and reads their
 // headers into the model.
-func (rel *Release) loadFiles() Problems {
+func (rel *Release) loadFiles(ctx context.Context) Problems {
 	var ps Problems
 	f, err := newFolder(rel.Dir)
 	if err != nil {
@@ -201,6 +208,10 @@ func (rel *Release) loadFiles() Problems {
 	}
 	for i, t := range rel.file.Tracks {
 		where := fmt.Sprintf("tracks[%d].file", i+1)
+		if err := ctx.Err(); err != nil {
+			return append(ps, Problem{Severity: Error, Rule: ruleFileUnreadable, Where: where,
+				What: "validation was abandoned before this file: " + err.Error(), Fix: "nothing: ferry checks the folder again at its next start"})
+		}
 		r := use(where, t.File)
 		if r == nil {
 			continue
@@ -257,7 +268,12 @@ func (v *Validator) Validate(dir string) (*Release, Problems) {
 // of the release's own: a delivery instance retried for one DSP is
 // checked against that DSP's rules alone.
 func (v *Validator) ValidateFor(dir string, only []string) (*Release, Problems) {
-	rel, loaded := load(dir)
+	return v.ValidateForContext(context.Background(), dir, only)
+}
+
+// ValidateForContext is ValidateFor, abandoned when ctx is done.
+func (v *Validator) ValidateForContext(ctx context.Context, dir string, only []string) (*Release, Problems) {
+	rel, loaded := load(ctx, dir)
 	if rel == nil {
 		return nil, loaded
 	}

@@ -1,0 +1,115 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/stages/delivery"
+	"github.com/ferrydelivery/ferry/stages/record"
+)
+
+// acknowledge looks for the DSP's acknowledgement of an uploaded instance.
+func (e *Engine) acknowledge(ctx context.Context, name string) {
+	it, dest := e.claimInstance(Uploaded, name)
+	if it == nil {
+		return
+	}
+	defer e.metrics.inFlight(Uploaded, -1)
+	d, err := it.Delivery()
+	if err != nil {
+		e.fail(it, Uploaded, failure{Stage: Uploaded, What: "the delivery record is missing or not ferry's: " + err.Error(),
+			ToDo: "Move the folder back to inbox/ to deliver it again."})
+		return
+	}
+	if dest.cfg.Ack.Mode == "none" {
+		// Delivered once uploaded: the ledger records it, so that the next
+		// drop of this release is an update.
+		e.accept(it, d)
+		return
+	}
+	res, err := delivery.FindAck(ctx, dest.transport, dest.cfg.Ack.Dir, d)
+	e.reach(it.State.DSP, err)
+	if err != nil && delivery.IsPermanent(err) {
+		e.fail(it, Uploaded, failure{Stage: Uploaded, What: err.Error(),
+			ToDo: "Ask the DSP to resend its acknowledgement, or check the delivery on their side."})
+		return
+	}
+	if err != nil || !res.Found || res.Outcome() == ern.AckPending {
+		if err != nil {
+			e.itemLog(it, Uploaded).Warn("cannot read acknowledgements yet", "err", err)
+		}
+		if e.now().Sub(it.State.UploadedAt) > dest.cfg.Ack.Timeout.Duration {
+			e.metrics.ack(it.State.DSP, "timeout", 0)
+			e.fail(it, Uploaded, failure{Stage: Uploaded,
+				What: fmt.Sprintf("no acknowledgement from %s within %s of the upload (message %s)", it.State.DSP, dest.cfg.Ack.Timeout.Duration, d.MessageID),
+				ToDo: "Ask the DSP whether they received the delivery; if not, move this folder back to inbox/ to send it again."})
+			return
+		}
+		if dst := e.unclaim(Uploaded, it.Path()); dst != "" {
+			e.later(e.running, Uploaded, filepath.Base(dst), dest.cfg.Ack.Poll.Duration)
+		}
+		return
+	}
+	latency := e.now().Sub(it.State.UploadedAt)
+	if res.Outcome() == ern.AckRejected {
+		e.metrics.ack(it.State.DSP, "rejected", latency)
+		e.reject(it, res)
+		return
+	}
+	e.metrics.ack(it.State.DSP, "accepted", latency)
+	e.accept(it, d)
+}
+
+// reject fails an instance the DSP rejected, with the DSP's words.
+func (e *Engine) reject(it *record.Item, res delivery.AckResult) {
+	r := res.Release
+	details := []string{"DSP status: " + r.Status}
+	if r.MessageStatus != "" {
+		details = append(details, "Message status: "+r.MessageStatus)
+	}
+	if r.ErrorText != "" {
+		details = append(details, "DSP's error text: "+r.ErrorText)
+	}
+	if r.Information != "" {
+		details = append(details, "Concerning: "+r.Information)
+	}
+	if r.ProposedAction != "" {
+		details = append(details, "DSP's proposed action: "+r.ProposedAction)
+	}
+	if r.ProposedAction != "ResendXmlOnly" {
+		// The DSP wants the files again: the retry starts a new remote
+		// folder and sends every file.
+		if err := it.ForgetDelivery(); err != nil {
+			e.holdBack(it, Uploaded, err)
+			return
+		}
+	}
+	e.fail(it, Uploaded, failure{Stage: Uploaded, What: fmt.Sprintf("%s rejected the delivery (acknowledgement %s)", it.State.DSP, res.File),
+		Details: details, ToDo: proposedActionAdvice(r.ProposedAction)})
+}
+
+// accept records a delivery the DSP has in the ledger and moves the item
+// to acknowledged/. If the ledger cannot be written the item waits in
+// uploaded/: an acknowledged item always has its ledger entry.
+func (e *Engine) accept(it *record.Item, d *record.Delivery) {
+	if err := e.rec.RecordDelivered(d); err != nil {
+		e.holdBack(it, Uploaded, err)
+		return
+	}
+	e.advance(it, Uploaded, Acknowledged, it.State.UploadedAt)
+}
+
+// proposedActionAdvice turns a DDEX ProposedActionType into plain words.
+func proposedActionAdvice(action string) string {
+	switch action {
+	case "ResendXmlOnly":
+		return "The DSP asks for the message again: correct the metadata if the error text says so."
+	case "ResendXmlAndResources":
+		return "The DSP asks for the message and the files again: check the files the error names."
+	case "DoNotResendRelease":
+		return "The DSP asks not to resend this release: contact them before doing anything else, and do not move it back to inbox/ until they agree."
+	}
+	return "Read the DSP's error text above and correct the release."
+}

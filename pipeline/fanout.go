@@ -1,0 +1,206 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ferrydelivery/ferry/stages/delivery"
+	"github.com/ferrydelivery/ferry/stages/record"
+	"github.com/ferrydelivery/ferry/stages/validate"
+)
+
+// fanoutSuffix marks the hidden folders where instances are assembled
+// before they are renamed into packaged/.
+const fanoutSuffix = ".fanout"
+
+// pack fans a validated release out into one delivery instance per DSP,
+// each with its package built, and moves each into packaged/.
+func (e *Engine) pack(ctx context.Context, name string) {
+	item := e.claim(Validated, filepath.Join(e.layout.Dir(Validated), name))
+	if item == "" {
+		return
+	}
+	started := e.now()
+	e.metrics.inFlight(Validated, 1)
+	defer e.metrics.inFlight(Validated, -1)
+	it, ok := e.load(item, Validated)
+	if !ok {
+		return
+	}
+	rel, problems := validate.LoadContext(ctx, item)
+	if ctx.Err() != nil {
+		e.unclaim(Validated, item)
+		return
+	}
+	if problems.Errors() > 0 {
+		e.fail(it, Validated, failure{Stage: Validated, What: "the release changed after validation: " + problems.Error(),
+			ToDo: "Fix the problems listed."})
+		return
+	}
+	staging := item + fanoutSuffix
+	os.RemoveAll(staging)
+	defer os.RemoveAll(staging)
+	base := releaseOf(it.Name(), it.State.DSP)
+	for _, dsp := range e.destinationsFor(it.State.DSP, rel) {
+		if e.instanceExists(base, dsp, it.State.DropID) {
+			continue // made before an interruption
+		}
+		instPath := filepath.Join(staging, base+"@"+dsp)
+		if err := copyTree(item, instPath, true); err != nil {
+			e.retryOrFail(ctx, it, Validated, fmt.Errorf("prepare the %s instance: %w", dsp, err), "Check the disk under the root.")
+			return
+		}
+		inst, err := it.NewInstance(instPath, dsp)
+		if err != nil {
+			e.holdBack(it, Validated, err)
+			return
+		}
+		if problems := it.State.Blocked[dsp]; len(problems) > 0 {
+			e.fail(inst, Validated, failure{Stage: Validated, DSP: dsp,
+				What:    fmt.Sprintf("the release breaks %s's rules; it was not sent there (the other DSPs got it)", dsp),
+				Details: problems,
+				ToDo:    "Fix each problem listed above in this folder; it will then be delivered to " + dsp + " only."})
+			if e.stuck(it, instPath) {
+				return
+			}
+			continue
+		}
+		if err := e.packInstance(ctx, inst, rel, dsp); err != nil {
+			if ctx.Err() != nil {
+				e.unclaim(Validated, item)
+				return
+			}
+			e.fail(inst, Validated, failure{Stage: Validated, DSP: dsp, What: "packaging for " + dsp + " failed: " + err.Error(),
+				ToDo: "Check the release against this DSP's settings."})
+			if e.stuck(it, instPath) {
+				return
+			}
+			continue
+		}
+		e.advance(inst, Validated, Packaged, started)
+		if e.stuck(it, instPath) {
+			return
+		}
+	}
+	// Every instance exists now (each with its own record); the release
+	// folder itself is consumed. It is renamed out of its stage first, so
+	// that a crash while removing it never leaves a half-removed release
+	// in validated/ to be packaged again.
+	if err := e.discard(item); err != nil {
+		e.log.Error("remove fanned-out release", "release", base, "err", err)
+	}
+}
+
+// packInstance builds one DSP's package in its instance and records the
+// delivery.
+func (e *Engine) packInstance(ctx context.Context, inst *record.Item, rel *validate.Release, dsp string) error {
+	pkg, err := inst.PackageDir()
+	if err != nil {
+		return err
+	}
+	d, err := e.packager.Package(ctx, pkg, reloaded(rel, inst.Path()), dsp, e.cfg.DSP[dsp], e.prior(inst, dsp, rel.ID()))
+	if err != nil {
+		return err
+	}
+	if err := inst.SetDelivery(d); err != nil {
+		return fmt.Errorf("record the delivery: %w", err)
+	}
+	e.itemLog(inst, Validated).Info("packaged", "message", d.MessageID, "kind", d.Kind, "ern", d.ERNVersion, "files", len(d.Files))
+	return nil
+}
+
+// load reads the record of a claimed item in stage s. An item with no
+// record of this root's is failed: ferry does not act on what it cannot
+// vouch for. It returns false when there is nothing more to do.
+func (e *Engine) load(item string, s Stage) (*record.Item, bool) {
+	it, err := e.rec.Load(item, string(s))
+	if err == nil {
+		return it, true
+	}
+	if errors.Is(err, record.ErrGone) {
+		e.log.Warn("the folder was deleted or moved away while ferry took it", "item", filepath.Base(item), "stage", s)
+		return nil, false
+	}
+	e.log.Warn("a folder in a work stage has no record of this root's ferry", "item", filepath.Base(item), "stage", s, "err", err)
+	it, _, aerr := e.rec.Adopt(item)
+	if aerr != nil {
+		e.log.Error("cannot take the folder on", "item", filepath.Base(item), "err", aerr)
+		return nil, false
+	}
+	e.fail(it, s, failure{Stage: s,
+		What: fmt.Sprintf("this folder was found in %s/ without a record written by ferry (%v); ferry does not deliver what it did not check", s, err),
+		ToDo: "Move the release folder into inbox/ so that it is checked and delivered from the start."})
+	return nil, false
+}
+
+// discard removes a consumed folder: renamed into <root>/.ferry/trash
+// first, so that it leaves its stage in one step.
+func (e *Engine) discard(item string) error {
+	trash := e.layout.State("trash", e.node)
+	if err := os.MkdirAll(trash, 0o700); err != nil {
+		return err
+	}
+	dst := filepath.Join(trash, filepath.Base(item)+"-"+record.NewDropID())
+	if err := os.Rename(item, dst); err != nil {
+		return err
+	}
+	return os.RemoveAll(dst)
+}
+
+// stuck reports whether an instance is still in its staging folder
+// after it should have moved on (its record could not be written); the
+// release then waits in validated/ and is packaged again later.
+func (e *Engine) stuck(release *record.Item, instPath string) bool {
+	if _, err := os.Lstat(instPath); err != nil {
+		return false
+	}
+	e.holdBack(release, Validated, fmt.Errorf("the %s instance could not be recorded", filepath.Base(instPath)))
+	return true
+}
+
+// reloaded points a loaded release at an instance folder (same files,
+// hard-linked).
+func reloaded(rel *validate.Release, dir string) *validate.Release {
+	r := *rel
+	r.Dir = dir
+	return &r
+}
+
+// prior gathers what is known of this release at dsp: the ledger's last
+// acknowledged delivery, and the instance's own unacknowledged previous
+// attempt when it is a retry.
+func (e *Engine) prior(inst *record.Item, dsp, releaseID string) delivery.Prior {
+	var p delivery.Prior
+	if d, err := e.rec.Delivered(dsp, releaseID); err == nil {
+		p.Delivered = d
+	}
+	if a, err := inst.Delivery(); err == nil && a.DSP == dsp && a.ReleaseID == releaseID &&
+		(p.Delivered == nil || p.Delivered.MessageID != a.MessageID) {
+		p.Attempt = a
+	}
+	return p
+}
+
+// instanceExists reports whether the fan-out of this drop already made
+// the instance for dsp (it may have moved on to any later stage).
+func (e *Engine) instanceExists(base, dsp, dropID string) bool {
+	for _, s := range []Stage{Packaged, Uploaded, Acknowledged, Failed} {
+		matches, _ := filepath.Glob(filepath.Join(e.layout.Dir(s), globEscape(base+"@"+dsp)+"*"))
+		claimed, _ := filepath.Glob(filepath.Join(e.layout.Dir(s), claimsDir, "*", globEscape(base+"@"+dsp)+"*"))
+		for _, m := range append(matches, claimed...) {
+			if st, err := e.rec.Peek(m); err == nil && st.DropID == dropID && st.DSP == dsp {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func globEscape(s string) string {
+	r := strings.NewReplacer(`*`, `\*`, `?`, `\?`, `[`, `\[`, `\`, `\\`)
+	return r.Replace(s)
+}

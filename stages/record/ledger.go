@@ -1,0 +1,50 @@
+package record
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+)
+
+// The ledger, <root>/.ferry/ledger/<dsp>/<release-id>.json, holds the
+// last delivery each DSP accepted of each release: updates are planned
+// against it. Its names come from the configuration (the DSP) and a
+// validated identifier (the release), never from a record.
+
+// Delivered returns the last delivery of releaseID that dsp accepted, or
+// an error wrapping os.ErrNotExist when there is none.
+func (r *Root) Delivered(dsp, releaseID string) (*Delivery, error) {
+	if !ValidName(dsp) || !ValidReleaseID(releaseID) {
+		return nil, fmt.Errorf("ledger: no entry can be named %q/%q", dsp, releaseID)
+	}
+	dir, err := openDir(nil, r.path("ledger", dsp))
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	raw, err := readFile(dir, releaseID+".json", maxLedgerSize)
+	if err != nil {
+		return nil, err
+	}
+	var d Delivery
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, fmt.Errorf("ledger entry %s: %w", filepath.Join(dsp, releaseID+".json"), err)
+	}
+	return &d, nil
+}
+
+// RecordDelivered writes d as what its DSP now has of its release. It
+// must succeed before the item moves to acknowledged/.
+func (r *Root) RecordDelivered(d *Delivery) error {
+	if err := d.Check(); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := r.writeRootFile(filepath.Join("ledger", d.DSP), d.ReleaseID+".json", append(data, '\n')); err != nil {
+		return fmt.Errorf("write the ledger: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,156 @@
+package record
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+)
+
+// SetDelivery records what packaging made for this instance.
+func (it *Item) SetDelivery(d *Delivery) error {
+	if err := d.Check(); err != nil {
+		return err
+	}
+	data, err := it.root.seal.seal(DeliveryFile, it.State.ID, d)
+	if err != nil {
+		return err
+	}
+	return it.withRecord(func(_, rec *os.File) error { return writeFile(rec, rec, DeliveryFile, data) })
+}
+
+// Delivery reads what packaging made for this instance. A record that
+// is missing, not this root's, or names paths ferry never makes is an
+// error: the caller packages again.
+func (it *Item) Delivery() (*Delivery, error) {
+	var d Delivery
+	if err := it.readSealed(DeliveryFile, maxDeliverySize, &d); err != nil {
+		return nil, err
+	}
+	if err := d.Check(); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+func (it *Item) readSealed(name string, max int64, v any) error {
+	dir, rec, err := it.open(false)
+	if err != nil {
+		if dir != nil {
+			dir.Close()
+		}
+		return err
+	}
+	defer dir.Close()
+	if rec == nil {
+		return os.ErrNotExist
+	}
+	defer rec.Close()
+	raw, err := readFile(rec, name, max)
+	if err != nil {
+		return err
+	}
+	return it.root.seal.open(name, it.State.ID, raw, v)
+}
+
+// UploadedEntry is one file known to be on the server.
+type UploadedEntry struct {
+	BLAKE3 string `json:"blake3"`
+	Size   int64  `json:"size"`
+}
+
+// Uploads remembers which files of an instance's delivery are on the
+// DSP's server, so that a retry sends only what is missing. Marks are
+// written in batches (every uploadsBatch files or uploadsEvery, and on
+// Flush): a crash loses at most the last batch, whose files the upload
+// then finds on the server and checks instead of sending again.
+type Uploads struct {
+	it      *Item
+	mu      sync.Mutex
+	entries map[string]UploadedEntry
+	unsaved int
+	saved   time.Time
+}
+
+const (
+	uploadsBatch = 64
+	uploadsEvery = 2 * time.Second
+)
+
+// Uploads loads the instance's record of uploaded files; a missing or
+// foreign record is empty (it costs only re-checks on the server).
+func (it *Item) Uploads() *Uploads {
+	u := &Uploads{it: it, entries: map[string]UploadedEntry{}, saved: time.Now()}
+	if err := it.readSealed(UploadedFile, maxUploadedSize, &u.entries); err != nil || u.entries == nil {
+		u.entries = map[string]UploadedEntry{}
+	}
+	return u
+}
+
+// Has reports whether remote is recorded on the server with this content.
+func (u *Uploads) Has(remote, blake3 string, size int64) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	e, ok := u.entries[remote]
+	return ok && e.BLAKE3 == blake3 && e.Size == size
+}
+
+// Mark records remote as on the server, writing the record when a batch
+// is full or due.
+func (u *Uploads) Mark(remote string, e UploadedEntry) error {
+	u.mu.Lock()
+	u.entries[remote] = e
+	u.unsaved++
+	due := u.unsaved >= uploadsBatch || time.Since(u.saved) >= uploadsEvery
+	u.mu.Unlock()
+	if due {
+		return u.Flush()
+	}
+	return nil
+}
+
+// Flush writes what is marked.
+func (u *Uploads) Flush() error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.unsaved == 0 {
+		return nil
+	}
+	data, err := u.it.root.seal.seal(UploadedFile, u.it.State.ID, u.entries)
+	if err != nil {
+		return err
+	}
+	err = u.it.withRecord(func(_, rec *os.File) error { return writeFile(rec, rec, UploadedFile, data) })
+	if err != nil {
+		return fmt.Errorf("record uploaded files: %w", err)
+	}
+	u.unsaved, u.saved = 0, time.Now()
+	return nil
+}
+
+// ForgetUploads clears the record of uploaded files, when the DSP asks
+// for the files again.
+func (it *Item) ForgetUploads() error {
+	return it.withRecord(func(_, rec *os.File) error {
+		err := unlinkIn(rec, UploadedFile)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return err
+	})
+}
+
+// ForgetDelivery clears the instance's delivery and its record of
+// uploaded files, when the DSP asks for everything again: the next
+// packaging starts a new remote folder, so every file is sent.
+func (it *Item) ForgetDelivery() error {
+	return it.withRecord(func(_, rec *os.File) error {
+		for _, name := range []string{UploadedFile, DeliveryFile} {
+			if err := unlinkIn(rec, name); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+		return nil
+	})
+}
