@@ -22,6 +22,21 @@ func (it *Item) History() ([]HistoryLine, error) {
 		return nil, os.ErrNotExist
 	}
 	defer rec.Close()
+	return it.historyIn(rec)
+}
+
+// lastSeq is the number of the last transition in the history.
+func (it *Item) lastSeq(rec *os.File) int {
+	lines, _ := it.historyIn(rec)
+	for i := len(lines) - 1; i >= 0; i-- {
+		if lines[i].Seq > 0 {
+			return lines[i].Seq
+		}
+	}
+	return 0
+}
+
+func (it *Item) historyIn(rec *os.File) ([]HistoryLine, error) {
 	raw, err := readFile(rec, historyFile, maxHistorySize)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err

@@ -92,7 +92,7 @@ func (r *Root) Adopt(path string) (*Item, Adoption, error) {
 		a.Kept = true
 		// A folder users move back comes from failed/: a move there whose
 		// history line a crash kept from being written is confirmed now.
-		if st.Pending != nil && st.Pending.To == "failed" {
+		if st.Pending != nil && st.Pending.To == "failed" && it.lastSeq(rec) < st.Pending.Seq {
 			it.confirm(rec)
 		}
 		it.State.Pending = nil
@@ -202,7 +202,7 @@ func (r *Root) Load(path, stage string) (*Item, error) {
 	}
 	it.State = st
 	if st.Pending != nil {
-		if st.Pending.To == stage {
+		if st.Pending.To == stage && it.lastSeq(rec) < st.Pending.Seq {
 			it.confirm(rec)
 		}
 		it.State.Pending = nil
