@@ -43,6 +43,6 @@ func errorsText(f failure, now time.Time) []byte {
 	}
 	fmt.Fprintf(&b, "\nWhat to do:\n  %s\n", f.ToDo)
 	fmt.Fprintf(&b, "  Then move this folder back into inbox/ to try again.\n")
-	fmt.Fprintf(&b, "  The history of this folder is in %s/history.jsonl.\n", record.ItemDir)
+	fmt.Fprintf(&b, "  The history of this folder is in %s.\n", record.HistoryPath)
 	return []byte(b.String())
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/ferrydelivery/ferry/stages/files"
+	"github.com/ferrydelivery/ferry/stages/record"
 )
 
 // Stage is a stage folder; an item is in exactly one at any instant.
@@ -34,10 +35,6 @@ var workStages = []Stage{Inbox, Validated, Packaged, Uploaded}
 // still in its stage; the rename into it is what makes the claim.
 const claimsDir = ".claimed"
 
-// stateDir is <root>/.ferry: node locks, the hash cache, the ledger, the
-// sandbox.
-const stateDir = ".ferry"
-
 // Layout resolves folders under a root.
 type Layout struct{ Root string }
 
@@ -46,7 +43,7 @@ func (l Layout) Dir(s Stage) string { return filepath.Join(l.Root, string(s)) }
 
 // State is a path under <root>/.ferry.
 func (l Layout) State(parts ...string) string {
-	return filepath.Join(append([]string{l.Root, stateDir}, parts...)...)
+	return filepath.Join(append([]string{l.Root, record.RootDir}, parts...)...)
 }
 
 // ClaimDir is where node keeps the items of stage s it works on.

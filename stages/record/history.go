@@ -69,3 +69,7 @@ func (r *Root) History(path, stage string) ([]HistoryLine, error) {
 	}
 	return lines, err
 }
+
+// HistoryPath is where an item's history is, relative to the item, for
+// the words ERRORS.txt and the README give people.
+const HistoryPath = ItemDir + "/" + historyFile
