@@ -6,7 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"syscall"
+
+	"github.com/ferrydelivery/ferry/stages/files"
 )
 
 // countingReaderAt counts the bytes its reads return, so callers can show
@@ -44,8 +45,8 @@ func readUpTo(r io.ReaderAt, off int64, n int, size int64) ([]byte, error) {
 
 // openRegular opens path for reading after checking that it is a regular
 // file: opening a FIFO would block forever, a folder or device is not a
-// media file. O_NONBLOCK closes the race where the path is swapped for a
-// FIFO between the check and the open.
+// media file. files.OpenRegular closes the race where the path is
+// swapped for a FIFO or a link between the check and the open.
 func openRegular(path, format string) (*os.File, int64, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -54,17 +55,15 @@ func openRegular(path, format string) (*os.File, int64, error) {
 	if err := regular(fi, format); err != nil {
 		return nil, 0, err
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, fi, err := files.OpenRegular(path, -1)
+	if errors.Is(err, files.ErrNotRegular) && fi == nil {
+		return nil, 0, &HeaderError{format, "is a link, not a file", ErrNotRegular}
+	}
+	if err != nil && fi != nil {
+		return nil, 0, regular(fi, format)
+	}
 	if err != nil {
 		return nil, 0, openError(err)
-	}
-	fi, err = f.Stat()
-	if err == nil {
-		err = regular(fi, format)
-	}
-	if err != nil {
-		f.Close()
-		return nil, 0, err
 	}
 	return f, fi.Size(), nil
 }

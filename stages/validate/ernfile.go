@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/stages/files"
 )
 
 // maxERNFileSize bounds an ERN message dropped instead of release.toml:
@@ -47,20 +46,14 @@ func ernFileIn(dir string) (string, error) {
 // File references are the message's URIs (or FilePath/FileName), relative
 // to the folder.
 func ReadERNFile(path string) (*ReleaseFile, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0) // a FIFO must not block
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", filepath.Base(path))
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxERNFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxERNFileSize {
+	data, err := files.ReadRegular(path, maxERNFileSize)
+	switch {
+	case errors.Is(err, files.ErrTooLarge):
 		return nil, fmt.Errorf("%s is more than %d bytes: is it really an ERN message?", filepath.Base(path), maxERNFileSize)
+	case errors.Is(err, files.ErrNotRegular):
+		return nil, fmt.Errorf("%s is not a regular file", filepath.Base(path))
+	case err != nil:
+		return nil, err
 	}
 	m, _, err := ern.Read(bytes.NewReader(data))
 	if err != nil {

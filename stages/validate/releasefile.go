@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"regexp"
 	"strings"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
 	"github.com/ferrydelivery/ferry/ern/ident"
+	"github.com/ferrydelivery/ferry/stages/files"
 )
 
 // ReleaseFileName is the metadata file of a release folder.
@@ -289,30 +288,22 @@ func skipTOMLString(data []byte, i int) (end, lines int) {
 }
 
 // ReadReleaseFile reads and parses path. It opens the file without
-// blocking (a FIFO named release.toml must not hang the daemon), checks
-// that it is a regular file, and reads at most maxReleaseFileSize+1 bytes.
+// following a link or blocking (a FIFO named release.toml must not hang
+// the daemon), checks that it is a regular file, and reads at most
+// maxReleaseFileSize+1 bytes.
 func ReadReleaseFile(path string) (*ReleaseFile, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := releaseFileKind(fi); err != nil {
-		return nil, err
-	}
-	if fi.Size() > maxReleaseFileSize {
+	f, fi, err := files.OpenRegular(path, maxReleaseFileSize)
+	switch {
+	case errors.Is(err, files.ErrTooLarge):
 		return nil, tooLarge(fi.Size())
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
+	case fi != nil && errors.Is(err, files.ErrNotRegular):
+		return nil, releaseFileKind(fi)
+	case errors.Is(err, files.ErrNotRegular):
+		return nil, errors.New("release.toml is a link; put the file itself into the folder")
+	case err != nil:
 		return nil, err
 	}
 	defer f.Close()
-	if fi, err = f.Stat(); err != nil {
-		return nil, err
-	}
-	if err := releaseFileKind(fi); err != nil {
-		return nil, err
-	}
 	data, err := io.ReadAll(io.LimitReader(f, maxReleaseFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", ReleaseFileName, err)

@@ -129,7 +129,11 @@ func readReleaseFileIn(dir string) (*ReleaseFile, *Problem) {
 		if err != nil {
 			return nil, bad(err.Error(), "check the release folder")
 		}
-		if _, err := f.resolve(ReleaseFileName); err != nil {
+		r, err := f.resolve(ReleaseFileName)
+		if err == nil {
+			path = filepath.Join(dir, r.rel) // the link's target, inside the folder, opened without following links
+		}
+		if err != nil {
 			var fp *fileProblem
 			if errors.As(err, &fp) && fp.rule == ruleFileOutside {
 				return nil, bad("release.toml is a link leading outside the release folder", "put the release.toml file itself into the folder")
