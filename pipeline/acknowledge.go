@@ -31,15 +31,15 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 	}
 	res, err := delivery.FindAck(ctx, dest.transport, dest.cfg.Ack.Dir, d)
 	e.reach(it.State.DSP, err)
+	if !delivery.IsPermanent(err) {
+		e.errs.report(e.log.With("dsp", it.State.DSP), it.State.DSP+" acknowledgements", "cannot read the DSP's acknowledgements", err)
+	}
 	if err != nil && delivery.IsPermanent(err) {
 		e.fail(it, Uploaded, failure{Stage: Uploaded, What: err.Error(),
 			ToDo: "Ask the DSP to resend its acknowledgement, or check the delivery on their side."})
 		return
 	}
 	if err != nil || !res.Found || res.Outcome() == ern.AckPending {
-		if err != nil {
-			e.itemLog(it, Uploaded).Warn("cannot read acknowledgements yet", "err", err)
-		}
 		if e.now().Sub(it.State.UploadedAt) > dest.cfg.Ack.Timeout.Duration {
 			e.metrics.ack(it.State.DSP, "timeout", 0)
 			e.fail(it, Uploaded, failure{Stage: Uploaded,

@@ -49,6 +49,8 @@ type Engine struct {
 	// recordErr is the last failed write of an item's record (a full
 	// disk): readiness reports it until a record write succeeds again.
 	recordErr error
+	// errs keeps recurring errors from flooding the log.
+	errs errorLog
 	// running is Run's context: once it is done no new work is queued
 	// (items stay on disk, in their stage folder), while the work in
 	// flight keeps its own context until the grace period ends.
@@ -206,6 +208,11 @@ func (e *Engine) Run(ctx context.Context, grace time.Duration) error {
 	defer cancelWork()
 	if err := e.startDestinations(workCtx); err != nil {
 		return err
+	}
+	// Folders this node was removing when it stopped: renamed out of their
+	// stage before removal, they are finished off here.
+	if err := os.RemoveAll(e.layout.State("trash", e.node)); err != nil {
+		e.log.Warn("remove what the last run was removing", "err", err)
 	}
 	n, err := releaseStaleClaims(e.layout, e.node, true)
 	if err != nil {

@@ -50,7 +50,13 @@ func runCmd(args []string) int {
 		log.Error("cannot start", "err", err)
 		return 1
 	}
-	defer engine.Close()
+	defer func() {
+		// The hash cache is saved here: a failed save costs re-hashing
+		// after the restart, so say so rather than stay silent.
+		if err := engine.Close(); err != nil {
+			log.Error("save state at stop", "err", err)
+		}
+	}()
 	if cfg.Metrics.Listen != "" {
 		srv, err := serveHTTP(cfg.Metrics.Listen, engine, metrics, log)
 		if err != nil {

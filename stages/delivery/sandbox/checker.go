@@ -162,7 +162,7 @@ func (s *Server) acknowledge(msg message) {
 		return
 	}
 	os.WriteFile(ackMarker(msgPath), []byte(name+"\n"), 0o644)
-	s.log.Info("sandbox: acknowledged", "message", id, "status", res.status.Status, "error", res.status.ErrorText)
+	s.log.Info("sandbox: acknowledged", "message", id, "status", res.status.Status, "error_text", res.status.ErrorText)
 }
 
 type checkResult struct {
