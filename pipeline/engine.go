@@ -193,8 +193,8 @@ func (e *Engine) Close() error {
 	return err
 }
 
-func (e *Engine) hashFile(path, algorithm string) (string, string, error) {
-	s, _, err := e.hashes.Sum(path, algorithm)
+func (e *Engine) hashFile(ctx context.Context, path, algorithm string) (string, string, error) {
+	s, _, err := e.hashes.SumContext(ctx, path, algorithm)
 	return s.BLAKE3, s.HashSum, err
 }
 

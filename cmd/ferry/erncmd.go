@@ -56,7 +56,7 @@ func ernCmd(args []string) int {
 	}
 	p := &delivery.Packager{
 		Sender: ern.Party{DPID: cfg.Sender.DPID, Name: cfg.Sender.Name},
-		Hash: func(path, algorithm string) (string, string, error) {
+		Hash: func(_ context.Context, path, algorithm string) (string, string, error) {
 			s, err := digest.File(path, algorithm)
 			return s.BLAKE3, s.HashSum, err
 		},

@@ -21,7 +21,7 @@ import (
 
 // HashFunc returns a file's BLAKE3 (ferry's content identity) and its
 // HashSum in the DSP's algorithm, computed in one read.
-type HashFunc func(path, algorithm string) (blake3, hashsum string, err error)
+type HashFunc func(ctx context.Context, path, algorithm string) (blake3, hashsum string, err error)
 
 // Packager builds delivery instances.
 type Packager struct {

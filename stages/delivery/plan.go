@@ -91,7 +91,7 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 				return err
 			}
 			src := filepath.Join(rel.Dir, rel.Files[userName])
-			blake, sum, err := p.Hash(src, dsp.Hash)
+			blake, sum, err := p.Hash(ctx, src, dsp.Hash)
 			if err != nil {
 				return fmt.Errorf("hash %s: %w", userName, err)
 			}

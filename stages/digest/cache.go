@@ -2,6 +2,7 @@ package digest
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -159,10 +160,16 @@ func (c *Cache) Len() int {
 // byte of the file was read. When the cached entry lacks algorithm, the
 // file is read again and the entry then holds both algorithms.
 func (c *Cache) Sum(path string, algorithm string) (s Sums, hit bool, err error) {
+	return c.SumContext(context.Background(), path, algorithm)
+}
+
+// SumContext is Sum, abandoned between reads when ctx is done: a 2 GiB
+// file is not read to its end after the daemon's grace period.
+func (c *Cache) SumContext(ctx context.Context, path string, algorithm string) (s Sums, hit bool, err error) {
 	if err := CheckAlgorithm(algorithm); err != nil {
 		return Sums{}, false, fmt.Errorf("hash %s: %w", path, err)
 	}
-	p, hit, err := c.lookup(path, []string{algorithm})
+	p, hit, err := c.lookup(ctx, path, []string{algorithm})
 	if err != nil {
 		return Sums{}, false, err
 	}
@@ -172,7 +179,7 @@ func (c *Cache) Sum(path string, algorithm string) (s Sums, hit bool, err error)
 // lookup returns the sums of algorithms (checked names) for the file at
 // path, from the cache when it holds all of them, else from one read that
 // computes all of them.
-func (c *Cache) lookup(path string, algorithms []string) (p pass, hit bool, err error) {
+func (c *Cache) lookup(ctx context.Context, path string, algorithms []string) (p pass, hit bool, err error) {
 	for {
 		fi, err := os.Stat(path)
 		if err != nil {
@@ -181,7 +188,7 @@ func (c *Cache) lookup(path string, algorithms []string) (p pass, hit bool, err 
 		key, ok := keyOf(fi)
 		if !ok {
 			c.miss()
-			return c.read(path, algorithms)
+			return c.read(ctx, path, algorithms)
 		}
 		c.mu.Lock()
 		if e := c.entries[key]; e != nil && e.hasAll(algorithms) {
@@ -194,7 +201,11 @@ func (c *Cache) lookup(path string, algorithms []string) (p pass, hit bool, err 
 		if wait, busy := c.inflight[key]; busy {
 			// Someone is reading this very file: wait and look again.
 			c.mu.Unlock()
-			<-wait
+			select {
+			case <-wait:
+			case <-ctx.Done():
+				return pass{}, false, ctx.Err()
+			}
 			continue
 		}
 		done := make(chan struct{})
@@ -202,7 +213,7 @@ func (c *Cache) lookup(path string, algorithms []string) (p pass, hit bool, err 
 		c.mu.Unlock()
 
 		c.miss()
-		p, hit, err := c.read(path, algorithms)
+		p, hit, err := c.read(ctx, path, algorithms)
 
 		c.mu.Lock()
 		delete(c.inflight, key)
@@ -214,9 +225,9 @@ func (c *Cache) lookup(path string, algorithms []string) (p pass, hit bool, err 
 
 // read hashes the file and stores the result under the key the file had
 // when the read began, unless its mtime is too fresh to trust.
-func (c *Cache) read(path string, algorithms []string) (pass, bool, error) {
+func (c *Cache) read(ctx context.Context, path string, algorithms []string) (pass, bool, error) {
 	start := c.now()
-	p, fi, err := readFile(path, algorithms)
+	p, fi, err := readFile(ctx, path, algorithms)
 	if p.size > 0 && c.Metrics != nil {
 		c.Metrics.Hashed(p.size)
 	}

@@ -2,6 +2,8 @@ package digest
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -399,5 +401,21 @@ func TestWarmReadsOnceForAllAlgorithms(t *testing.T) {
 	}
 	if err := c.Warm([]string{filepath.Join(dir, "gone.wav")}, []string{MD5}, 2); err == nil || !strings.Contains(err.Error(), "gone.wav") {
 		t.Fatalf("Warm of a missing file: error %v, want one naming it", err)
+	}
+}
+
+func TestSumContextIsAbandonedWhenDone(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "big")
+	if err := os.WriteFile(p, make([]byte, 4<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newCache("")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := c.SumContext(ctx, p, MD5); !errors.Is(err, context.Canceled) {
+		t.Errorf("hashing under a done context: %v, want context.Canceled", err)
+	}
+	if _, hit, err := c.Sum(p, MD5); err != nil || hit {
+		t.Errorf("after an abandoned read: hit %v, %v (nothing may have been cached)", hit, err)
 	}
 }

@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"context"
 	"encoding/hex"
 	"fmt"
 	"hash"
@@ -37,7 +38,7 @@ func File(path string, algorithm string) (Sums, error) {
 	if err := CheckAlgorithm(algorithm); err != nil {
 		return Sums{}, fmt.Errorf("hash %s: %w", path, err)
 	}
-	p, _, err := readFile(path, []string{algorithm})
+	p, _, err := readFile(context.Background(), path, []string{algorithm})
 	if err != nil {
 		return Sums{}, err
 	}
@@ -66,7 +67,7 @@ func (p pass) sums(algorithm string) Sums {
 // FileInfo the file had when the read began, so the Cache keys the sums
 // on exactly what was read. On error, pass.size still counts the bytes
 // read.
-func readFile(path string, algorithms []string) (pass, os.FileInfo, error) {
+func readFile(ctx context.Context, path string, algorithms []string) (pass, os.FileInfo, error) {
 	var p pass
 	hashes := make(map[string]hash.Hash)
 	for _, alg := range algorithms {
@@ -95,7 +96,7 @@ func readFile(path string, algorithms []string) (pass, os.FileInfo, error) {
 	for _, h := range hashes {
 		all = append(all, h)
 	}
-	p.size, err = hashStream(f, all...)
+	p.size, err = hashStream(contextReader{ctx, f}, all...)
 	b3.Sum(p.blake3[:0])
 	if err != nil {
 		return p, nil, fmt.Errorf("hash: read %s: %w", path, err)
@@ -191,4 +192,17 @@ func hashStream(r io.Reader, hashes ...hash.Hash) (int64, error) {
 		blockPool.Put(<-free)
 	}
 	return total, err
+}
+
+// contextReader stops a read pass when its context is done.
+type contextReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c contextReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }

@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"context"
 	"errors"
 	"sync"
 )
@@ -35,7 +36,7 @@ func (c *Cache) Warm(paths []string, algorithms []string, parallel int) error {
 		}
 	}
 	return forEach(len(paths), parallel, func(i int) error {
-		_, _, err := c.lookup(paths[i], algorithms)
+		_, _, err := c.lookup(context.Background(), paths[i], algorithms)
 		return err
 	})
 }
