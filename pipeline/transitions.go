@@ -19,7 +19,7 @@ import (
 
 // recordRetry is how soon an item whose record could not be written (a
 // full disk) is tried again. It waits in its stage meanwhile.
-const recordRetry = 30 * time.Second
+const recordRetry = 10 * time.Second
 
 // claim moves an item of stage s into this node's claim folder: the one
 // rename that makes it ours. It returns "" when the item is gone (taken
