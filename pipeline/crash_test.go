@@ -1,0 +1,66 @@
+package pipeline
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
+)
+
+// A release found in validated/ without a record of this root's (its
+// state lost in a crash, or put there by hand) is never fanned out: a
+// delivery instance named "@dsp" for a release ferry did not check would
+// deliver it a second time (K2). It fails, saying how to start it over.
+func TestValidatedFolderWithoutRecordIsNotDelivered(t *testing.T) {
+	cfg := localConfig(t)
+	e, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	releasetest.Write(t, e.layout.Dir(Validated), "orphan", 1, releasetest.Options{})
+	startEngine(t, e)
+	item := filepath.Join(e.layout.Dir(Failed), "orphan")
+	waitPath(t, filepath.Join(item, ErrorsFileName), 20*time.Second)
+	if report := readErrors(t, item); !strings.Contains(report, "without a record") || !strings.Contains(report, "inbox/") {
+		t.Errorf("ERRORS.txt:\n%s", report)
+	}
+	for _, s := range []Stage{Packaged, Uploaded, Acknowledged} {
+		if names, _ := e.layout.Items(s); len(names) > 0 {
+			t.Errorf("%s holds %v", s, names)
+		}
+	}
+	if out, _ := os.ReadDir(cfg.DSP["dsp"].Local.Dir); len(out) > 0 {
+		t.Errorf("the DSP received %d entries", len(out))
+	}
+}
+
+// A consumed release is renamed out of validated/ before it is removed:
+// a crash in the middle of the removal leaves it in this node's trash,
+// which the next start empties, never a half-removed release in a stage.
+func TestInterruptedRemovalIsFinishedAtStart(t *testing.T) {
+	cfg := localConfig(t)
+	e, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	half := filepath.Join(e.layout.State("trash", e.node), "release-123")
+	os.MkdirAll(half, 0o755)
+	os.WriteFile(filepath.Join(half, "01.wav"), []byte("RIFF"), 0o644)
+	startEngine(t, e)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(half); os.IsNotExist(err) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the interrupted removal was not finished at start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if names, _ := e.layout.Items(Validated); len(names) > 0 {
+		t.Errorf("validated/ holds %v", names)
+	}
+}
