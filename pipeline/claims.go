@@ -39,8 +39,10 @@ func lockNode(l Layout, node string) (*nodeLock, error) {
 
 func (n *nodeLock) release() { n.f.Close() }
 
-// nodeAlive reports whether the daemon named node holds its lock.
-func nodeAlive(l Layout, node string) bool {
+// nodeLocked reports whether the daemon named node holds its lock. Where
+// the share does not pass locks between machines this says false for a
+// daemon running elsewhere: only a true is evidence (see lease.go).
+func nodeLocked(l Layout, node string) bool {
 	f, err := os.OpenFile(l.State("nodes", node+".lock"), os.O_RDWR, 0)
 	if err != nil {
 		return false
@@ -54,10 +56,10 @@ func nodeAlive(l Layout, node string) bool {
 }
 
 // releaseStaleClaims puts back into their stage folder the items claimed
-// by daemons that are no longer running, and removes their half-built
+// by daemons that are no longer running (alive says false), and removes their half-built
 // fan-out folders. At startup this node's own claims are stale too (left
 // by its previous run); later they are its work in progress.
-func releaseStaleClaims(l Layout, self string, startup bool) (int, error) {
+func releaseStaleClaims(l Layout, self string, startup bool, alive func(node string) bool) (int, error) {
 	n := 0
 	for _, s := range Stages {
 		nodes, err := os.ReadDir(filepath.Join(l.Dir(s), claimsDir))
@@ -66,7 +68,7 @@ func releaseStaleClaims(l Layout, self string, startup bool) (int, error) {
 		}
 		for _, nd := range nodes {
 			node := nd.Name()
-			if node == self && !startup || node != self && nodeAlive(l, node) {
+			if node == self && !startup || node != self && alive(node) {
 				continue
 			}
 			dir := filepath.Join(l.Dir(s), claimsDir, node)

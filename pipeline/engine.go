@@ -37,7 +37,9 @@ type Engine struct {
 	mu     sync.Mutex
 	queued map[Stage]map[string]bool
 
-	lock *nodeLock
+	lock   *nodeLock
+	lease  *lease
+	leases leases
 	// markers maps an inbox folder to the ready marker beside it
 	// (<name>.done), removed once the folder is claimed so that a later
 	// drop of the same name waits for a marker of its own.
@@ -101,6 +103,12 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 		return nil, err
 	}
 	e.lock = lock
+	e.leases.now = e.now
+	e.lease = newLease(e.layout, e.node)
+	if err := e.lease.renew(); err != nil {
+		lock.release()
+		return nil, fmt.Errorf("write this node's lease: %w", err)
+	}
 	e.rec, err = record.OpenRoot(cfg.Root, e.node, e.now)
 	if err != nil {
 		lock.release()
@@ -180,6 +188,12 @@ func (e *Engine) recordOK() {
 	e.reachMu.Unlock()
 }
 
+// nodeAlive reports whether another daemon on the root is running: it
+// holds its lock, or its lease has moved lately.
+func (e *Engine) nodeAlive(node string) bool {
+	return nodeLocked(e.layout, node) || e.leases.alive(e.layout, node)
+}
+
 // Layout returns the engine's folder layout.
 func (e *Engine) Layout() Layout { return e.layout }
 
@@ -189,6 +203,7 @@ func (e *Engine) Close() error {
 	for _, d := range e.dests {
 		d.transport.Close()
 	}
+	os.Remove(e.lease.path)
 	e.lock.release()
 	return err
 }
@@ -214,7 +229,7 @@ func (e *Engine) Run(ctx context.Context, grace time.Duration) error {
 	if err := os.RemoveAll(e.layout.State("trash", e.node)); err != nil {
 		e.log.Warn("remove what the last run was removing", "err", err)
 	}
-	n, err := releaseStaleClaims(e.layout, e.node, true)
+	n, err := releaseStaleClaims(e.layout, e.node, true, e.nodeAlive)
 	if err != nil {
 		return err
 	}
@@ -244,7 +259,14 @@ func (e *Engine) Run(ctx context.Context, grace time.Duration) error {
 	}
 
 	var feeders sync.WaitGroup
-	feeders.Add(3)
+	feeders.Add(4)
+	go func() {
+		defer feeders.Done()
+		e.lease.keep(ctx, func(err error) {
+			e.recordFailed(err)
+			e.log.Error("renew this node's lease; other nodes take its claims if this lasts", "err", err)
+		})
+	}()
 	go func() {
 		defer feeders.Done()
 		// Saved once a minute and at the stop, so that a crash costs at
@@ -351,7 +373,7 @@ func (e *Engine) rescanLoop(ctx context.Context) {
 	defer t.Stop()
 	for {
 		// A daemon sharing the root may have died since: take its items back.
-		if n, err := releaseStaleClaims(e.layout, e.node, false); err != nil {
+		if n, err := releaseStaleClaims(e.layout, e.node, false, e.nodeAlive); err != nil {
 			e.log.Error("release stale claims", "err", err)
 		} else if n > 0 {
 			e.log.Info("released items claimed by a stopped daemon", "items", n)

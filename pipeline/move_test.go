@@ -64,7 +64,7 @@ func TestStaleClaimsAreReleased(t *testing.T) {
 	}
 	dead.release()
 
-	n, err := releaseStaleClaims(l, "me", true)
+	n, err := releaseStaleClaims(l, "me", true, func(n string) bool { return nodeLocked(l, n) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,10 +91,10 @@ func TestOwnClaimsAreKeptWhileRunning(t *testing.T) {
 	}
 	defer me.release()
 	os.MkdirAll(filepath.Join(l.ClaimDir(Packaged, "me"), "rel@dsp"), 0o755)
-	if n, _ := releaseStaleClaims(l, "me", false); n != 0 {
+	if n, _ := releaseStaleClaims(l, "me", false, func(n string) bool { return nodeLocked(l, n) }); n != 0 {
 		t.Errorf("released %d of this daemon's own claims while it runs", n)
 	}
-	if n, _ := releaseStaleClaims(l, "me", true); n != 1 {
+	if n, _ := releaseStaleClaims(l, "me", true, func(n string) bool { return nodeLocked(l, n) }); n != 1 {
 		t.Errorf("released %d claims at startup, want the 1 left by the previous run", n)
 	}
 }
