@@ -9,7 +9,7 @@ EXAMPLE  := testdata/example
 BENCH_PACKAGES := b3sum openssh-client
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build run test test-deps bench lint fuzz example clean
+.PHONY: build run test test-deps bench soak lint fuzz example clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/ferry
@@ -67,6 +67,16 @@ bench: test-deps example
 	$(BENCH) -bench TenThousandDrops -benchtime 1x ./watch
 	FERRY_WATCH_BENCH_POLL_CPU=1 $(BENCH) -bench PollCPU100k -benchtime 1x ./watch
 	$(BENCH) -bench 'Redrop|MetadataOnly' -benchtime 3x ./pipeline
+
+# A SIGKILL storm: SOAK_RELEASES releases for two DSPs (Debian's sshd),
+# SOAK_KILLS kills after random 50–1500 ms lifetimes, two daemons on the
+# root for a third of it; exactly-once checked on both sides. `make test`
+# runs a short one. Takes a few minutes.
+SOAK_RELEASES ?= 200
+SOAK_KILLS    ?= 200
+soak: test-deps example
+	FERRY_SOAK_RELEASES=$(SOAK_RELEASES) FERRY_SOAK_KILLS=$(SOAK_KILLS) \
+		$(GO) test -count=1 -timeout 60m -run '^TestSoakSIGKILLStorm$$' -v ./cmd/ferry | grep -E '^(=== RUN|--- |PASS|FAIL|ok)|soak_test.go'
 
 lint:
 	$(GO) vet ./...

@@ -92,8 +92,13 @@ func (r *Root) Adopt(path string) (*Item, Adoption, error) {
 		a.Kept = true
 		// A folder users move back comes from failed/: a move there whose
 		// history line a crash kept from being written is confirmed now.
-		if st.Pending != nil && st.Pending.To == "failed" && it.lastSeq(rec) < st.Pending.Seq {
-			it.confirm(rec)
+		if p := st.Pending; p != nil {
+			switch {
+			case p.To != "failed":
+				it.State.Seq = p.Seq - 1 // the move never happened
+			case it.lastSeq(rec) < p.Seq:
+				it.confirm(rec)
+			}
 		}
 		it.State.Pending = nil
 		return it, a, nil
@@ -201,8 +206,11 @@ func (r *Root) Load(path, stage string) (*Item, error) {
 		return nil, fmt.Errorf("the record of %s: %w", filepath.Base(path), err)
 	}
 	it.State = st
-	if st.Pending != nil {
-		if st.Pending.To == stage && it.lastSeq(rec) < st.Pending.Seq {
+	if p := st.Pending; p != nil {
+		switch {
+		case p.To != stage:
+			it.State.Seq = p.Seq - 1 // the move never happened
+		case it.lastSeq(rec) < p.Seq:
 			it.confirm(rec)
 		}
 		it.State.Pending = nil

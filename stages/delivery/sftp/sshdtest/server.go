@@ -8,6 +8,7 @@ package sshdtest
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -54,6 +55,8 @@ type Server struct {
 	Root string
 	// LogFile collects sshd's log (-e); it is printed when a test fails.
 	LogFile string
+	// SFTPLogFile collects the SFTP server's request log (LogSFTP only).
+	SFTPLogFile string
 
 	t          testing.TB
 	configFile string
@@ -62,6 +65,7 @@ type Server struct {
 }
 
 type config struct {
+	sftpLog      bool
 	hostKeys     []string
 	pinned       []string
 	ciphers      []string
@@ -84,6 +88,12 @@ func PinKeys(types ...string) Option { return func(c *config) { c.pinned = types
 // Ciphers restricts the server to these ciphers, e.g. to compare clients
 // with the same cipher in benchmarks.
 func Ciphers(names ...string) Option { return func(c *config) { c.ciphers = names } }
+
+// LogSFTP makes the SFTP server log every request into SFTPLogFile
+// (OpenSSH's sftp-server -l INFO), so tests can count what the DSP's
+// side did: each rename into a final name, say. internal-sftp logs only
+// to syslog, so the standalone sftp-server is run for it.
+func LogSFTP() Option { return func(c *config) { c.sftpLog = true } }
 
 // Unprivileged logs in as TestUser instead of the current user, so file
 // permissions apply (root ignores them).
@@ -245,6 +255,19 @@ func (s *Server) setup(c config) error {
 		return err
 	}
 
+	sftpLines := fmt.Sprintf("Subsystem sftp internal-sftp -d %s\nForceCommand internal-sftp -d %s\n", s.Root, s.Root)
+	if c.sftpLog {
+		server, err := sftpServer()
+		if err != nil {
+			unavailable(s.t, "sshdtest: %v", err)
+		}
+		s.SFTPLogFile = filepath.Join(base, "sftp.log")
+		if err := os.WriteFile(s.SFTPLogFile, nil, 0o666); err != nil {
+			return err
+		}
+		os.Chmod(s.SFTPLogFile, 0o666)
+		sftpLines = fmt.Sprintf("Subsystem sftp %s\nForceCommand /bin/sh -c 'exec %s -e -l INFO -d %s 2>>%s'\n", server, server, s.Root, s.SFTPLogFile)
+	}
 	passwordAuth := "no"
 	if c.password {
 		passwordAuth = "yes"
@@ -262,9 +285,7 @@ PermitRootLogin prohibit-password
 AllowTcpForwarding no
 X11Forwarding no
 LogLevel VERBOSE
-Subsystem sftp internal-sftp -d %s
-ForceCommand internal-sftp -d %s
-`, filepath.Join(base, "sshd.pid"), authorized, s.User, passwordAuth, s.Root, s.Root)
+%s`, filepath.Join(base, "sshd.pid"), authorized, s.User, passwordAuth, sftpLines)
 	if len(c.ciphers) > 0 {
 		fmt.Fprintf(&cfg, "Ciphers %s\n", strings.Join(c.ciphers, ","))
 	}
@@ -424,4 +445,14 @@ func (s *Server) signalTreeOnly(sig syscall.Signal) {
 	if s.cmd != nil {
 		signalTree(s.cmd.Process.Pid, sig)
 	}
+}
+
+// sftpServer finds OpenSSH's standalone sftp-server.
+func sftpServer() (string, error) {
+	for _, p := range []string{"/usr/lib/openssh/sftp-server", "/usr/libexec/openssh/sftp-server", "/usr/libexec/sftp-server", "/usr/lib/ssh/sftp-server"} {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("OpenSSH's sftp-server not found (install openssh-server)")
 }
