@@ -91,6 +91,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzReadWAV$$'          -fuzztime=$(FUZZTIME) ./stages/media
 	$(GO) test -run='^$$' -fuzz='^FuzzReadFLAC$$'         -fuzztime=$(FUZZTIME) ./stages/media
 	$(GO) test -run='^$$' -fuzz='^FuzzReadImage$$'        -fuzztime=$(FUZZTIME) ./stages/media
+	$(GO) test -run='^$$' -fuzz='^FuzzItemRecords$$'       -fuzztime=$(FUZZTIME) ./stages/record
 	$(GO) test -run='^$$' -fuzz='^FuzzReadManifest$$'     -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./ern
 
 clean:
