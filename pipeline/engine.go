@@ -53,6 +53,8 @@ type Engine struct {
 	recordErr error
 	// errs keeps recurring errors from flooding the log.
 	errs errorLog
+	// enteredAt caches when items entered their stage, for the metrics.
+	enteredAt enteredCache
 	// running is Run's context: once it is done no new work is queued
 	// (items stay on disk, in their stage folder), while the work in
 	// flight keeps its own context until the grace period ends.
@@ -114,6 +116,7 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 		lock.release()
 		return nil, fmt.Errorf("open the root's records: %w", err)
 	}
+	e.metrics.entered = e.entered
 	cache, err := digest.OpenCache(e.layout.State("hashcache.json"))
 	if err != nil {
 		lock.release()

@@ -51,6 +51,9 @@ type Metrics struct {
 	watchMode    *prometheus.GaugeVec
 	recordFails  prometheus.Counter
 	layout       *Layout
+	// entered says when the item at path entered its stage (its record's
+	// stage-entry time); nil: the folder's ctime.
+	entered func(path string, ctime time.Time) time.Time
 }
 
 // NewMetrics registers ferry's series on reg (a new registry when nil).
@@ -245,7 +248,7 @@ func (c stageCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	for _, s := range Stages {
-		n, oldest := countStage(*c.m.layout, s)
+		n, oldest := countStage(*c.m.layout, s, c.m.entered)
 		ch <- prometheus.MustNewConstMetric(itemsDesc, prometheus.GaugeValue, float64(n), string(s))
 		ts := 0.0
 		if !oldest.IsZero() {
@@ -256,8 +259,11 @@ func (c stageCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // countStage counts a stage's items, claimed ones included, and finds
-// when the oldest entered: a rename updates a folder's ctime.
-func countStage(l Layout, s Stage) (int, time.Time) {
+// when the oldest entered. Every claim is a rename, which resets a
+// folder's ctime, so the time comes from the item's record (entered)
+// where there is one: an item polled for its acknowledgement every minute
+// still shows its real age.
+func countStage(l Layout, s Stage, entered func(string, time.Time) time.Time) (int, time.Time) {
 	var oldest time.Time
 	n := 0
 	visit := func(dir string) {
@@ -268,7 +274,11 @@ func countStage(l Layout, s Stage) (int, time.Time) {
 			}
 			n++
 			if fi, err := e.Info(); err == nil {
-				if t := changeTime(fi); oldest.IsZero() || t.Before(oldest) {
+				t := changeTime(fi)
+				if entered != nil {
+					t = entered(filepath.Join(dir, e.Name()), t)
+				}
+				if oldest.IsZero() || t.Before(oldest) {
 					oldest = t
 				}
 			}
