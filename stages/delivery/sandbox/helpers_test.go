@@ -48,7 +48,7 @@ func (b *syncBuffer) String() string {
 
 // startBox starts a sandbox in dir (a new one when empty) checking every
 // 20 ms, and connects to it.
-func startBox(t *testing.T, dir string) *box {
+func startBox(t testing.TB, dir string) *box {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
