@@ -34,7 +34,9 @@ type AckIndexOptions struct {
 	MaxAge time.Duration
 	// ArchiveMaxAge bounds how often the archive is listed, and only after
 	// a lookup found nothing in the ack folder: after a restart, an
-	// acknowledgement archived just before it is found there. Default 1h.
+	// acknowledgement archived just before it is found there. It is also
+	// how long a final result is kept in memory for a delivery that asks
+	// again. Default 1h.
 	ArchiveMaxAge time.Duration
 	Logger        *slog.Logger
 	// Now is the clock; default time.Now.
@@ -67,7 +69,8 @@ type AckIndex struct {
 	seen     map[string]bool        // files of others already read
 	byBody   map[string][]string    // MessageId acknowledged → files of others
 	parsed   map[string]parsedAck   // path → its content, read once
-	settled  map[string]AckResult   // MessageId → final result already given
+	settled  map[string]settled     // MessageId → final result already given
+	prunedAt time.Time
 	archive  archiveView
 	stats    AckIndexStats
 }
@@ -85,6 +88,13 @@ type AckIndexStats struct {
 type nameMatch struct {
 	file  string
 	exact bool
+}
+
+// settled is a final result given, kept a while for a delivery that asks
+// again (its move failed and is retried).
+type settled struct {
+	res AckResult
+	at  time.Time
 }
 
 type parsedAck struct {
@@ -115,7 +125,7 @@ func NewAckIndex(t Transport, dir string, o AckIndexOptions) *AckIndex {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	ix := &AckIndex{t: t, dir: dir, o: o, parsed: map[string]parsedAck{}, settled: map[string]AckResult{},
+	ix := &AckIndex{t: t, dir: dir, o: o, parsed: map[string]parsedAck{}, settled: map[string]settled{},
 		seen: map[string]bool{}, byBody: map[string][]string{}}
 	if o.Archive != "" {
 		if _, ok := t.(Mover); !ok {
@@ -155,8 +165,8 @@ func (ix *AckIndex) Lookup(ctx context.Context, messageID, releaseID string) (Ac
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.stats.Lookups++
-	if res, ok := ix.settled[messageID]; ok {
-		return res, nil
+	if s, ok := ix.settled[messageID]; ok {
+		return s.res, nil
 	}
 	if err := ix.refresh(ctx); err != nil {
 		return AckResult{}, err
@@ -417,7 +427,18 @@ func (ix *AckIndex) findArchived(ctx context.Context, messageID, releaseID strin
 // moved into the archive (when configured and possible) and forgotten,
 // and the result is remembered for a delivery that asks again.
 func (ix *AckIndex) settle(ctx context.Context, messageID string, res AckResult) {
-	ix.settled[messageID] = res
+	now := ix.o.Now()
+	ix.settled[messageID] = settled{res: res, at: now}
+	if now.Sub(ix.prunedAt) >= ix.o.ArchiveMaxAge {
+		// Keep memory bounded in a daemon that runs for months: a result
+		// is asked for again within minutes, if ever.
+		for id, s := range ix.settled {
+			if now.Sub(s.at) >= ix.o.ArchiveMaxAge {
+				delete(ix.settled, id)
+			}
+		}
+		ix.prunedAt = now
+	}
 	if ix.o.Archive == "" || ix.archive.broken {
 		// Remembered as read: the result answers any later lookup, the
 		// file is never read again.
