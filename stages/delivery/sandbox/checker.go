@@ -222,7 +222,7 @@ func (s *Server) acknowledge(msg message, folder string, st stamp, folderMTime i
 		id = "UNKNOWN"
 	}
 	name := fmt.Sprintf("ACK_%s_%s.xml", id, stamp)
-	if err := files.WriteFileAtomic(filepath.Join(s.Received, AckDir, name), buf.Bytes(), 0o644); err != nil {
+	if err := s.writeAck(name, buf.Bytes()); err != nil {
 		s.log.Error("sandbox: write acknowledgement", "err", err)
 		return
 	}
@@ -233,4 +233,35 @@ func (s *Server) acknowledge(msg message, folder string, st stamp, folderMTime i
 	}
 	s.log.Info("sandbox: acknowledged", "message", id, "status", res.status.Status,
 		"information", res.status.Information, "error_text", res.status.ErrorText)
+}
+
+// writeAck stores an acknowledgement so that the ack folder never holds
+// a partial or temporary file, as a DSP's should not: it is written and
+// flushed beside received/ (the same filesystem), then renamed in.
+func (s *Server) writeAck(name string, data []byte) error {
+	f, err := os.CreateTemp(s.dir, ".ack-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // after the rename, a no-op
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	dir := filepath.Join(s.Received, AckDir)
+	if err := os.Rename(f.Name(), filepath.Join(dir, name)); err != nil {
+		return err
+	}
+	return files.SyncDir(dir)
 }

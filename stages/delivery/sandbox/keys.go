@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -57,4 +59,23 @@ func createKey(path string) (ssh.Signer, error) {
 		return nil, fmt.Errorf("parse new key %s: %w", path, err)
 	}
 	return signer, nil
+}
+
+// removeStaleTemps removes the temporary files of writes interrupted by a
+// crash (keys, known_hosts, acknowledgements, release states) from the
+// sandbox's folder. Only files older than a minute go: another sandbox
+// sharing the folder may be writing one now.
+func removeStaleTemps(dir string, log *slog.Logger) {
+	var stale []string
+	for _, pattern := range []string{".*.tmp-*", ".ack-*.tmp", filepath.Join(releasesDir, ".*.tmp-*")} {
+		m, _ := filepath.Glob(filepath.Join(dir, pattern))
+		stale = append(stale, m...)
+	}
+	for _, p := range stale {
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > time.Minute {
+			if err := os.Remove(p); err != nil {
+				log.Warn("sandbox: remove a temporary file left by a crash", "file", p, "err", err)
+			}
+		}
+	}
 }

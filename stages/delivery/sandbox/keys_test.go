@@ -5,14 +5,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ferrydelivery/ferry/ern"
 )
 
 // TestStartAfterInterruptedFirstStart: a first start killed while writing
 // its keys left an empty host key and a client key cut short. The next
-// start makes new keys, says so, and serves; the keys it writes leave no
-// temporary file behind.
+// start makes new keys, says so, removes the temporary file, and serves;
+// the keys it writes leave no temporary file behind.
 func TestStartAfterInterruptedFirstStart(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "host_key"), nil, 0o600); err != nil {
@@ -21,6 +22,13 @@ func TestStartAfterInterruptedFirstStart(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "client_key"), []byte("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// And the temporary file of the interrupted write.
+	stale := filepath.Join(dir, ".host_key.tmp-12345")
+	if err := os.WriteFile(stale, []byte("-----BEGIN"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(stale, old, old)
 	b := startBox(t, dir) // fails today: "ssh: no key found"
 	audio := []byte("audio")
 	b.deliver(t, "N_after_crash", audio, messageXML(t, ern.V43, "MSG-after-crash", ern.NewRelease, testRelease(audio)))

@@ -81,6 +81,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err := os.MkdirAll(filepath.Join(s.Received, AckDir), 0o755); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	removeStaleTemps(o.Dir, s.log)
 	hostKey, err := loadOrCreateKey(filepath.Join(o.Dir, "host_key"), s.log)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox host key: %w", err)
