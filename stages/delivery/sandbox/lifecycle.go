@@ -69,6 +69,12 @@ func (s State) Last() Transition {
 	return s.History[len(s.History)-1]
 }
 
+// LiveAt reports whether the release is on sale at t: live, and its
+// earliest deal end (a scheduled takedown) not passed.
+func (s State) LiveAt(t time.Time) bool {
+	return s.Status == StatusLive && !ended(s.Until, t)
+}
+
 // Live returns the sandbox's view of every release it was sent, keyed
 // by release id (GRid or ICPN, as acknowledgements name it), from the
 // sandbox folder dir (Options.Dir). A missing folder holds no release.

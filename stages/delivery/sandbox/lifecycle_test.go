@@ -124,3 +124,24 @@ func testLifecycle(t *testing.T, v ern.Version) {
 	}
 	erntest.ValidateAll(t, erntest.ChoreographySchema(t), acks)
 }
+
+func TestLiveAt(t *testing.T) {
+	now := time.Date(2027, 1, 31, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		s    State
+		want bool
+	}{
+		{State{Status: StatusLive}, true},
+		{State{Status: StatusLive, Until: "2027-01-31"}, true}, // a date is valid through that day
+		{State{Status: StatusLive, Until: "2027-01-30"}, false},
+		{State{Status: StatusLive, Until: "2027-01-31T11:59"}, false},
+		{State{Status: StatusLive, Until: "2027-01-31T23:59:00Z"}, true},
+		{State{Status: StatusTakenDown}, false},
+		{State{Status: StatusPurged}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.s.LiveAt(now); got != tt.want {
+			t.Errorf("%s until %q: LiveAt = %v, want %v", tt.s.Status, tt.s.Until, got, tt.want)
+		}
+	}
+}
