@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -36,12 +37,15 @@ func (s *Server) checkLoop(ctx context.Context, every time.Duration) {
 // changed is told by the SFTP file system of every file that appears
 // under its final name (rel is slash-separated below received/): its
 // delivery folder is checked at the next tick. Acknowledgement files,
-// wherever ferry moves them (an archive), are not deliveries.
+// wherever ferry moves them (an archive), are not deliveries, and files
+// with a leading dot are uploads in progress.
 func (s *Server) changed(rel string) {
 	rel = strings.TrimPrefix(filepath.ToSlash(filepath.Clean("/"+rel)), "/")
 	top, _, _ := strings.Cut(rel, "/")
-	if top == "" || top == "." || top == AckDir || strings.HasPrefix(top, ".") || strings.HasPrefix(filepath.Base(rel), "ACK_") {
-		return
+	base := path.Base(rel)
+	if top == "" || top == "." || top == AckDir || strings.HasPrefix(top, ".") ||
+		strings.HasPrefix(base, "ACK_") || strings.HasPrefix(base, ".") {
+		return // not a delivery, or a temporary file: its rename will tell
 	}
 	s.dirtyMu.Lock()
 	s.dirty[top] = struct{}{}
