@@ -63,6 +63,8 @@ bench: test-deps example
 	$(BENCH) -bench . ./stages/media ./stages/validate
 	$(BENCH) -bench . -benchtime 3x ./stages/digest
 	$(BENCH) -bench Upload -benchtime 3x ./stages/delivery/sftp
+	$(BENCH) -bench IdleScan10k ./stages/delivery/sandbox
+	$(BENCH) -bench AckPoll10k -benchtime 3x ./stages/delivery/sandbox
 	$(BENCH) -bench 'Latency|ScanTree' -benchtime 10x ./watch
 	$(BENCH) -bench TenThousandDrops -benchtime 1x ./watch
 	FERRY_WATCH_BENCH_POLL_CPU=1 $(BENCH) -bench PollCPU100k -benchtime 1x ./watch

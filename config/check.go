@@ -74,6 +74,7 @@ func (c *Config) Check() error {
 		}
 		oneOf(p+"transport", d.Transport, Transports)
 		oneOf(p+"ack.mode", d.Ack.Mode, AckModes)
+		errs = append(errs, checkAckArchive(p, d)...)
 		for key, v := range d.Rules.Severity {
 			oneOf(p+"rules.severity."+key, v, Severities)
 		}

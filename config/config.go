@@ -134,6 +134,7 @@ type Ack struct {
 	Dir     string   `toml:"dir"`  // remote folder, relative to the DSP's dir
 	Poll    Duration `toml:"poll"`
 	Timeout Duration `toml:"timeout"`
+	Archive string   `toml:"archive"` // remote folder for acknowledgements read; see ackarchive.go
 }
 
 // Rules are validation limits; [rules] sets them for every DSP and

@@ -29,7 +29,7 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 		e.accept(it, d)
 		return
 	}
-	res, err := delivery.FindAck(ctx, dest.transport, dest.cfg.Ack.Dir, d)
+	res, err := dest.acks.Lookup(ctx, d.MessageID, d.ReleaseID)
 	e.reach(it.State.DSP, err)
 	if !delivery.IsPermanent(err) {
 		e.errs.report(e.log.With("dsp", it.State.DSP), it.State.DSP+" acknowledgements", "cannot read the DSP's acknowledgements", err)

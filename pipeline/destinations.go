@@ -17,6 +17,7 @@ type destination struct {
 	name      string
 	cfg       *config.DSP
 	transport delivery.Transport
+	acks      *delivery.AckIndex // the DSP's acknowledgement folder, listed once per poll
 }
 
 // startDestinations builds a transport per DSP. The built-in sandbox DSP
@@ -53,7 +54,9 @@ func (e *Engine) startDestinations(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("DSP %s: %w", name, err)
 		}
-		e.dests[name] = &destination{name: name, cfg: d, transport: t}
+		acks := delivery.NewAckIndex(t, d.Ack.Dir, delivery.AckIndexOptions{Archive: d.Ack.Archive,
+			MaxAge: d.Ack.Poll.Duration / 2, Logger: e.log.With("dsp", name)})
+		e.dests[name] = &destination{name: name, cfg: d, transport: t, acks: acks}
 	}
 	return nil
 }

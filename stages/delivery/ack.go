@@ -24,7 +24,9 @@ func (r AckResult) Outcome() ern.AckOutcome { return r.Release.Outcome() }
 
 // FindAck looks in ackDir for the acknowledgement of delivery d. DSPs name
 // them ACK_<MessageId>_<timestamp>.xml; the newest matching file wins. A
-// malformed acknowledgement is a permanent error naming the file.
+// malformed acknowledgement is a permanent *MalformedAckError naming the
+// file. Each call lists the whole folder: AckIndex shares one listing
+// between every delivery waiting on a DSP.
 func FindAck(ctx context.Context, t Transport, ackDir string, d *record.Delivery) (AckResult, error) {
 	files, err := t.List(ctx, ackDir)
 	if err != nil {
@@ -45,7 +47,7 @@ func FindAck(ctx context.Context, t Transport, ackDir string, d *record.Delivery
 		a, err := ern.ReadAck(rc)
 		rc.Close()
 		if err != nil {
-			return AckResult{}, Permanent(fmt.Errorf("acknowledgement %s from the DSP is unreadable: %v", name, err))
+			return AckResult{}, Permanent(&MalformedAckError{File: name, Err: err})
 		}
 		if r, ok := a.Find(d.ReleaseID, d.MessageID); ok {
 			return AckResult{Found: true, File: name, Release: r}, nil

@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,173 +12,20 @@ import (
 
 	"github.com/ferrydelivery/ferry/ern"
 	"github.com/ferrydelivery/ferry/stages/digest"
+	"github.com/ferrydelivery/ferry/stages/files"
 )
 
-// checkLoop looks for complete deliveries every interval and acknowledges
-// each once. A delivery is complete when its message XML is present under
-// its final name (ferry uploads it after the resources) or, for a batch,
-// when BatchComplete_*.xml is.
-func (s *Server) checkLoop(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		s.checkAll()
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-func (s *Server) checkAll() {
-	entries, err := os.ReadDir(s.Received)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if !e.IsDir() || e.Name() == "acknowledgements" || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		folder := filepath.Join(s.Received, e.Name())
-		for _, msg := range completeMessages(folder) {
-			if !acknowledged(msg.path) {
-				s.acknowledge(msg)
-			}
-		}
-	}
-}
-
-// ackMarker records, beside a message, that it was acknowledged.
-func ackMarker(msg string) string {
-	return filepath.Join(filepath.Dir(msg), "."+filepath.Base(msg)+".acknowledged")
-}
-
-// acknowledged reports whether msg was acknowledged since it last
-// changed: a message uploaded again (a retry into the same folder) is
-// checked again.
-func acknowledged(msg string) bool {
-	m, err := os.Stat(ackMarker(msg))
-	if err != nil {
-		return false
-	}
-	f, err := os.Stat(msg)
-	return err == nil && !f.ModTime().After(m.ModTime())
-}
-
-// completeMessages returns the message files ready to be checked in one
-// delivery folder, each with the hash its batch manifest gives it (zero
-// for release-by-release deliveries). A batch is ready once its
-// BatchComplete manifest is there; the messages are the ones it lists.
-func completeMessages(folder string) []message {
-	manifests, _ := filepath.Glob(filepath.Join(folder, "BatchComplete_*.xml"))
-	if len(manifests) > 0 {
-		return batchMessages(manifests[0])
-	}
-	if isBatchName(filepath.Base(folder)) {
-		return nil // a batch without its manifest yet
-	}
-	paths, _ := filepath.Glob(filepath.Join(folder, "*.xml"))
-	msgs := make([]message, len(paths))
-	for i, p := range paths {
-		msgs[i] = message{path: p}
-	}
-	return msgs
-}
-
-// message is a delivered message file and, in a batch, what the manifest
-// says of it.
-type message struct {
-	path          string
-	algorithm     string
-	hash          string
-	manifestError string
-}
-
-// batchMessages reads a batch manifest. An unreadable manifest is
-// reported against every message file of the batch.
-func batchMessages(manifest string) []message {
-	root := filepath.Dir(manifest)
-	f, err := os.Open(manifest)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	m, err := ern.ReadManifest(f)
-	if err != nil {
-		paths, _ := filepath.Glob(filepath.Join(root, "*", "*.xml"))
-		var msgs []message
-		for _, p := range paths {
-			msgs = append(msgs, message{path: p, manifestError: "the batch manifest is invalid: " + err.Error()})
-		}
-		return msgs
-	}
-	var msgs []message
-	for _, bm := range m.Messages {
-		msgs = append(msgs, message{path: filepath.Join(root, filepath.FromSlash(bm.URL)), algorithm: bm.HashAlgorithm, hash: bm.Hash})
-	}
-	return msgs
-}
-
-// isBatchName tells <P|M|N>_<17 digits> batch folders from release folders
-// (<P|N|L>_<ReleaseId>_<timestamp>).
-func isBatchName(name string) bool {
-	parts := strings.Split(name, "_")
-	return len(parts) == 2 && len(parts[1]) == 17
-}
-
-// acknowledge checks one message and writes its acknowledgement.
-func (s *Server) acknowledge(msg message) {
-	msgPath := msg.path
-	res := checkMessage(msg)
-	now := time.Now().UTC()
-	stamp := now.Format("20060102150405") + fmt.Sprintf("%03d", now.Nanosecond()/1e6)
-	ack := &ern.Ack{
-		MessageID: "SANDBOX-ACK-" + stamp,
-		Sender:    s.identity,
-		Recipient: res.sender,
-		Created:   now,
-		Releases:  []ern.AckRelease{res.status},
-	}
-	var buf bytes.Buffer
-	if err := ern.WriteAck(&buf, ack); err != nil {
-		s.log.Error("sandbox: write acknowledgement", "err", err)
-		return
-	}
-	id := res.status.AckedMessageID
-	if id == "" {
-		id = "UNKNOWN"
-	}
-	name := fmt.Sprintf("ACK_%s_%s.xml", id, stamp)
-	ackDir := filepath.Join(s.Received, "acknowledgements")
-	tmp := filepath.Join(ackDir, "."+name+".tmp")
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		s.log.Error("sandbox: write acknowledgement", "err", err)
-		return
-	}
-	if err := os.Rename(tmp, filepath.Join(ackDir, name)); err != nil {
-		s.log.Error("sandbox: write acknowledgement", "err", err)
-		return
-	}
-	os.WriteFile(ackMarker(msgPath), []byte(name+"\n"), 0o644)
-	s.log.Info("sandbox: acknowledged", "message", id, "status", res.status.Status, "error_text", res.status.ErrorText)
-}
-
-type checkResult struct {
-	sender ern.Party
-	status ern.AckRelease
-}
-
-// checkMessage reads a delivered message in any ERN version without
-// knowing its schema: it looks for the header, the release id and every
-// File element, and checks each provided file's presence and hash.
-func checkMessage(msg message) checkResult {
+// checkMessage reads a delivered message in any ERN version: the header
+// and every File element without knowing the schema (each provided
+// file's presence and hash is checked), then the release and its deals
+// with ern.Read, to apply the message to the sandbox's view of the
+// release (see lifecycle.go).
+func (s *Server) checkMessage(msg message, now time.Time) checkResult {
 	msgPath := msg.path
 	res := checkResult{status: ern.AckRelease{
-		Status:         ern.StatusIngested,
-		MessageStatus:  "FileOK",
-		MessageType:    "NewReleaseMessage",
-		AckedMessageID: "",
+		Status:        ern.StatusIngested,
+		MessageStatus: "FileOK",
+		MessageType:   "NewReleaseMessage",
 	}}
 	fail := func(msgStatus, action, text string) checkResult {
 		res.status.Status = ern.StatusError
@@ -188,8 +34,9 @@ func checkMessage(msg message) checkResult {
 		res.status.ErrorText = text
 		return res
 	}
+	data, err := os.ReadFile(msgPath)
 	doc := etree.NewDocument()
-	if err := doc.ReadFromFile(msgPath); err != nil || doc.Root() == nil {
+	if err != nil || doc.ReadFromBytes(data) != nil || doc.Root() == nil {
 		return fail("NewReleaseMessageInvalid", "ResendXmlOnly", fmt.Sprintf("%s is not well-formed XML", filepath.Base(msgPath)))
 	}
 	root := doc.Root()
@@ -197,6 +44,12 @@ func checkMessage(msg message) checkResult {
 	if h := root.SelectElement("MessageHeader"); h != nil {
 		res.status.AckedMessageID = childText(h, "MessageId")
 		res.sender = ern.Party{DPID: childText(h, "MessageSender/PartyId"), Name: childText(h, "MessageSender/PartyName/FullName")}
+	}
+	for _, tag := range []string{"GRid", "ICPN"} {
+		if e := root.FindElement(".//ReleaseId/" + tag); e != nil {
+			res.status.ReleaseID = strings.TrimSpace(e.Text())
+			break
+		}
 	}
 	if res.status.AckedMessageID == "" {
 		return fail("NewReleaseMessageInvalid", "ResendXmlOnly", "the message has no MessageHeader/MessageId")
@@ -210,13 +63,63 @@ func checkMessage(msg message) checkResult {
 				fmt.Sprintf("%s does not match the hash in the batch manifest", filepath.Base(msgPath)))
 		}
 	}
-	for _, tag := range []string{"GRid", "ICPN"} {
-		if e := root.FindElement(".//ReleaseList/Release/ReleaseId/" + tag); e != nil {
-			res.status.ReleaseID = strings.TrimSpace(e.Text())
-			break
+	m, _, err := ern.Read(bytes.NewReader(data))
+	if err != nil {
+		return fail("NewReleaseMessageInvalid", "ResendXmlOnly", "the message cannot be read: "+err.Error())
+	}
+	id := m.Release.GRid
+	if id == "" {
+		id = m.Release.UPC
+	}
+	if id == "" {
+		return fail("IdentifierInvalid", "ResendXmlOnly", "the message names no release (no GRid or ICPN in its ReleaseId)")
+	}
+	res.status.ReleaseID = id
+	prev, known, err := loadState(s.dir, id)
+	if err != nil {
+		s.log.Error("sandbox: read release state", "release", id, "err", err)
+		return fail("InternalError", "ResendXmlOnly", "the sandbox could not read its state of release "+id)
+	}
+	if _, _, err := transition(prev, known, m, nil, now); err != nil {
+		res.status.Status = "ReleaseNotAvailable"
+		res.status.ProposedAction = "DoNotResendRelease"
+		res.status.ErrorText = err.Error()
+		res.status.Information = m.Kind.String() + ": refused"
+		return res
+	}
+	var hashes []string
+	if m.Kind != ern.Takedown && m.Kind != ern.Purge {
+		// A takedown or purge delivers no files, whatever it describes.
+		var bad *fileProblem
+		if hashes, bad = checkFiles(root, filepath.Dir(msgPath), prev.Hashes); bad != nil {
+			res.status.Information = bad.file
+			return fail(bad.status, bad.action, bad.text)
 		}
 	}
-	base := filepath.Dir(msgPath)
+	action, next, err := transition(prev, known, m, hashes, now)
+	if err != nil {
+		return fail("InternalError", "ResendXmlOnly", err.Error()) // refused above already
+	}
+	if err := saveState(s.dir, next); err != nil {
+		s.log.Error("sandbox: write release state", "release", id, "err", err)
+		return fail("InternalError", "ResendXmlOnly", "the sandbox could not record release "+id)
+	}
+	res.status.Information = fmt.Sprintf("%s: release %s is %s", action, id, describe(next))
+	return res
+}
+
+// fileProblem is why a delivered file was not accepted.
+type fileProblem struct {
+	file, status, action, text string
+}
+
+// checkFiles checks every File element of a message whose file is
+// provided: present under base and matching its HashSum. A missing file
+// whose hash the sandbox already holds for the release (held) is
+// accepted, as a DSP accepts a reference to a file it has. It returns the
+// (lower-case) hashes of the files received.
+func checkFiles(root *etree.Element, base string, held []string) ([]string, *fileProblem) {
+	var hashes []string
 	for _, f := range root.FindElements(".//File") {
 		if notProvided(f) {
 			continue
@@ -227,25 +130,37 @@ func checkMessage(msg message) checkResult {
 			rel = strings.TrimPrefix(rel, "/")
 		}
 		if rel == "" || strings.Contains(rel, "..") {
-			return fail("NewReleaseMessageInvalid", "ResendXmlOnly", "a File element has no usable URI or FileName")
+			return nil, &fileProblem{"", "NewReleaseMessageInvalid", "ResendXmlOnly", "a File element has no usable URI or FileName"}
 		}
 		p := filepath.Join(base, filepath.FromSlash(rel))
 		algo, want := childText(f, "HashSum/Algorithm"), childText(f, "HashSum/HashSumValue")
 		if want == "" {
 			algo, want = childText(f, "HashSum/HashSumAlgorithmType"), childText(f, "HashSum/HashSum")
 		}
+		want = strings.ToLower(want)
 		got, err := fileHash(p, algo)
 		if err != nil {
-			res.status.Information = rel
-			return fail("ResourceMissing", "ResendXmlAndResources", fmt.Sprintf("resource %s was not received", rel))
+			if want != "" && containsFold(held, want) {
+				continue
+			}
+			return nil, &fileProblem{rel, "ResourceMissing", "ResendXmlAndResources", fmt.Sprintf("resource %s was not received", rel)}
 		}
 		if want != "" && !strings.EqualFold(got, want) {
-			res.status.Information = rel
-			return fail("SignatureOrHashSumWrongOrMissing", "ResendXmlAndResources",
-				fmt.Sprintf("resource %s: hash sum does not match the file received", rel))
+			return nil, &fileProblem{rel, "SignatureOrHashSumWrongOrMissing", "ResendXmlAndResources",
+				fmt.Sprintf("resource %s: hash sum does not match the file received", rel)}
+		}
+		hashes = append(hashes, strings.ToLower(got))
+	}
+	return hashes, nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
 		}
 	}
-	return res
+	return false
 }
 
 // notProvided reports whether an IsProvidedInDelivery=false sibling or
@@ -277,4 +192,76 @@ func fileHash(path, algorithm string) (string, error) {
 	}
 	s, err := digest.File(path, algorithm)
 	return s.HashSum, err
+}
+
+type checkResult struct {
+	sender ern.Party
+	status ern.AckRelease
+}
+
+// acknowledge checks one message, writes its acknowledgement atomically
+// into acknowledgements/ and records it in the index.
+func (s *Server) acknowledge(msg message, folder string, st stamp, folderMTime int64) {
+	now := time.Now().UTC()
+	res := s.checkMessage(msg, now)
+	stamp := now.Format("20060102150405") + fmt.Sprintf("%03d", now.Nanosecond()/1e6)
+	ack := &ern.Ack{
+		MessageID: "SANDBOX-ACK-" + stamp,
+		Sender:    s.identity,
+		Recipient: res.sender,
+		Created:   now,
+		Releases:  []ern.AckRelease{res.status},
+	}
+	var buf bytes.Buffer
+	if err := ern.WriteAck(&buf, ack); err != nil {
+		s.log.Error("sandbox: write acknowledgement", "err", err)
+		return
+	}
+	id := res.status.AckedMessageID
+	if id == "" {
+		id = "UNKNOWN"
+	}
+	name := fmt.Sprintf("ACK_%s_%s.xml", id, stamp)
+	if err := s.writeAck(name, buf.Bytes()); err != nil {
+		s.log.Error("sandbox: write acknowledgement", "err", err)
+		return
+	}
+	rel, _ := filepath.Rel(s.Received, msg.path)
+	if err := s.index.record(journalLine{Msg: filepath.ToSlash(rel), Folder: folder, Size: st.Size, MTime: st.MTime,
+		FolderMTime: folderMTime, Ack: name}); err != nil {
+		s.log.Error("sandbox: record acknowledgement", "err", err)
+	}
+	s.log.Info("sandbox: acknowledged", "message", id, "status", res.status.Status,
+		"information", res.status.Information, "error_text", res.status.ErrorText)
+}
+
+// writeAck stores an acknowledgement so that the ack folder never holds
+// a partial or temporary file, as a DSP's should not: it is written and
+// flushed beside received/ (the same filesystem), then renamed in.
+func (s *Server) writeAck(name string, data []byte) error {
+	f, err := os.CreateTemp(s.dir, ".ack-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // after the rename, a no-op
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	dir := filepath.Join(s.Received, AckDir)
+	if err := os.Rename(f.Name(), filepath.Join(dir, name)); err != nil {
+		return err
+	}
+	return files.SyncDir(dir)
 }

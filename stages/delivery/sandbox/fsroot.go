@@ -10,8 +10,13 @@ import (
 
 // rootFS serves SFTP requests from one local folder, like a chrooted
 // OpenSSH internal-sftp: every request path is cleaned and joined under
-// root, and links cannot be created, so nothing escapes it.
-type rootFS struct{ root string }
+// root, and links cannot be created, so nothing escapes it. It tells
+// changed of every file that appears under its final name (a rename, or a
+// write closed), so that the checker looks only where something arrived.
+type rootFS struct {
+	root    string
+	changed func(rel string)
+}
 
 func (r rootFS) handlers() sftp.Handlers {
 	return sftp.Handlers{FileGet: r, FilePut: r, FileCmd: r, FileList: r}
@@ -31,7 +36,23 @@ func (r rootFS) Filewrite(req *sftp.Request) (io.WriterAt, error) {
 	if req.Pflags().Trunc {
 		flags |= os.O_TRUNC
 	}
-	return os.OpenFile(r.local(req.Filepath), flags, 0o644)
+	f, err := os.OpenFile(r.local(req.Filepath), flags, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return &writtenFile{File: f, done: func() { r.changed(req.Filepath) }}, nil
+}
+
+// writtenFile reports its file as changed once the client closes it.
+type writtenFile struct {
+	*os.File
+	done func()
+}
+
+func (w *writtenFile) Close() error {
+	err := w.File.Close()
+	w.done()
+	return err
 }
 
 func (r rootFS) Filecmd(req *sftp.Request) error {
@@ -46,9 +67,9 @@ func (r rootFS) Filecmd(req *sftp.Request) error {
 		if _, err := os.Lstat(r.local(req.Target)); err == nil {
 			return sftp.ErrSSHFxFailure // plain SFTP rename never replaces
 		}
-		return os.Rename(p, r.local(req.Target))
+		return r.rename(p, req.Target)
 	case "PosixRename":
-		return os.Rename(p, r.local(req.Target))
+		return r.rename(p, req.Target)
 	case "Rmdir":
 		return os.Remove(p)
 	case "Remove":
@@ -63,7 +84,16 @@ func (r rootFS) Filecmd(req *sftp.Request) error {
 
 // PosixRename makes the server offer posix-rename@openssh.com semantics.
 func (r rootFS) PosixRename(req *sftp.Request) error {
-	return os.Rename(r.local(req.Filepath), r.local(req.Target))
+	return r.rename(r.local(req.Filepath), req.Target)
+}
+
+// rename moves the file at local path from to the request path target.
+func (r rootFS) rename(from, target string) error {
+	if err := os.Rename(from, r.local(target)); err != nil {
+		return err
+	}
+	r.changed(target)
+	return nil
 }
 
 func (r rootFS) Filelist(req *sftp.Request) (sftp.ListerAt, error) {

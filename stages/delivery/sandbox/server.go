@@ -7,9 +7,6 @@ package sandbox
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pkg/sftp"
@@ -25,6 +23,7 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/stages/files"
 )
 
 // User is the login the sandbox accepts (with the generated client key).
@@ -42,11 +41,19 @@ type Server struct {
 	// Received is the folder that SFTP clients see as "/".
 	Received string
 
+	dir      string
 	identity ern.Party
 	log      *slog.Logger
 	listener net.Listener
 	config   *ssh.ServerConfig
 	wg       sync.WaitGroup
+	index    *index
+
+	// dirty holds the delivery folders that changed since the last check.
+	dirtyMu sync.Mutex
+	dirty   map[string]struct{}
+	// fsOps counts the folder reads and stats of the checker, for tests.
+	fsOps atomic.Int64
 }
 
 // Options configure a sandbox.
@@ -68,18 +75,23 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.CheckEvery == 0 {
 		o.CheckEvery = 500 * time.Millisecond
 	}
-	s := &Server{Received: filepath.Join(o.Dir, "received"), identity: o.Identity, log: o.Logger,
-		ClientKey: filepath.Join(o.Dir, "client_key"), KnownHosts: filepath.Join(o.Dir, "known_hosts")}
-	if err := os.MkdirAll(filepath.Join(s.Received, "acknowledgements"), 0o755); err != nil {
+	s := &Server{Received: filepath.Join(o.Dir, "received"), dir: o.Dir, identity: o.Identity, log: o.Logger,
+		ClientKey: filepath.Join(o.Dir, "client_key"), KnownHosts: filepath.Join(o.Dir, "known_hosts"),
+		dirty: map[string]struct{}{}}
+	if err := os.MkdirAll(filepath.Join(s.Received, AckDir), 0o755); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	hostKey, err := loadOrCreateKey(filepath.Join(o.Dir, "host_key"))
+	removeStaleTemps(o.Dir, s.log)
+	hostKey, err := loadOrCreateKey(filepath.Join(o.Dir, "host_key"), s.log)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox host key: %w", err)
 	}
-	clientKey, err := loadOrCreateKey(s.ClientKey)
+	clientKey, err := loadOrCreateKey(s.ClientKey, s.log)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox client key: %w", err)
+	}
+	if s.index, err = openIndex(filepath.Join(o.Dir, journalName), s.log); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	allowed := clientKey.PublicKey().Marshal()
 	s.config = &ssh.ServerConfig{
@@ -94,20 +106,23 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 
 	s.listener, err = net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		s.index.close()
 		return nil, fmt.Errorf("sandbox listen: %w", err)
 	}
 	s.Addr = s.listener.Addr().String()
 	s.Port = s.listener.Addr().(*net.TCPAddr).Port
 	line := knownhosts.Line([]string{knownhosts.Normalize(s.Addr)}, hostKey.PublicKey())
-	if err := os.WriteFile(s.KnownHosts, []byte(line+"\n"), 0o644); err != nil {
+	if err := files.WriteFileAtomic(s.KnownHosts, []byte(line+"\n"), 0o644); err != nil {
 		s.listener.Close()
+		s.index.close()
 		return nil, fmt.Errorf("sandbox known_hosts: %w", err)
 	}
 	s.log.Info("sandbox DSP listening", "addr", s.Addr, "folder", s.Received)
 
+	s.scanAll()
 	s.wg.Add(2)
 	go func() { defer s.wg.Done(); s.accept() }()
-	go func() { defer s.wg.Done(); s.checkLoop(ctx, o.CheckEvery) }()
+	go func() { defer s.wg.Done(); s.checkLoop(ctx, o.CheckEvery); s.index.close() }()
 	go func() { <-ctx.Done(); s.listener.Close() }()
 	return s, nil
 }
@@ -151,7 +166,7 @@ func (s *Server) serve(conn net.Conn) {
 				ok := req.Type == "subsystem" && len(req.Payload) > 4 && string(req.Payload[4:]) == "sftp"
 				req.Reply(ok, nil)
 				if ok {
-					srv := sftp.NewRequestServer(ch, rootFS{root: s.Received}.handlers())
+					srv := sftp.NewRequestServer(ch, rootFS{root: s.Received, changed: s.changed}.handlers())
 					srv.Serve()
 					srv.Close()
 					ch.Close()
@@ -159,27 +174,4 @@ func (s *Server) serve(conn net.Conn) {
 			}
 		}()
 	}
-}
-
-// loadOrCreateKey reads an OpenSSH ed25519 private key, creating it first
-// when the file does not exist.
-func loadOrCreateKey(path string) (ssh.Signer, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			return nil, err
-		}
-		block, err := ssh.MarshalPrivateKey(priv, "ferry sandbox")
-		if err != nil {
-			return nil, err
-		}
-		data = pem.EncodeToMemory(block)
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			return nil, err
-		}
-	} else if err != nil {
-		return nil, err
-	}
-	return ssh.ParsePrivateKey(data)
 }
