@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -30,7 +31,7 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 		return
 	}
 	res, err := dest.acks.Lookup(ctx, d.MessageID, d.ReleaseID)
-	e.reach(it.State.DSP, err)
+	e.ackOutcome(it.State.DSP, err)
 	if !delivery.IsPermanent(err) {
 		e.errs.report(e.log.With("dsp", it.State.DSP), it.State.DSP+" acknowledgements", "cannot read the DSP's acknowledgements", err)
 	}
@@ -60,6 +61,48 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 	}
 	e.metrics.ack(it.State.DSP, "accepted", latency)
 	e.accept(it, d)
+}
+
+// ackOutcome records what reading a DSP's acknowledgements said about
+// the DSP: a malformed acknowledgement or a missing acknowledgement folder
+// is the DSP's fault, not unreachability (the DSP answered); a missing
+// folder is a readiness problem of its own, since no delivery to that DSP
+// can ever be acknowledged.
+func (e *Engine) ackOutcome(dsp string, err error) {
+	var missing *delivery.AckDirMissingError
+	e.reachMu.Lock()
+	if errors.As(err, &missing) {
+		e.ackDirMissing[dsp] = err
+	} else if err == nil || delivery.IsDSPFault(err) {
+		delete(e.ackDirMissing, dsp)
+	}
+	e.reachMu.Unlock()
+	if delivery.IsDSPFault(err) {
+		err = nil
+	}
+	e.reach(dsp, err)
+}
+
+// checkAckFolders looks, once at start, at the acknowledgement folder of
+// every DSP that sends acknowledgements, so that a wrong ack.dir is a
+// warning and a readiness problem at once rather than a timeout days
+// later.
+func (e *Engine) checkAckFolders(ctx context.Context) {
+	for _, name := range e.cfg.DSPNames() {
+		d := e.dests[name]
+		if d == nil || d.cfg.Ack.Mode == "none" {
+			continue
+		}
+		err := d.acks.Check(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		e.ackOutcome(name, err)
+		var missing *delivery.AckDirMissingError
+		if errors.As(err, &missing) {
+			e.log.Warn("the DSP's acknowledgement folder does not exist: no delivery to it can be acknowledged", "dsp", name, "dir", d.cfg.Ack.Dir)
+		}
+	}
 }
 
 // reject fails an instance the DSP rejected, with the DSP's words.

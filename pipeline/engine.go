@@ -48,6 +48,9 @@ type Engine struct {
 	reachMu sync.Mutex
 	// unreachable holds each DSP's last transport error; a success clears it.
 	unreachable map[string]error
+	// ackDirMissing holds, per DSP, that its acknowledgement folder is
+	// missing.
+	ackDirMissing map[string]error
 	// recordErr is the last failed write of an item's record (a full
 	// disk): readiness reports it until a record write succeeds again.
 	recordErr error
@@ -92,6 +95,8 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 		queued:      map[Stage]map[string]bool{},
 		running:     context.Background(),
 		unreachable: map[string]error{},
+
+		ackDirMissing: map[string]error{},
 	}
 	e.metrics.watchLayout(e.layout)
 	for _, name := range cfg.DSPNames() {
@@ -161,6 +166,9 @@ func (e *Engine) Ready() error {
 	for _, dsp := range e.cfg.DSPNames() {
 		if err := e.unreachable[dsp]; err != nil {
 			errs = append(errs, fmt.Errorf("DSP %s unreachable when last tried: %w", dsp, err))
+		}
+		if err := e.ackDirMissing[dsp]; err != nil {
+			errs = append(errs, fmt.Errorf("DSP %s: %w", dsp, err))
 		}
 	}
 	return errors.Join(errs...)
@@ -277,6 +285,7 @@ func (e *Engine) Run(ctx context.Context, grace time.Duration) error {
 		e.hashes.SaveEvery(ctx, time.Minute, func(err error) { e.log.Warn("save the hash cache", "err", err) })
 	}()
 	go func() { defer feeders.Done(); e.rescanLoop(ctx) }()
+	go e.checkAckFolders(ctx)
 	go func() { defer feeders.Done(); e.watchInboxes(ctx) }()
 
 	<-ctx.Done()
