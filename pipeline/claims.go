@@ -55,6 +55,11 @@ func nodeLocked(l Layout, node string) bool {
 	return false
 }
 
+// fanoutSuffix marks the folders beside a claimed release where ferry
+// before 2026-12 built delivery instances; a root left by such a version
+// may still hold some, which are removed like any half-built fan-out.
+const fanoutSuffix = ".fanout"
+
 // releaseStaleClaims puts back into their stage folder the items claimed
 // by daemons that are no longer running (alive says false), and removes their half-built
 // fan-out folders. At startup this node's own claims are stale too (left

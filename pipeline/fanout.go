@@ -6,19 +6,18 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/ferrydelivery/ferry/stages/delivery"
 	"github.com/ferrydelivery/ferry/stages/record"
 	"github.com/ferrydelivery/ferry/stages/validate"
 )
 
-// fanoutSuffix marks the hidden folders where instances are assembled
-// before they are renamed into packaged/.
-const fanoutSuffix = ".fanout"
-
 // pack fans a validated release out into one delivery instance per DSP,
-// each with its package built, and moves each into packaged/.
+// each with its package built, and moves each into packaged/. Instances
+// are built inside the release's record folder; each DSP is marked done
+// in the release's record before its instance leaves, so a fan-out re-run
+// after a crash knows from the release alone what is done: an instance
+// marked done and gone has left; one still inside is built again.
 func (e *Engine) pack(ctx context.Context, name string) {
 	item := e.claim(Validated, filepath.Join(e.layout.Dir(Validated), name))
 	if item == "" {
@@ -41,58 +40,80 @@ func (e *Engine) pack(ctx context.Context, name string) {
 			ToDo: "Fix the problems listed."})
 		return
 	}
-	staging := item + fanoutSuffix
-	os.RemoveAll(staging)
-	defer os.RemoveAll(staging)
+	staging, err := it.FanoutDir()
+	if err != nil {
+		e.holdBack(it, Validated, err)
+		return
+	}
 	base := releaseOf(it.Name(), it.State.DSP)
 	for _, dsp := range e.destinationsFor(it.State.DSP, rel) {
-		if e.instanceExists(base, dsp, it.State.DropID) {
-			continue // made before an interruption
-		}
 		instPath := filepath.Join(staging, base+"@"+dsp)
-		if err := copyTree(item, instPath, true); err != nil {
-			e.retryOrFail(ctx, it, Validated, fmt.Errorf("prepare the %s instance: %w", dsp, err), "Check the disk under the root.")
+		if _, err := os.Lstat(instPath); it.State.Fanned[dsp] && err != nil {
+			continue // made and moved on before an interruption
+		}
+		// Not made yet, or made but not moved: (re)built from the release.
+		inst, ok := e.buildInstance(ctx, it, rel, instPath, dsp)
+		if !ok {
 			return
 		}
-		inst, err := it.NewInstance(instPath, dsp)
-		if err != nil {
-			e.holdBack(it, Validated, err)
-			return
+		if inst == nil {
+			continue // failed on its own: the other DSPs go on
 		}
-		if problems := it.State.Blocked[dsp]; len(problems) > 0 {
-			e.fail(inst, Validated, failure{Stage: Validated, DSP: dsp,
-				What:    fmt.Sprintf("the release breaks %s's rules; it was not sent there (the other DSPs got it)", dsp),
-				Details: problems,
-				ToDo:    "Fix each problem listed above in this folder; it will then be delivered to " + dsp + " only."})
-			if e.stuck(it, instPath) {
-				return
-			}
-			continue
-		}
-		if err := e.packInstance(ctx, inst, rel, dsp); err != nil {
-			if ctx.Err() != nil {
-				e.unclaim(Validated, item)
-				return
-			}
-			e.fail(inst, Validated, failure{Stage: Validated, DSP: dsp, What: "packaging for " + dsp + " failed: " + err.Error(),
-				ToDo: "Check the release against this DSP's settings."})
-			if e.stuck(it, instPath) {
-				return
-			}
-			continue
-		}
-		e.advance(inst, Validated, Packaged, started)
-		if e.stuck(it, instPath) {
+		if e.advance(inst, Validated, Packaged, started); e.stuck(it, instPath) {
 			return
 		}
 	}
-	// Every instance exists now (each with its own record); the release
-	// folder itself is consumed. It is renamed out of its stage first, so
-	// that a crash while removing it never leaves a half-removed release
-	// in validated/ to be packaged again.
+	// Every instance has left; the release folder itself is consumed. It
+	// is renamed out of its stage first, so that a crash while removing it
+	// never leaves a half-removed release in validated/.
 	if err := e.discard(item); err != nil {
 		e.log.Error("remove fanned-out release", "release", base, "err", err)
 	}
+}
+
+// buildInstance makes the delivery instance of release it for dsp at
+// instPath, packaged and recorded, and marks dsp done in the release's
+// record. An instance that fails on its own (its DSP's rules, its
+// packaging) is moved to failed/ and nil returned with ok true; ok false
+// means the release must wait (it has been put back or failed).
+func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *validate.Release, instPath, dsp string) (*record.Item, bool) {
+	os.RemoveAll(instPath) // a half-built one from before an interruption
+	if err := copyTree(it.Path(), instPath, true); err != nil {
+		e.retryOrFail(ctx, it, Validated, fmt.Errorf("prepare the %s instance: %w", dsp, err), "Check the disk under the root.")
+		return nil, false
+	}
+	inst, err := it.NewInstance(instPath, dsp)
+	if err != nil {
+		e.holdBack(it, Validated, err)
+		return nil, false
+	}
+	var f *failure
+	if problems := it.State.Blocked[dsp]; len(problems) > 0 {
+		f = &failure{Stage: Validated, DSP: dsp,
+			What:    fmt.Sprintf("the release breaks %s's rules; it was not sent there (the other DSPs got it)", dsp),
+			Details: problems,
+			ToDo:    "Fix each problem listed above in this folder; it will then be delivered to " + dsp + " only."}
+	} else if err := e.packInstance(ctx, inst, rel, dsp); err != nil {
+		if ctx.Err() != nil {
+			e.unclaim(Validated, it.Path())
+			return nil, false
+		}
+		f = &failure{Stage: Validated, DSP: dsp, What: "packaging for " + dsp + " failed: " + err.Error(),
+			ToDo: "Check the release against this DSP's settings."}
+	}
+	if it.State.Fanned == nil {
+		it.State.Fanned = map[string]bool{}
+	}
+	it.State.Fanned[dsp] = true
+	if err := it.Save(); err != nil {
+		e.holdBack(it, Validated, err)
+		return nil, false
+	}
+	if f != nil {
+		e.fail(inst, Validated, *f)
+		return nil, !e.stuck(it, instPath)
+	}
+	return inst, true
 }
 
 // packInstance builds one DSP's package in its instance and records the
@@ -183,24 +204,4 @@ func (e *Engine) prior(inst *record.Item, dsp, releaseID string) delivery.Prior 
 		p.Attempt = a
 	}
 	return p
-}
-
-// instanceExists reports whether the fan-out of this drop already made
-// the instance for dsp (it may have moved on to any later stage).
-func (e *Engine) instanceExists(base, dsp, dropID string) bool {
-	for _, s := range []Stage{Packaged, Uploaded, Acknowledged, Failed} {
-		matches, _ := filepath.Glob(filepath.Join(e.layout.Dir(s), globEscape(base+"@"+dsp)+"*"))
-		claimed, _ := filepath.Glob(filepath.Join(e.layout.Dir(s), claimsDir, "*", globEscape(base+"@"+dsp)+"*"))
-		for _, m := range append(matches, claimed...) {
-			if st, err := e.rec.Peek(m); err == nil && st.DropID == dropID && st.DSP == dsp {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func globEscape(s string) string {
-	r := strings.NewReplacer(`*`, `\*`, `?`, `\?`, `[`, `\[`, `\`, `\\`)
-	return r.Replace(s)
 }

@@ -49,6 +49,10 @@ func (e *Engine) validate(ctx context.Context, path string) {
 	st.Attempt++
 	st.Tries, st.NotBefore, st.LastError = 0, time.Time{}, ""
 	st.DropID = record.NewDropID()
+	if err := it.ResetFanout(); err != nil {
+		e.holdBack(it, Inbox, err)
+		return
+	}
 	if adoption.Why != "" {
 		if err := it.Note(record.HistoryLine{Time: e.now().UTC(), From: string(Inbox), To: string(Inbox), Node: e.node,
 			Attempt: st.Attempt, Note: "records the folder carried were set aside (" + adoption.Why + ") in " + adoption.SetAside}); err != nil {

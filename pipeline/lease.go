@@ -19,9 +19,15 @@ import (
 // semantics of the share are assumed (sshfs and some SMB setups keep
 // flock local to each client). A held flock is extra evidence of life
 // where the share does pass locks on; its absence proves nothing.
+//
+// leaseExpiry is long for a reason: a network filesystem may show another
+// machine's file as it was some seconds ago (sshfs caches for 20 s by
+// default, NFS and SMB attributes for up to 60 s where close-to-open
+// consistency does not apply), and a live daemon seen through a stale
+// cache must not look dead. A dead daemon's claims wait that long.
 var (
 	leaseRenew  = 2 * time.Second
-	leaseExpiry = 5 * leaseRenew
+	leaseExpiry = 15 * leaseRenew
 )
 
 // lease keeps this node's lease file renewed.

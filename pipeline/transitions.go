@@ -106,9 +106,10 @@ func (e *Engine) move(it *record.Item, from, to Stage, errText string) string {
 	return dst
 }
 
-// staged reports whether it is a delivery instance still being fanned out.
+// staged reports whether it is a delivery instance still being fanned
+// out (inside its release's record folder).
 func staged(it *record.Item) bool {
-	return strings.HasSuffix(filepath.Dir(it.Path()), fanoutSuffix)
+	return filepath.Base(filepath.Dir(filepath.Dir(it.Path()))) == record.ItemDir
 }
 
 // gone logs an item whose folder disappeared while ferry worked on it:

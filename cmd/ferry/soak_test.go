@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -33,18 +34,42 @@ import (
 // and FERRY_SOAK_KILLS to 200 or more.
 func TestSoakSIGKILLStorm(t *testing.T) {
 	releases, kills := envInt("FERRY_SOAK_RELEASES", 16), envInt("FERRY_SOAK_KILLS", 10)
+	root := filepath.Join(t.TempDir(), "root")
+	soak(t, root, root, releases, kills, false)
+}
+
+// TestSoakTwoMachinesOneShare is the storm with the root on a share: one
+// folder served by Debian's sshd, mounted twice with sshfs (FUSE), one
+// daemon on each mount, as two machines would see it. sshfs keeps flock
+// local to each mount and has no RENAME_NOREPLACE, so this is where the
+// lease and the check-then-rename fallback must hold. Both daemons are
+// killed at random throughout. `make soak` runs it with 200 releases.
+func TestSoakTwoMachinesOneShare(t *testing.T) {
+	releases, kills := envInt("FERRY_SOAK_RELEASES", 10), envInt("FERRY_SOAK_KILLS", 8)
+	share := sshdtest.Start(t)
+	a, b := mountShare(t, share), mountShare(t, share)
+	soak(t, filepath.Join(a, "root"), filepath.Join(b, "root"), releases, kills, true)
+}
+
+// soak drops releases for two logging sshd DSPs into the root (seen at
+// rootA by node-a, rootB by node-b), runs the SIGKILL storm, lets node-a
+// finish, and checks exactly-once on both sides. With both, node-b
+// storms all along; without, for the middle third.
+func soak(t *testing.T, rootA, rootB string, releases, kills int, both bool) {
 	dspA := sshdtest.Start(t, sshdtest.LogSFTP())
 	dspB := sshdtest.Start(t, sshdtest.LogSFTP())
-	root := filepath.Join(t.TempDir(), "root")
-	cfgA := testConfig(t, root, "node-a", soakDSP("alpha", dspA)+soakDSP("beta", dspB))
-	cfgB := testConfig(t, root, "node-b", soakDSP("alpha", dspA)+soakDSP("beta", dspB))
+	dsps := soakDSP("alpha", dspA) + soakDSP("beta", dspB)
+	cfgA := testConfig(t, rootA, "node-a", dsps)
+	cfgB := testConfig(t, rootB, "node-b", dsps)
 
 	// The stage folders exist once a daemon has started.
 	startDaemon(t, cfgA).kill()
-	staging := t.TempDir()
+	staging := filepath.Join(rootA, "staging") // on the root's filesystem: drops are renames
+	os.MkdirAll(staging, 0o755)
 	for i := range releases {
-		dropInto(t, root, releasetest.Write(t, staging, fmt.Sprintf("soak-%03d", i), 1000+i, releasetest.Options{}))
+		dropInto(t, rootA, releasetest.Write(t, staging, fmt.Sprintf("soak-%03d", i), 1000+i, releasetest.Options{}))
 	}
+	os.Remove(staging)
 
 	start := time.Now()
 	var killed, killedMidWay int
@@ -56,27 +81,35 @@ func TestSoakSIGKILLStorm(t *testing.T) {
 			d.kill()
 			mu.Lock()
 			killed++
-			if len(entries(t, filepath.Join(root, "acknowledged"))) < 2*releases {
+			if len(entries(t, filepath.Join(rootA, "acknowledged"))) < 2*releases {
 				killedMidWay++
 			}
 			mu.Unlock()
 		}
 	}
-	third := kills / 3
-	storm(cfgA, third)
-	var second sync.WaitGroup
-	second.Go(func() { storm(cfgB, third) }) // two daemons on one root
-	storm(cfgA, third)
-	second.Wait()
-	storm(cfgA, kills-2*third)
+	if both {
+		var second sync.WaitGroup
+		second.Go(func() { storm(cfgB, kills/2) })
+		storm(cfgA, kills-kills/2)
+		second.Wait()
+	} else {
+		third := kills / 3
+		storm(cfgA, third)
+		var second sync.WaitGroup
+		second.Go(func() { storm(cfgB, third) }) // two daemons on one root
+		storm(cfgA, third)
+		second.Wait()
+		storm(cfgA, kills-2*third)
+	}
 
 	final := startDaemon(t, cfgA)
-	waitFor(t, 3*time.Minute, "every release acknowledged by both DSPs", func() bool {
-		return len(entries(t, filepath.Join(root, "acknowledged"))) >= 2*releases
+	waitFor(t, 5*time.Minute, "every release acknowledged by both DSPs", func() bool {
+		return len(entries(t, filepath.Join(rootA, "acknowledged"))) >= 2*releases
 	})
 	final.stop()
 	t.Logf("soak: %d releases × 2 DSPs, %d SIGKILLs (%d while work was left), %s", releases, killed, killedMidWay, time.Since(start).Round(time.Second))
 
+	root := rootA
 	for _, s := range []string{"inbox", "validated", "packaged", "uploaded", "failed"} {
 		if left := entries(t, filepath.Join(root, s)); len(left) > 0 {
 			t.Errorf("%s/ holds %v", s, left)
@@ -101,6 +134,42 @@ func TestSoakSIGKILLStorm(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// mountShare mounts srv's folder with sshfs and returns the mount point;
+// without sshfs or FUSE the test is skipped (failed under CI=true).
+func mountShare(t *testing.T, srv *sshdtest.Server) string {
+	t.Helper()
+	sshfs, err := exec.LookPath("sshfs")
+	if err != nil {
+		missingTool(t, "sshfs missing (Debian package sshfs; make test installs it)")
+	}
+	if _, err := os.Stat("/dev/fuse"); err != nil {
+		missingTool(t, "no /dev/fuse here: sshfs cannot mount")
+	}
+	dir := t.TempDir()
+	out, err := exec.Command(sshfs, "-p", strconv.Itoa(srv.Port),
+		"-o", "IdentityFile="+srv.ClientKeyFile+",UserKnownHostsFile="+srv.KnownHostsFile+",StrictHostKeyChecking=yes,reconnect,ServerAliveInterval=5",
+		srv.User+"@"+srv.Host+":", dir).CombinedOutput()
+	if err != nil {
+		missingTool(t, fmt.Sprintf("sshfs mount failed: %v: %s", err, out))
+	}
+	t.Cleanup(func() {
+		if exec.Command("fusermount", "-u", dir).Run() != nil {
+			exec.Command("umount", "-l", dir).Run()
+		}
+	})
+	return dir
+}
+
+// missingTool skips a test that needs what this machine lacks, except
+// under CI=true, where make test installs it and its absence is a failure.
+func missingTool(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatal(why)
+	}
+	t.Skip(why)
 }
 
 func soakDSP(name string, srv *sshdtest.Server) string {

@@ -403,6 +403,31 @@ func (it *Item) PackageDir() (string, error) {
 	return filepath.Join(it.path, ItemDir, PackageDir), nil
 }
 
+// fanoutDir is the folder inside ItemDir where delivery instances are
+// built before they are renamed into their stage.
+const fanoutDir = "fanout"
+
+// FanoutDir is where the release's delivery instances are built: inside
+// its record folder, so that an instance whose move a crash interrupted
+// is still with its release, whoever takes the release next.
+func (it *Item) FanoutDir() (string, error) {
+	err := it.withRecord(func(_, rec *os.File) error {
+		d, err := ensureDir(rec, fanoutDir)
+		if err == nil {
+			d.Close()
+		}
+		return err
+	})
+	return filepath.Join(it.path, ItemDir, fanoutDir), err
+}
+
+// ResetFanout forgets a fan-out of an earlier drop of the folder (it came
+// back through the inbox): its instances left long ago.
+func (it *Item) ResetFanout() error {
+	it.State.Fanned = nil
+	return os.RemoveAll(filepath.Join(it.path, ItemDir, fanoutDir))
+}
+
 // NewInstance starts the record of a delivery instance fanned out from
 // it into the folder path: its own identity, the release's state for
 // dsp, and the release's history so far.
@@ -424,6 +449,7 @@ func (it *Item) NewInstance(path, dsp string) (*Item, error) {
 	inst.State.ID = newID()
 	inst.State.DSP = dsp
 	inst.State.Blocked = nil
+	inst.State.Fanned = nil
 	inst.State.Pending = nil
 	err = inst.withRecord(func(_, rec *os.File) error {
 		var data []byte

@@ -32,6 +32,12 @@ type State struct {
 	// Blocked lists, per DSP, the validation errors that only that DSP's
 	// rules raise: packaging fails that DSP's instance with them.
 	Blocked map[string][]string `json:"blocked,omitempty"`
+	// Fanned lists the DSPs whose delivery instance the fan-out of this
+	// release has made, recorded before the instance leaves the release's
+	// fan-out folder: a fan-out re-run after a crash finds what is done
+	// from the release's own record, never from listing stage folders
+	// (which a network share may show as they were seconds ago).
+	Fanned map[string]bool `json:"fanned,omitempty"`
 	// Seq counts the transitions recorded; Pending is the one written
 	// before its move and confirmed into the history after it.
 	Seq     int          `json:"seq,omitempty"`
