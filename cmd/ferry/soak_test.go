@@ -113,6 +113,11 @@ func soak(t *testing.T, rootA, rootB string, releases, kills int, both bool) {
 	for _, s := range []string{"inbox", "validated", "packaged", "uploaded", "failed"} {
 		if left := entries(t, filepath.Join(root, s)); len(left) > 0 {
 			t.Errorf("%s/ holds %v", s, left)
+			for _, l := range left {
+				out, _ := exec.Command("find", filepath.Join(root, s, l), "-ls").CombinedOutput()
+				hist, _ := pipeline.ReadHistory(filepath.Join(root, s, l))
+				t.Logf("%s:\n%s\nhistory %+v", l, out, hist)
+			}
 		}
 	}
 	if left := claimedLeft(t, root); len(left) > 0 {
