@@ -23,9 +23,16 @@ type ItemStatus struct {
 	Attempt   int       `json:"attempt"`
 	Tries     int       `json:"tries,omitempty"`
 	LastError string    `json:"last_error,omitempty"`
-	Progress  int64     `json:"progress_bytes,omitempty"`
-	// ProgressTotal is the bytes the upload in flight sends in all.
-	ProgressTotal int64 `json:"progress_total_bytes,omitempty"`
+	// Progress and ProgressTotal are the bytes sent of the upload in
+	// flight and the bytes it sends in all (kept for scripts); Upload has
+	// the whole picture, rate included.
+	Progress      int64     `json:"progress_bytes,omitempty"`
+	ProgressTotal int64     `json:"progress_total_bytes,omitempty"`
+	Upload        *Progress `json:"upload,omitempty"`
+	// MessageID and Kind (new, update, takedown) come from the packaged
+	// delivery, once there is one.
+	MessageID string `json:"message_id,omitempty"`
+	Kind      string `json:"kind,omitempty"`
 }
 
 // Status lists every item under the root, in stage order, then by
@@ -49,6 +56,14 @@ func Status(l Layout) ([]ItemStatus, error) {
 				is := ItemStatus{Name: e.Name(), Release: releaseOf(e.Name(), st.DSP), DSP: st.DSP, Stage: s, InFlight: node,
 					Attempt: st.Attempt, Tries: st.Tries, LastError: st.LastError, Progress: st.Progress, ProgressTotal: st.ProgressTotal,
 					Since: st.StageSince}
+				if st.Progress > 0 && s == Packaged {
+					is.Upload = &Progress{Done: st.Progress, Total: st.ProgressTotal, Rate: st.ProgressRate}
+				}
+				if rec != nil && st.DSP != "" {
+					if d, err := rec.PeekDelivery(p); err == nil {
+						is.MessageID, is.Kind = d.MessageID, d.Kind
+					}
+				}
 				if fi, err := e.Info(); err == nil && is.Since.IsZero() {
 					is.Since = changeTime(fi)
 				}
@@ -98,7 +113,7 @@ func Retry(l Layout, names []string, allFailed bool, dsp string) ([]string, erro
 	for _, name := range names {
 		src := filepath.Join(l.Dir(Failed), name)
 		if _, err := os.Stat(src); err != nil {
-			errs = append(errs, fmt.Errorf("%s is not in failed/", name))
+			errs = append(errs, notInFailed(l, name))
 			continue
 		}
 		if dsp != "" {
@@ -137,4 +152,24 @@ func ReadHistory(item string) ([]record.HistoryLine, error) {
 		return nil, err
 	}
 	return rec.History(item, filepath.Base(stageDir))
+}
+
+// notInFailed says a name is not in failed/ and, when failed/ holds its
+// delivery instances (NAME@dsp) or names close to it, which ones to use.
+func notInFailed(l Layout, name string) error {
+	failed, _ := l.Items(Failed)
+	var near []string
+	for _, f := range failed {
+		release, _, _ := strings.Cut(f, "@")
+		if release == name || strings.EqualFold(release, name) || strings.EqualFold(f, name) {
+			near = append(near, f)
+		}
+	}
+	switch {
+	case len(near) > 0:
+		return fmt.Errorf("%s is not in failed/; did you mean %s?", name, strings.Join(near, " or "))
+	case len(failed) == 0:
+		return fmt.Errorf("%s is not in failed/ (failed/ is empty)", name)
+	}
+	return fmt.Errorf("%s is not in failed/ (run `ferry status` to see where it is)", name)
 }

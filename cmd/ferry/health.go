@@ -9,6 +9,14 @@ import (
 	"time"
 )
 
+var healthHelp = help{
+	Usage: "health [-config FILE] [-addr HOST:PORT] [-live]",
+	About: `Asks a running daemon whether it is ready (/readyz: stage folders
+present, root writable, every DSP reachable when last tried): exit 0 if
+so, 1 with the reason on standard error if not. With -live, only whether
+it answers at all (/healthz). For container health checks and scripts.`,
+}
+
 // healthCmd asks a running daemon's /readyz (or /healthz with -live)
 // whether it is well: exit 0 if so, 1 with the reason otherwise. It lets
 // a container image without a shell or curl have a HEALTHCHECK.
@@ -17,13 +25,17 @@ func healthCmd(args []string) int {
 	cfgPath := fs.String("config", "", "configuration file (default: $FERRY_CONFIG, else the embedded one)")
 	live := fs.Bool("live", false, "only check that the daemon answers (/healthz), not that it can work (/readyz)")
 	addrFlag := fs.String("addr", "", "the daemon's HOST:PORT (default: metrics.listen from the configuration)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	rest, done, code := parseFlags(fs, args, healthHelp)
+	if done {
+		return code
+	}
+	if len(rest) > 0 {
+		return usageError("health", healthHelp, "unexpected argument %q", rest[0])
 	}
 	cfg, err := loadConfig(*cfgPath, "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ferry:", err)
-		return 1
+		return exitUsage
 	}
 	addr := *addrFlag
 	if addr == "" {

@@ -42,26 +42,49 @@ Usage:
   ferry check-config FILE                       check a configuration file
   ferry health [-config FILE] [-addr HOST:PORT] [-live]
                                                 ask a running daemon whether it is ready (exit 0) or not (1)
-  ferry version                                 print the version
+  ferry version                                 print the version (also: ferry --version)
+  ferry help COMMAND                            a command's usage, description and flags
+
+Flags may come before or after a command's arguments; "ferry CMD -h"
+describes CMD. Exit codes: 0 done, 1 what was checked or done is not
+well, 2 wrong command line or configuration.
 
 Without -config, ferry uses its embedded default: root ./ferry-data and
 one built-in DSP, "sandbox". See README.md for everything else.
 `
 
 func main() {
-	if len(os.Args) < 2 {
+	os.Exit(dispatch(os.Args[1:]))
+}
+
+// dispatch runs the command args name and returns the exit code.
+func dispatch(args []string) int {
+	if len(args) == 0 {
 		fmt.Fprint(os.Stderr, usage)
-		os.Exit(2)
+		return exitUsage
 	}
-	name := os.Args[1]
-	if name == "-h" || name == "-help" || name == "--help" || name == "help" {
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help":
 		fmt.Print(usage)
-		return
+		return exitOK
+	case "-version", "--version":
+		return versionCmd(nil)
+	case "help":
+		if len(args) == 1 {
+			fmt.Print(usage)
+			return exitOK
+		}
+		if cmd, ok := commands[args[1]]; ok {
+			return cmd([]string{"-h"})
+		}
+		fmt.Fprintf(os.Stderr, "ferry help: unknown command %q\n\n%s", args[1], usage)
+		return exitUsage
 	}
 	cmd, ok := commands[name]
 	if !ok {
 		fmt.Fprintf(os.Stderr, "ferry: unknown command %q\n\n%s", name, usage)
-		os.Exit(2)
+		return exitUsage
 	}
-	os.Exit(cmd(os.Args[2:]))
+	return cmd(args[1:])
 }

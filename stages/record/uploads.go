@@ -34,6 +34,13 @@ func (it *Item) Delivery() (*Delivery, error) {
 	return &d, nil
 }
 
+// PeekDelivery reads an item's delivery record without taking the item
+// on, for listings (`ferry status`: its MessageId and kind). It writes
+// nothing.
+func (r *Root) PeekDelivery(path string) (*Delivery, error) {
+	return (&Item{root: r, path: path}).Delivery()
+}
+
 func (it *Item) readSealed(name string, max int64, v any) error {
 	dir, rec, err := it.open(false)
 	if err != nil {
