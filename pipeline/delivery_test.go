@@ -203,10 +203,14 @@ func TestDSPRejectionGoesToFailedWithItsWords(t *testing.T) {
 	waitPath(t, filepath.Join(item, ErrorsFileName), 30*time.Second)
 	report := readErrors(t, item)
 	for _, want := range []string{"dsp rejected the delivery", "ProcessingErrorAtReleaseDistributor",
-		"track 2 cannot be decoded", "ResendXmlAndResources", "ResourceCorrupt", "message and the files again"} {
+		"track 2 cannot be decoded", "ResendXmlAndResources", "ResourceCorrupt", "message and the files again", "The DSP said:"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("ERRORS.txt lacks %q:\n%s", want, report)
 		}
+	}
+	// One rejection is one problem told in several fields, not a count.
+	if strings.Contains(report, "Problems found") {
+		t.Errorf("ERRORS.txt counts the rejection's fields as problems:\n%s", report)
 	}
 }
 

@@ -68,7 +68,7 @@ func (e *Engine) upload(ctx context.Context, name string) {
 	e.reach(it.State.DSP, err)
 	e.metrics.uploaded(it.State.DSP, stats)
 	if err != nil {
-		e.retryOrFail(ctx, it, Packaged, err, "Check the DSP's SFTP settings and that its server is reachable.")
+		e.retryOrFail(ctx, it, Packaged, err, uploadAdvice(dest.cfg, err))
 		return
 	}
 	log.Info("uploaded", "files", stats.Files, "bytes", stats.Bytes, "skipped_files", stats.SkippedFiles)

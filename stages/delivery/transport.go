@@ -14,7 +14,8 @@ import (
 type Transport interface {
 	// Put stores size bytes from r at path so that path never exists with
 	// partial content: it writes a temporary name and renames it.
-	// Missing parent folders are created.
+	// Missing parent folders are created. Its errors name path (and
+	// the server), so callers pass them on unwrapped.
 	Put(ctx context.Context, path string, r io.Reader, size int64) error
 	// Stat returns the size of the file at path, or an error wrapping
 	// fs.ErrNotExist when there is none.

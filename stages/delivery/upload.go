@@ -130,10 +130,9 @@ func putFile(ctx context.Context, t Transport, local, remote string, size int64,
 	if fi.Size() != size {
 		return Permanent(fmt.Errorf("%s changed after packaging (%d bytes, packaged %d): move the folder back to inbox/ to package it again", filepath.Base(local), fi.Size(), size))
 	}
-	if err := t.Put(ctx, remote, &countingReader{r: f, onRead: onRead}, size); err != nil {
-		return fmt.Errorf("upload %s: %w", remote, err)
-	}
-	return nil
+	// Put's errors name the file already (Transport's contract): wrapping
+	// them again would only push the cause further right.
+	return t.Put(ctx, remote, &countingReader{r: f, onRead: onRead}, size)
 }
 
 // countingReader reports how much has been read through it.
