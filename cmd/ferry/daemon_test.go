@@ -28,7 +28,10 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	ferryBin = filepath.Join(dir, "ferry")
-	out, err := exec.Command("go", "build", "-o", ferryBin, ".").CombinedOutput()
+	// -buildvcs=auto is go build's default, spelled out because a
+	// GOFLAGS=-buildvcs=false in the environment would hide the commit
+	// that TestVersionFlags looks for.
+	out, err := exec.Command("go", "build", "-buildvcs=auto", "-o", ferryBin, ".").CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "build ferry: %v\n%s", err, out)
 		os.Exit(1)
