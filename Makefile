@@ -20,12 +20,15 @@ example:
 
 # Runs the daemon on the embedded default (root ./ferry-data, built-in
 # sandbox DSP). The first time, the example release is put into the inbox.
+# METRICS=HOST:PORT serves metrics and the status page elsewhere than
+# 127.0.0.1:9477 (METRICS=off: not at all).
+METRICS ?=
 run: build example
 	@mkdir -p $(ROOT)/inbox $(ROOT)/.ferry
 	@if [ ! -e $(ROOT)/.ferry/example-dropped ]; then \
 		cp -r $(EXAMPLE) $(ROOT)/inbox/harbour-lights && touch $(ROOT)/.ferry/example-dropped && \
 		echo "make run: put the example release into $(ROOT)/inbox/harbour-lights"; fi
-	./$(BIN) run -root $(ROOT)
+	./$(BIN) run -root $(ROOT)$(if $(METRICS), -metrics $(METRICS))
 
 # Installs the Debian packages the tests use when missing (as root, with
 # apt), or says what to install: sshd for the SFTP integration tests,

@@ -93,7 +93,16 @@ type daemon struct {
 func startDaemon(t *testing.T, cfg string) *daemon {
 	t.Helper()
 	d := &daemon{t: t, done: make(chan struct{})}
-	d.cmd = exec.Command(ferryBin, "run", "-config", cfg)
+	d.start(exec.Command(ferryBin, "run", "-config", cfg), `"msg":"ferry running"`)
+	return d
+}
+
+// start runs cmd as the daemon under test and waits until its log says
+// ready (the stage folders exist once the daemon says it runs).
+func (d *daemon) start(cmd *exec.Cmd, ready string) {
+	t := d.t
+	t.Helper()
+	d.cmd = cmd
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -120,11 +129,9 @@ func startDaemon(t *testing.T, cfg string) *daemon {
 			t.Logf("daemon log:\n%s", d.log())
 		}
 	})
-	// The stage folders exist once the daemon says it runs.
 	waitFor(t, 20*time.Second, "the daemon to start", func() bool {
-		return strings.Contains(d.log(), `"msg":"ferry running"`)
+		return strings.Contains(d.log(), ready)
 	})
-	return d
 }
 
 func (d *daemon) log() string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -60,6 +61,9 @@ func reload(cfgPath string, level *slog.LevelVar, log *slog.Logger) {
 	}
 	old := level.Level()
 	level.Set(l)
-	log.Info("SIGHUP: configuration reloaded; log.level applied, other changes take effect at the next restart",
+	// Logged at the new level at least, so it shows even when log.level
+	// was just raised above info.
+	log.Log(context.Background(), max(l, slog.LevelInfo),
+		"SIGHUP: configuration reloaded; log.level applied, other changes take effect at the next restart",
 		"config", cfgPath, "log_level", l.String(), "previous_log_level", old.String())
 }
