@@ -33,7 +33,8 @@ run: build example
 # Installs the Debian packages the tests use when missing (as root, with
 # apt), or says what to install: sshd for the SFTP integration tests,
 # xmllint for schema validation, promtool for the metrics and alert
-# checks, flac and djpeg to cross-check the generated test media.
+# checks, flac and djpeg to cross-check the generated test media,
+# chromium to load the status page in a real headless browser.
 test-deps:
 	@missing=""; \
 	command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || missing="$$missing openssh-server"; \
@@ -42,6 +43,7 @@ test-deps:
 	command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
 	command -v flac >/dev/null 2>&1 || missing="$$missing flac"; \
 	command -v djpeg >/dev/null 2>&1 || missing="$$missing libjpeg-turbo-progs"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "make test: installing$$missing"; \
@@ -51,9 +53,12 @@ test-deps:
 		fi; \
 	fi
 
+# go test's output goes through testdata/testsummary, which prints what
+# plain go test would, then lists every skipped test and why, loudly; the
+# exit status is go test's.
 test: test-deps example
-	$(GO) vet ./... ./testdata/mkexample
-	$(GO) test -count=1 -timeout 9m ./...
+	$(GO) vet ./... ./testdata/mkexample ./testdata/testsummary
+	$(GO) run ./testdata/testsummary $(GO) test -json -count=1 -timeout 9m ./... ./testdata/testsummary
 
 # Every benchmark, each with the iteration count its size calls for, and
 # the side-by-side comparisons with md5sum, b3sum, OpenSSH sftp and
