@@ -12,7 +12,7 @@ import (
 
 // progressEvery is how often a long upload logs its progress and records
 // it for `ferry status`: steady, never per packet.
-const progressEvery = 10 * time.Second
+var progressEvery = 10 * time.Second
 
 // Progress is an upload's progress as `ferry status` and the status page
 // show it.

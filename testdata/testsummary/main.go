@@ -82,6 +82,9 @@ func report(r io.Reader, w io.Writer) []skip {
 		case e.Action == "build-output":
 			io.WriteString(w, e.Output) // compile errors (Go 1.24 and later)
 		case e.Test == "" && e.Action == "output":
+			if e.Output == "PASS\n" {
+				continue // the test binary's own line; go test shows "ok" instead
+			}
 			io.WriteString(w, e.Output) // ok/FAIL lines, panics, build errors
 		case e.Action == "output":
 			buffered[k] = append(buffered[k], e.Output)
