@@ -24,7 +24,7 @@ func healthCmd(args []string) int {
 	fs := flag.NewFlagSet("health", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "configuration file (default: $FERRY_CONFIG, else the embedded one)")
 	live := fs.Bool("live", false, "only check that the daemon answers (/healthz), not that it can work (/readyz)")
-	addrFlag := fs.String("addr", "", "the daemon's HOST:PORT (default: metrics.listen from the configuration)")
+	addrFlag := fs.String("addr", "", "the daemon's HOST:PORT (default: $FERRY_METRICS, else metrics.listen from the configuration)")
 	rest, done, code := parseFlags(fs, args, healthHelp)
 	if done {
 		return code
@@ -39,10 +39,10 @@ func healthCmd(args []string) int {
 	}
 	addr := *addrFlag
 	if addr == "" {
-		addr = cfg.Metrics.Listen
+		addr = metricsListen("", cfg.Metrics.Listen) // FERRY_METRICS, as `ferry run` reads it
 	}
 	if addr == "" {
-		fmt.Fprintln(os.Stderr, "ferry: metrics.listen is empty: the daemon serves no health endpoint")
+		fmt.Fprintln(os.Stderr, "ferry: metrics.listen is empty (or FERRY_METRICS=off): the daemon serves no health endpoint")
 		return 1
 	}
 	path := "/readyz"

@@ -1,6 +1,6 @@
 // Command ferry delivers music releases to DSPs through hot folders.
 //
-//	ferry run [-config FILE] [-root DIR]
+//	ferry run [-config FILE] [-root DIR] [-metrics ADDR]
 //	ferry validate [-json] DIR...
 //	ferry ern -version V [-dsp NAME] [-config FILE] DIR
 //	ferry status [-root DIR] [-config FILE] [-json]
@@ -8,6 +8,7 @@
 //	ferry check-config FILE
 //	ferry health [-config FILE] [-addr HOST:PORT] [-live]
 //	ferry version
+//	ferry help [COMMAND]
 package main
 
 import (
@@ -31,7 +32,8 @@ var commands = map[string]func(args []string) int{
 const usage = `ferry delivers music releases to DSPs through hot folders.
 
 Usage:
-  ferry run [-config FILE] [-root DIR]          run the daemon
+  ferry run [-config FILE] [-root DIR] [-metrics ADDR]
+                                                run the daemon
   ferry validate [-json] DIR...                 check release folders; exit 1 on problems
   ferry ern -version V [-dsp NAME] [-config FILE] DIR
                                                 print the ERN message for a release folder
