@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferrydelivery/ferry/stages/files"
 	"github.com/ferrydelivery/ferry/stages/record"
 )
 
@@ -84,21 +83,28 @@ func TestUploadProgressIsLoggedAndShown(t *testing.T) {
 		must(t, os.MkdirAll(l.Dir(s), 0o755))
 	}
 	item := filepath.Join(l.Dir(Packaged), "harbour-lights@dsp")
-	must(t, os.MkdirAll(filepath.Join(item, record.ItemDir), 0o755))
+	must(t, os.MkdirAll(item, 0o755))
+	rec, err := record.OpenRoot(l.Root, "test", nil)
+	must(t, err)
+	it, _, err := rec.Adopt(item)
+	must(t, err)
 	const total = 800 << 20
-	d := record.Delivery{DSP: "dsp", Kind: "new", MessageID: "MSG-1", Files: []record.DeliveredFile{
-		{Role: record.RoleResource, Size: total - 1000, Provided: true},
-		{Role: record.RoleMessage, Size: 1000, Provided: true},
-		{Role: record.RoleResource, Size: 5 << 30, Provided: false}, // not sent again: not counted
-	}}
-	must(t, files.WriteJSONAtomic(filepath.Join(item, record.ItemDir, record.DeliveryFile), d))
-	st := ItemState{DSP: "dsp", Release: "harbour-lights", Attempt: 1, Tries: 2}
-	must(t, writeState(item, st))
+	const folder = "N_5901234123457_20261205120000000"
+	d := &record.Delivery{DSP: "dsp", Kind: "new", MessageID: "MSG-1", ReleaseID: "5901234123457", Folder: folder,
+		Files: []record.DeliveredFile{
+			{Role: record.RoleResource, Package: folder + "/resources/1.wav", Remote: folder + "/resources/1.wav", Size: total - 1000, Provided: true},
+			{Role: record.RoleMessage, Package: folder + "/1.xml", Remote: folder + "/1.xml", Size: 1000, Provided: true},
+			// Not sent again: not counted.
+			{Role: record.RoleResource, Package: folder + "/resources/2.wav", Remote: folder + "/resources/2.wav", Size: 5 << 30, Provided: false},
+		}}
+	must(t, it.SetDelivery(d))
+	it.State.DSP, it.State.Attempt, it.State.Tries = "dsp", 1, 2
+	must(t, it.Save())
 
 	var logs syncBuffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	var sent atomic.Int64
-	stop := (&Engine{}).reportProgress(item, &st, &sent, log)
+	stop := (&Engine{}).reportProgress(it, d, &sent, log)
 	for i := int64(1); i <= 20; i++ {
 		sent.Store(i * 10 << 20) // 10 MiB per step, 200 MiB in the end
 		time.Sleep(5 * time.Millisecond)
@@ -125,8 +131,8 @@ func TestUploadProgressIsLoggedAndShown(t *testing.T) {
 	if len(items) != 1 || items[0].Upload == nil {
 		t.Fatalf("status %+v: no upload progress", items)
 	}
-	it := items[0]
-	if it.Upload.Done != 200<<20 || it.Upload.Total != total || it.Tries != 2 || it.MessageID != "MSG-1" || it.Kind != "new" {
-		t.Errorf("status %+v, upload %+v", it, *it.Upload)
+	is := items[0]
+	if is.Upload.Done != 200<<20 || is.Upload.Total != total || is.Tries != 2 || is.MessageID != "MSG-1" || is.Kind != "new" {
+		t.Errorf("status %+v, upload %+v", is, *is.Upload)
 	}
 }

@@ -97,7 +97,7 @@ func onServer(ctx context.Context, t Transport, f record.DeliveredFile, recorded
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("look for %s on the server: %w", f.Remote, err)
+		return false, fmt.Errorf("look on the server: %w", err) // err names the file
 	}
 	if size != f.Size {
 		return false, nil
@@ -107,12 +107,12 @@ func onServer(ctx context.Context, t Transport, f record.DeliveredFile, recorded
 	}
 	rc, err := t.Open(ctx, f.Remote)
 	if err != nil {
-		return false, fmt.Errorf("read back %s: %w", f.Remote, err)
+		return false, fmt.Errorf("read back: %w", err) // err names the file
 	}
 	defer rc.Close()
 	sums, err := digest.Reader(rc, "")
 	if err != nil {
-		return false, fmt.Errorf("read back %s: %w", f.Remote, err)
+		return false, fmt.Errorf("read back: %w", err) // err names the file
 	}
 	return sums.Size == f.Size && sums.BLAKE3 == f.BLAKE3, nil
 }

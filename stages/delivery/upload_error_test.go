@@ -1,7 +1,6 @@
 package delivery_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,38 +8,24 @@ import (
 
 	"github.com/ferrydelivery/ferry/stages/delivery"
 	"github.com/ferrydelivery/ferry/stages/delivery/local"
-	"github.com/ferrydelivery/ferry/stages/files"
-	"github.com/ferrydelivery/ferry/stages/record"
 )
 
 // TestUploadErrorNamesTheFileOnce checks that an upload error names the
 // file once and keeps the transport's cause, so `ferry status` (which
 // cuts long errors) shows the cause instead of a repeated prefix.
 func TestUploadErrorNamesTheFileOnce(t *testing.T) {
-	item := t.TempDir()
-	remote := "N_1_2/resources/a.wav"
-	pkg := filepath.Join(item, record.ItemDir, record.PackageDir, filepath.FromSlash(remote))
-	if err := os.MkdirAll(filepath.Dir(pkg), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(pkg, []byte("RIFF"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d := record.Delivery{Files: []record.DeliveredFile{{Role: record.RoleResource, Package: remote, Remote: remote, Size: 4, Provided: true}}}
-	if err := files.WriteJSONAtomic(filepath.Join(item, record.ItemDir, record.DeliveryFile), d); err != nil {
-		t.Fatal(err)
-	}
+	upload := delivery.PackagedItemForTest(t)
 	// A file where the transport needs a folder: the write fails with a
 	// real cause from the kernel.
 	dest := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dest, "N_1_2"), nil, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dest, delivery.TestFolder), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tr, err := local.New(dest)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = delivery.Upload(context.Background(), tr, item, "", nil)
+	_, err = upload(tr)
 	if err == nil {
 		t.Fatal("upload into a file succeeded")
 	}

@@ -38,7 +38,11 @@ func (it *Item) Delivery() (*Delivery, error) {
 // on, for listings (`ferry status`: its MessageId and kind). It writes
 // nothing.
 func (r *Root) PeekDelivery(path string) (*Delivery, error) {
-	return (&Item{root: r, path: path}).Delivery()
+	st, err := r.Peek(path) // the delivery is sealed to the state's ID
+	if err != nil {
+		return nil, err
+	}
+	return (&Item{root: r, path: path, State: st}).Delivery()
 }
 
 func (it *Item) readSealed(name string, max int64, v any) error {
