@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -38,10 +39,21 @@ type ItemStatus struct {
 // Status lists every item under the root, in stage order, then by
 // release and DSP. When the root's records cannot be read by this user
 // (see RecordsReadable), it shows the folders alone.
-func Status(l Layout) ([]ItemStatus, error) {
+func Status(l Layout) ([]ItemStatus, error) { return StatusOf(l, Stages...) }
+
+// StatusOf is Status for the items of some stages only: the status page
+// reads the records of failed/ and packaged/ alone, whatever
+// acknowledged/ has accumulated.
+func StatusOf(l Layout, stages ...Stage) ([]ItemStatus, error) {
 	rec, _ := record.OpenReader(l.Root)
 	var out []ItemStatus
 	for _, s := range Stages {
+		if !slices.Contains(stages, s) {
+			if _, err := os.Stat(l.Dir(s)); err != nil {
+				return nil, fmt.Errorf("%s is not a ferry root: %w", l.Root, err)
+			}
+			continue
+		}
 		add := func(dir, node string) {
 			entries, _ := os.ReadDir(dir)
 			for _, e := range entries {
@@ -172,4 +184,14 @@ func notInFailed(l Layout, name string) error {
 		return fmt.Errorf("%s is not in failed/ (failed/ is empty)", name)
 	}
 	return fmt.Errorf("%s is not in failed/ (run `ferry status` to see where it is)", name)
+}
+
+// StageCounts counts the items in each stage folder, claimed ones
+// included, from the folders alone (as ferry_stage_items does).
+func StageCounts(l Layout) map[Stage]int {
+	out := make(map[Stage]int, len(Stages))
+	for _, s := range Stages {
+		out[s], _ = countStage(l, s, nil) // counts only: no record read
+	}
+	return out
 }

@@ -97,13 +97,12 @@ func buildStatusView(e *pipeline.Engine) statusView {
 	l := e.Layout()
 	b := pipeline.Build()
 	v := statusView{Root: l.Root, Version: b.Version, Generated: time.Now(), Refresh: int(statusRefresh.Seconds())}
-	items, err := pipeline.Status(l)
+	items, err := pipeline.StatusOf(l, pipeline.Packaged, pipeline.Failed)
 	if err != nil {
 		v.Error = err.Error()
 	}
-	counts := map[pipeline.Stage]int{}
+	counts := pipeline.StageCounts(l)
 	for _, it := range items {
-		counts[it.Stage]++
 		switch {
 		case it.Stage == pipeline.Failed:
 			v.Failed = append(v.Failed, failedItem{ItemStatus: it, Errors: readErrorsText(filepath.Join(l.Dir(pipeline.Failed), it.Name))})
