@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
 	"github.com/ferrydelivery/ferry/stages/delivery/sftp/sshdtest"
@@ -183,6 +185,9 @@ func TestDeliveryAcceptedByDSP(t *testing.T) {
 	if len(d.Files) != 4 {
 		t.Errorf("ledger lists %d files, want 4 (2 tracks, cover, message)", len(d.Files))
 	}
+	if up := testutil.ToFloat64(e.metrics.dspUpG.WithLabelValues("dsp")); up != 1 {
+		t.Errorf("ferry_dsp_up{dsp=\"dsp\"} = %v after a delivery, want 1", up)
+	}
 	for _, f := range d.Files {
 		fi, err := os.Stat(filepath.Join(srv.Root, filepath.FromSlash(f.Remote)))
 		if err != nil || fi.Size() != f.Size {
@@ -252,6 +257,13 @@ func TestWrongHostKeyFailsAtOnceAndUploadsNothing(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(srv.Root, "*")); len(left) > 0 {
 		t.Errorf("files reached the server: %v", left)
+	}
+	// The status page and ferry_dsp_up say the DSP could not be reached.
+	if err := e.Reachability()["dsp"]; err == nil || !strings.Contains(err.Error(), "host key") {
+		t.Errorf("reachability of dsp: %v, want the host key error", err)
+	}
+	if up := testutil.ToFloat64(e.metrics.dspUpG.WithLabelValues("dsp")); up != 0 {
+		t.Errorf("ferry_dsp_up{dsp=\"dsp\"} = %v after a host key mismatch, want 0", up)
 	}
 }
 
