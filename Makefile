@@ -12,7 +12,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 .PHONY: build run test test-deps bench soak lint fuzz example clean
 
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/ferry
+	$(GO) build -buildvcs=auto -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/ferry
 
 # The example release's media are generated, never kept in git.
 example:
@@ -20,17 +20,21 @@ example:
 
 # Runs the daemon on the embedded default (root ./ferry-data, built-in
 # sandbox DSP). The first time, the example release is put into the inbox.
+# METRICS=HOST:PORT serves metrics and the status page elsewhere than
+# 127.0.0.1:9477 (METRICS=off: not at all).
+METRICS ?=
 run: build example
 	@mkdir -p $(ROOT)/inbox $(ROOT)/.ferry
 	@if [ ! -e $(ROOT)/.ferry/example-dropped ]; then \
 		cp -r $(EXAMPLE) $(ROOT)/inbox/harbour-lights && touch $(ROOT)/.ferry/example-dropped && \
 		echo "make run: put the example release into $(ROOT)/inbox/harbour-lights"; fi
-	./$(BIN) run -root $(ROOT)
+	./$(BIN) run -root $(ROOT)$(if $(METRICS), -metrics $(METRICS))
 
 # Installs the Debian packages the tests use when missing (as root, with
 # apt), or says what to install: sshd for the SFTP integration tests,
 # xmllint for schema validation, promtool for the metrics and alert
-# checks, flac and djpeg to cross-check the generated test media.
+# checks, flac and djpeg to cross-check the generated test media,
+# chromium to load the status page in a real headless browser.
 test-deps:
 	@missing=""; \
 	command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || missing="$$missing openssh-server"; \
@@ -39,6 +43,7 @@ test-deps:
 	command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
 	command -v flac >/dev/null 2>&1 || missing="$$missing flac"; \
 	command -v djpeg >/dev/null 2>&1 || missing="$$missing libjpeg-turbo-progs"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "make test: installing$$missing"; \
@@ -48,9 +53,12 @@ test-deps:
 		fi; \
 	fi
 
+# go test's output goes through testdata/testsummary, which prints what
+# plain go test would, then lists every skipped test and why, loudly; the
+# exit status is go test's.
 test: test-deps example
-	$(GO) vet ./... ./testdata/mkexample
-	$(GO) test -count=1 -timeout 9m ./...
+	$(GO) vet ./... ./testdata/mkexample ./testdata/testsummary
+	$(GO) run ./testdata/testsummary $(GO) test -json -count=1 -timeout 9m ./... ./testdata/testsummary
 
 # Every benchmark, each with the iteration count its size calls for, and
 # the side-by-side comparisons with md5sum, b3sum, OpenSSH sftp and

@@ -130,7 +130,7 @@ func (e *Engine) reject(it *record.Item, res delivery.AckResult) {
 		}
 	}
 	e.fail(it, Uploaded, failure{Stage: Uploaded, What: fmt.Sprintf("%s rejected the delivery (acknowledgement %s)", it.State.DSP, res.File),
-		Details: details, ToDo: proposedActionAdvice(r.ProposedAction)})
+		Heading: "The DSP said:", Details: details, ToDo: proposedActionAdvice(r.ProposedAction)})
 }
 
 // accept records a delivery the DSP has in the ledger and moves the item

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
 	"github.com/ferrydelivery/ferry/stages/delivery/sftp/sshdtest"
@@ -183,6 +185,9 @@ func TestDeliveryAcceptedByDSP(t *testing.T) {
 	if len(d.Files) != 4 {
 		t.Errorf("ledger lists %d files, want 4 (2 tracks, cover, message)", len(d.Files))
 	}
+	if up := testutil.ToFloat64(e.metrics.dspUpG.WithLabelValues("dsp")); up != 1 {
+		t.Errorf("ferry_dsp_up{dsp=\"dsp\"} = %v after a delivery, want 1", up)
+	}
 	for _, f := range d.Files {
 		fi, err := os.Stat(filepath.Join(srv.Root, filepath.FromSlash(f.Remote)))
 		if err != nil || fi.Size() != f.Size {
@@ -203,10 +208,14 @@ func TestDSPRejectionGoesToFailedWithItsWords(t *testing.T) {
 	waitPath(t, filepath.Join(item, ErrorsFileName), 30*time.Second)
 	report := readErrors(t, item)
 	for _, want := range []string{"dsp rejected the delivery", "ProcessingErrorAtReleaseDistributor",
-		"track 2 cannot be decoded", "ResendXmlAndResources", "ResourceCorrupt", "message and the files again"} {
+		"track 2 cannot be decoded", "ResendXmlAndResources", "ResourceCorrupt", "message and the files again", "The DSP said:"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("ERRORS.txt lacks %q:\n%s", want, report)
 		}
+	}
+	// One rejection is one problem told in several fields, not a count.
+	if strings.Contains(report, "Problems found") {
+		t.Errorf("ERRORS.txt counts the rejection's fields as problems:\n%s", report)
 	}
 }
 
@@ -248,6 +257,13 @@ func TestWrongHostKeyFailsAtOnceAndUploadsNothing(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(srv.Root, "*")); len(left) > 0 {
 		t.Errorf("files reached the server: %v", left)
+	}
+	// The status page and ferry_dsp_up say the DSP could not be reached.
+	if err := e.Reachability()["dsp"]; err == nil || !strings.Contains(err.Error(), "host key") {
+		t.Errorf("reachability of dsp: %v, want the host key error", err)
+	}
+	if up := testutil.ToFloat64(e.metrics.dspUpG.WithLabelValues("dsp")); up != 0 {
+		t.Errorf("ferry_dsp_up{dsp=\"dsp\"} = %v after a host key mismatch, want 0", up)
 	}
 }
 

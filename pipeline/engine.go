@@ -182,6 +182,20 @@ func (e *Engine) reach(dsp string, err error) {
 	e.reachMu.Lock()
 	e.unreachable[dsp] = err
 	e.reachMu.Unlock()
+	e.metrics.dspUp(dsp, err == nil)
+}
+
+// Reachability returns, per configured DSP, the error of the last
+// attempt to talk to it, nil when it answered (or was not tried yet):
+// what /readyz, ferry_dsp_up and the status page report.
+func (e *Engine) Reachability() map[string]error {
+	e.reachMu.Lock()
+	defer e.reachMu.Unlock()
+	out := make(map[string]error, len(e.cfg.DSPNames()))
+	for _, dsp := range e.cfg.DSPNames() {
+		out[dsp] = e.unreachable[dsp]
+	}
+	return out
 }
 
 // recordFailed notes a failed record write for readiness and metrics.

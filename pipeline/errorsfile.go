@@ -1,10 +1,13 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/stages/record"
 )
 
@@ -13,11 +16,14 @@ const ErrorsFileName = record.ErrorsFile
 
 // failure is why an item failed, in the words ERRORS.txt uses.
 type failure struct {
-	Stage    Stage
-	DSP      string
-	What     string   // one line: what went wrong
-	Details  []string // every problem, one per entry
-	ToDo     string   // what the user should do
+	Stage   Stage
+	DSP     string
+	What    string   // one line: what went wrong
+	Details []string // every problem, one per entry
+	// Heading introduces Details; default "Problems found (N):". A DSP's
+	// rejection is one problem in several fields: "The DSP said:".
+	Heading  string
+	ToDo     string // what the user should do
 	Attempts int
 }
 
@@ -36,7 +42,11 @@ func errorsText(f failure, now time.Time) []byte {
 	}
 	fmt.Fprintf(&b, "\nWhat went wrong:\n  %s\n", f.What)
 	if len(f.Details) > 0 {
-		fmt.Fprintf(&b, "\nProblems found (%d):\n", len(f.Details))
+		heading := f.Heading
+		if heading == "" {
+			heading = fmt.Sprintf("Problems found (%d):", len(f.Details))
+		}
+		fmt.Fprintf(&b, "\n%s\n", heading)
 		for _, d := range f.Details {
 			fmt.Fprintf(&b, "- %s\n", strings.ReplaceAll(d, "\n", "\n  "))
 		}
@@ -45,4 +55,16 @@ func errorsText(f failure, now time.Time) []byte {
 	fmt.Fprintf(&b, "  Then move this folder back into inbox/ to try again.\n")
 	fmt.Fprintf(&b, "  The history of this folder is in %s.\n", record.HistoryPath)
 	return []byte(b.String())
+}
+
+// uploadAdvice says what to check after a failed upload, in the terms of
+// the DSP's transport: a local folder has no SFTP settings.
+func uploadAdvice(d *config.DSP, err error) string {
+	if d.Transport == "local" {
+		if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+			return "The disk (or quota) of the local transport folder " + d.Local.Dir + " is full: free space there."
+		}
+		return "Check the local transport folder " + d.Local.Dir + " (local.dir): that it exists, ferry may write there, and its disk has space."
+	}
+	return "Check the DSP's SFTP settings and that its server is reachable."
 }

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,6 +49,7 @@ type Metrics struct {
 	watchRescans *prometheus.CounterVec
 	watchMode    *prometheus.GaugeVec
 	recordFails  prometheus.Counter
+	dspUpG       *prometheus.GaugeVec
 	layout       *Layout
 	// entered says when the item at path entered its stage (its record's
 	// stage-entry time); nil: the folder's ctime.
@@ -97,12 +97,16 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 		Help: "1 for the inbox watch mode in use (notify or poll)."}, []string{"mode"})
 	m.recordFails = prometheus.NewCounter(prometheus.CounterOpts{Name: "ferry_record_write_failures_total",
 		Help: "Writes of an item's record (state, history, ERRORS.txt, delivery, ledger) that failed; the item waited in its stage."})
+	m.dspUpG = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ferry_dsp_up",
+		Help: "1 when the DSP answered the last time ferry talked to it (or was not tried yet), 0 when that failed, as /readyz reports."}, []string{"dsp"})
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ferry_build_info",
-		Help: "Always 1; labels say which ferry is running."}, []string{"version", "goversion"})
-	build.WithLabelValues(Version, runtime.Version()).Set(1)
+		Help: "Always 1; labels say which ferry is running: version, Go version, VCS revision, its commit time and whether the tree was modified."},
+		[]string{"version", "goversion", "revision", "vcs_time", "modified"})
+	b := Build()
+	build.WithLabelValues(b.Version, b.GoVersion, b.Revision, b.Time, strconv.FormatBool(b.Modified)).Set(1)
 	for _, c := range []prometheus.Collector{m.inflight, m.processedC, m.duration, m.uploadBytes, m.uploadFiles,
 		m.skippedBytes, m.skippedFiles, m.retries, m.acks, m.ackLatency, m.hashBytes, m.cacheHits, m.cacheMisses,
-		m.watchEvents, m.watchRescans, m.watchMode, m.recordFails, build, stageCollector{m}} {
+		m.watchEvents, m.watchRescans, m.watchMode, m.recordFails, m.dspUpG, build, stageCollector{m}} {
 		f(c)
 	}
 	for _, s := range workStages {
@@ -171,6 +175,7 @@ func (m *Metrics) initDSP(dsp string) {
 	m.skippedFiles.WithLabelValues(dsp)
 	m.retries.WithLabelValues(dsp)
 	m.ackLatency.WithLabelValues(dsp)
+	m.dspUpG.WithLabelValues(dsp).Set(1)
 	for _, r := range []string{"accepted", "rejected", "timeout"} {
 		m.acks.WithLabelValues(dsp, r)
 	}
@@ -195,6 +200,14 @@ func (m *Metrics) uploaded(dsp string, st delivery.UploadStats) {
 	m.uploadFiles.WithLabelValues(dsp).Add(float64(st.Files))
 	m.skippedBytes.WithLabelValues(dsp).Add(float64(st.SkippedBytes))
 	m.skippedFiles.WithLabelValues(dsp).Add(float64(st.SkippedFiles))
+}
+
+func (m *Metrics) dspUp(dsp string, up bool) {
+	v := 0.0
+	if up {
+		v = 1
+	}
+	m.dspUpG.WithLabelValues(dsp).Set(v)
 }
 
 func (m *Metrics) retry(dsp string) { m.retries.WithLabelValues(dsp).Inc() }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -23,18 +24,36 @@ type ItemStatus struct {
 	Attempt   int       `json:"attempt"`
 	Tries     int       `json:"tries,omitempty"`
 	LastError string    `json:"last_error,omitempty"`
-	Progress  int64     `json:"progress_bytes,omitempty"`
-	// ProgressTotal is the bytes the upload in flight sends in all.
-	ProgressTotal int64 `json:"progress_total_bytes,omitempty"`
+	// Progress and ProgressTotal are the bytes sent of the upload in
+	// flight and the bytes it sends in all (kept for scripts); Upload has
+	// the whole picture, rate included.
+	Progress      int64     `json:"progress_bytes,omitempty"`
+	ProgressTotal int64     `json:"progress_total_bytes,omitempty"`
+	Upload        *Progress `json:"upload,omitempty"`
+	// MessageID and Kind (new, update, takedown) come from the packaged
+	// delivery, once there is one.
+	MessageID string `json:"message_id,omitempty"`
+	Kind      string `json:"kind,omitempty"`
 }
 
 // Status lists every item under the root, in stage order, then by
 // release and DSP. When the root's records cannot be read by this user
 // (see RecordsReadable), it shows the folders alone.
-func Status(l Layout) ([]ItemStatus, error) {
+func Status(l Layout) ([]ItemStatus, error) { return StatusOf(l, Stages...) }
+
+// StatusOf is Status for the items of some stages only: the status page
+// reads the records of failed/ and packaged/ alone, whatever
+// acknowledged/ has accumulated.
+func StatusOf(l Layout, stages ...Stage) ([]ItemStatus, error) {
 	rec, _ := record.OpenReader(l.Root)
 	var out []ItemStatus
 	for _, s := range Stages {
+		if !slices.Contains(stages, s) {
+			if _, err := os.Stat(l.Dir(s)); err != nil {
+				return nil, fmt.Errorf("%s is not a ferry root: %w", l.Root, err)
+			}
+			continue
+		}
 		add := func(dir, node string) {
 			entries, _ := os.ReadDir(dir)
 			for _, e := range entries {
@@ -49,6 +68,14 @@ func Status(l Layout) ([]ItemStatus, error) {
 				is := ItemStatus{Name: e.Name(), Release: releaseOf(e.Name(), st.DSP), DSP: st.DSP, Stage: s, InFlight: node,
 					Attempt: st.Attempt, Tries: st.Tries, LastError: st.LastError, Progress: st.Progress, ProgressTotal: st.ProgressTotal,
 					Since: st.StageSince}
+				if st.Progress > 0 && s == Packaged {
+					is.Upload = &Progress{Done: st.Progress, Total: st.ProgressTotal, Rate: st.ProgressRate}
+				}
+				if rec != nil && st.DSP != "" {
+					if d, err := rec.PeekDelivery(p); err == nil {
+						is.MessageID, is.Kind = d.MessageID, d.Kind
+					}
+				}
 				if fi, err := e.Info(); err == nil && is.Since.IsZero() {
 					is.Since = changeTime(fi)
 				}
@@ -98,7 +125,7 @@ func Retry(l Layout, names []string, allFailed bool, dsp string) ([]string, erro
 	for _, name := range names {
 		src := filepath.Join(l.Dir(Failed), name)
 		if _, err := os.Stat(src); err != nil {
-			errs = append(errs, fmt.Errorf("%s is not in failed/", name))
+			errs = append(errs, notInFailed(l, name))
 			continue
 		}
 		if dsp != "" {
@@ -137,4 +164,34 @@ func ReadHistory(item string) ([]record.HistoryLine, error) {
 		return nil, err
 	}
 	return rec.History(item, filepath.Base(stageDir))
+}
+
+// notInFailed says a name is not in failed/ and, when failed/ holds its
+// delivery instances (NAME@dsp) or names close to it, which ones to use.
+func notInFailed(l Layout, name string) error {
+	failed, _ := l.Items(Failed)
+	var near []string
+	for _, f := range failed {
+		release, _, _ := strings.Cut(f, "@")
+		if release == name || strings.EqualFold(release, name) || strings.EqualFold(f, name) {
+			near = append(near, f)
+		}
+	}
+	switch {
+	case len(near) > 0:
+		return fmt.Errorf("%s is not in failed/; did you mean %s?", name, strings.Join(near, " or "))
+	case len(failed) == 0:
+		return fmt.Errorf("%s is not in failed/ (failed/ is empty)", name)
+	}
+	return fmt.Errorf("%s is not in failed/ (run `ferry status` to see where it is)", name)
+}
+
+// StageCounts counts the items in each stage folder, claimed ones
+// included, from the folders alone (as ferry_stage_items does).
+func StageCounts(l Layout) map[Stage]int {
+	out := make(map[Stage]int, len(Stages))
+	for _, s := range Stages {
+		out[s], _ = countStage(l, s, nil) // counts only: no record read
+	}
+	return out
 }

@@ -3,10 +3,8 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"sync/atomic"
-	"time"
 
 	"github.com/ferrydelivery/ferry/stages/delivery"
 	"github.com/ferrydelivery/ferry/stages/record"
@@ -70,45 +68,10 @@ func (e *Engine) upload(ctx context.Context, name string) {
 	e.reach(it.State.DSP, err)
 	e.metrics.uploaded(it.State.DSP, stats)
 	if err != nil {
-		e.retryOrFail(ctx, it, Packaged, err, "Check the DSP's SFTP settings and that its server is reachable.")
+		e.retryOrFail(ctx, it, Packaged, err, uploadAdvice(dest.cfg, err))
 		return
 	}
 	log.Info("uploaded", "files", stats.Files, "bytes", stats.Bytes, "skipped_files", stats.SkippedFiles)
 	it.State.UploadedAt = e.now().UTC()
 	e.advance(it, Packaged, Uploaded, started)
-}
-
-// progressEvery is how often a long upload logs its progress and records
-// it for `ferry status`: steady, never per packet.
-const progressEvery = 10 * time.Second
-
-// reportProgress logs and records an upload's progress every
-// progressEvery until the returned stop is called.
-func (e *Engine) reportProgress(it *record.Item, d *record.Delivery, sent *atomic.Int64, log *slog.Logger) (stop func()) {
-	var total int64
-	for _, f := range d.Files {
-		if f.Provided {
-			total += f.Size
-		}
-	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(progressEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				it.State.Progress, it.State.ProgressTotal = sent.Load(), total
-				if err := it.Save(); err != nil {
-					log.Warn("record upload progress", "err", err)
-				}
-				log.Info("uploading", "bytes_sent", it.State.Progress, "bytes_total", total)
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
 }

@@ -28,7 +28,10 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	ferryBin = filepath.Join(dir, "ferry")
-	out, err := exec.Command("go", "build", "-o", ferryBin, ".").CombinedOutput()
+	// -buildvcs=auto is go build's default, spelled out because a
+	// GOFLAGS=-buildvcs=false in the environment would hide the commit
+	// that TestVersionFlags looks for.
+	out, err := exec.Command("go", "build", "-buildvcs=auto", "-o", ferryBin, ".").CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "build ferry: %v\n%s", err, out)
 		os.Exit(1)
@@ -90,7 +93,16 @@ type daemon struct {
 func startDaemon(t *testing.T, cfg string) *daemon {
 	t.Helper()
 	d := &daemon{t: t, done: make(chan struct{})}
-	d.cmd = exec.Command(ferryBin, "run", "-config", cfg)
+	d.start(exec.Command(ferryBin, "run", "-config", cfg), `"msg":"ferry running"`)
+	return d
+}
+
+// start runs cmd as the daemon under test and waits until its log says
+// ready (the stage folders exist once the daemon says it runs).
+func (d *daemon) start(cmd *exec.Cmd, ready string) {
+	t := d.t
+	t.Helper()
+	d.cmd = cmd
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -117,11 +129,9 @@ func startDaemon(t *testing.T, cfg string) *daemon {
 			t.Logf("daemon log:\n%s", d.log())
 		}
 	})
-	// The stage folders exist once the daemon says it runs.
 	waitFor(t, 20*time.Second, "the daemon to start", func() bool {
-		return strings.Contains(d.log(), `"msg":"ferry running"`)
+		return strings.Contains(d.log(), ready)
 	})
-	return d
 }
 
 func (d *daemon) log() string {

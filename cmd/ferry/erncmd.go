@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ferrydelivery/ferry/ern"
@@ -13,6 +14,15 @@ import (
 	"github.com/ferrydelivery/ferry/stages/validate"
 )
 
+var ernHelp = help{
+	Usage: "ern [-version V] [-dsp NAME] [-config FILE] DIR",
+	About: `Prints the ERN message ferry would send for the release folder DIR as a
+first delivery, in version V (3.8.2, 4.1, 4.1.1, 4.2, 4.3, 4.3.1 or
+4.3.2; default: the DSP's) with DSP NAME's settings (default: the first
+configured DSP by name). Exit 1 when the folder is not valid, 2 for an
+unknown version or DSP.`,
+}
+
 // ernCmd prints the ERN message the daemon would send for a release
 // folder, in the version asked for.
 func ernCmd(args []string) int {
@@ -20,39 +30,40 @@ func ernCmd(args []string) int {
 	version := fs.String("version", "", "ERN version: 3.8.2, 4.1, 4.1.1, 4.2, 4.3, 4.3.1 or 4.3.2 (default: the DSP's)")
 	dspName := fs.String("dsp", "", "DSP whose settings (naming, hash, recipient) apply (default: the first configured)")
 	cfgPath := fs.String("config", "", "configuration file (default: the embedded one)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	rest, done, code := parseFlags(fs, args, ernHelp)
+	if done {
+		return code
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: ferry ern -version V [-dsp NAME] [-config FILE] DIR")
-		return 2
+	if len(rest) != 1 {
+		return usageError("ern", ernHelp, "want one release folder, got %d arguments", len(rest))
 	}
+	dir := rest[0]
 	cfg, err := loadConfig(*cfgPath, "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ferry:", err)
-		return 1
+		return exitUsage
 	}
 	if *dspName == "" {
 		*dspName = cfg.DSPNames()[0]
 	}
 	dsp := cfg.DSP[*dspName]
 	if dsp == nil {
-		fmt.Fprintf(os.Stderr, "ferry: no DSP %q in the configuration (have %v)\n", *dspName, cfg.DSPNames())
-		return 1
+		fmt.Fprintf(os.Stderr, "ferry ern: no DSP %s configured (configured: %s)\n", *dspName, strings.Join(cfg.DSPNames(), ", "))
+		return exitUsage
 	}
 	d := *dsp
 	if *version != "" {
 		v, err := ern.ParseVersion(*version)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "ferry:", err)
-			return 2
+			return exitUsage
 		}
 		d.ERNVersion = string(v)
 	}
-	rel, problems := validate.ValidatorFor(cfg).ValidateFor(fs.Arg(0), []string{*dspName})
+	rel, problems := validate.ValidatorFor(cfg).ValidateFor(dir, []string{*dspName})
 	if problems.Errors() > 0 {
-		fmt.Fprintf(os.Stderr, "ferry: %s is not valid:\n%s\n", fs.Arg(0), problems.Error())
-		return 1
+		fmt.Fprintf(os.Stderr, "ferry: %s is not valid:\n%s\n", dir, problems.Error())
+		return exitFailed
 	}
 	p := &delivery.Packager{
 		Sender: ern.Party{DPID: cfg.Sender.DPID, Name: cfg.Sender.Name},
@@ -65,11 +76,11 @@ func ernCmd(args []string) int {
 	plan, err := p.Plan(context.Background(), rel, *dspName, &d, delivery.Prior{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ferry:", err)
-		return 1
+		return exitFailed
 	}
 	if err := ern.WriteWith(os.Stdout, plan.Version, plan.Message, ern.Options{AvsVersionID: d.AVSVersionID}); err != nil {
 		fmt.Fprintln(os.Stderr, "ferry:", err)
-		return 1
+		return exitFailed
 	}
-	return 0
+	return exitOK
 }

@@ -9,6 +9,14 @@ import (
 	"time"
 )
 
+var healthHelp = help{
+	Usage: "health [-config FILE] [-addr HOST:PORT] [-live]",
+	About: `Asks a running daemon whether it is ready (/readyz: stage folders
+present, root writable, every DSP reachable when last tried): exit 0 if
+so, 1 with the reason on standard error if not. With -live, only whether
+it answers at all (/healthz). For container health checks and scripts.`,
+}
+
 // healthCmd asks a running daemon's /readyz (or /healthz with -live)
 // whether it is well: exit 0 if so, 1 with the reason otherwise. It lets
 // a container image without a shell or curl have a HEALTHCHECK.
@@ -16,21 +24,25 @@ func healthCmd(args []string) int {
 	fs := flag.NewFlagSet("health", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "configuration file (default: $FERRY_CONFIG, else the embedded one)")
 	live := fs.Bool("live", false, "only check that the daemon answers (/healthz), not that it can work (/readyz)")
-	addrFlag := fs.String("addr", "", "the daemon's HOST:PORT (default: metrics.listen from the configuration)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	addrFlag := fs.String("addr", "", "the daemon's HOST:PORT (default: $FERRY_METRICS, else metrics.listen from the configuration)")
+	rest, done, code := parseFlags(fs, args, healthHelp)
+	if done {
+		return code
+	}
+	if len(rest) > 0 {
+		return usageError("health", healthHelp, "unexpected argument %q", rest[0])
 	}
 	cfg, err := loadConfig(*cfgPath, "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ferry:", err)
-		return 1
+		return exitUsage
 	}
 	addr := *addrFlag
 	if addr == "" {
-		addr = cfg.Metrics.Listen
+		addr = metricsListen("", cfg.Metrics.Listen) // FERRY_METRICS, as `ferry run` reads it
 	}
 	if addr == "" {
-		fmt.Fprintln(os.Stderr, "ferry: metrics.listen is empty: the daemon serves no health endpoint")
+		fmt.Fprintln(os.Stderr, "ferry: metrics.listen is empty (or FERRY_METRICS=off): the daemon serves no health endpoint")
 		return 1
 	}
 	path := "/readyz"

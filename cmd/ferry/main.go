@@ -1,6 +1,6 @@
 // Command ferry delivers music releases to DSPs through hot folders.
 //
-//	ferry run [-config FILE] [-root DIR]
+//	ferry run [-config FILE] [-root DIR] [-metrics ADDR]
 //	ferry validate [-json] DIR...
 //	ferry ern -version V [-dsp NAME] [-config FILE] DIR
 //	ferry status [-root DIR] [-config FILE] [-json]
@@ -8,6 +8,7 @@
 //	ferry check-config FILE
 //	ferry health [-config FILE] [-addr HOST:PORT] [-live]
 //	ferry version
+//	ferry help [COMMAND]
 package main
 
 import (
@@ -31,7 +32,8 @@ var commands = map[string]func(args []string) int{
 const usage = `ferry delivers music releases to DSPs through hot folders.
 
 Usage:
-  ferry run [-config FILE] [-root DIR]          run the daemon
+  ferry run [-config FILE] [-root DIR] [-metrics ADDR]
+                                                run the daemon
   ferry validate [-json] DIR...                 check release folders; exit 1 on problems
   ferry ern -version V [-dsp NAME] [-config FILE] DIR
                                                 print the ERN message for a release folder
@@ -42,26 +44,49 @@ Usage:
   ferry check-config FILE                       check a configuration file
   ferry health [-config FILE] [-addr HOST:PORT] [-live]
                                                 ask a running daemon whether it is ready (exit 0) or not (1)
-  ferry version                                 print the version
+  ferry version                                 print the version (also: ferry --version)
+  ferry help COMMAND                            a command's usage, description and flags
+
+Flags may come before or after a command's arguments; "ferry CMD -h"
+describes CMD. Exit codes: 0 done, 1 what was checked or done is not
+well, 2 wrong command line or configuration.
 
 Without -config, ferry uses its embedded default: root ./ferry-data and
 one built-in DSP, "sandbox". See README.md for everything else.
 `
 
 func main() {
-	if len(os.Args) < 2 {
+	os.Exit(dispatch(os.Args[1:]))
+}
+
+// dispatch runs the command args name and returns the exit code.
+func dispatch(args []string) int {
+	if len(args) == 0 {
 		fmt.Fprint(os.Stderr, usage)
-		os.Exit(2)
+		return exitUsage
 	}
-	name := os.Args[1]
-	if name == "-h" || name == "-help" || name == "--help" || name == "help" {
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help":
 		fmt.Print(usage)
-		return
+		return exitOK
+	case "-version", "--version":
+		return versionCmd(nil)
+	case "help":
+		if len(args) == 1 {
+			fmt.Print(usage)
+			return exitOK
+		}
+		if cmd, ok := commands[args[1]]; ok {
+			return cmd([]string{"-h"})
+		}
+		fmt.Fprintf(os.Stderr, "ferry help: unknown command %q\n\n%s", args[1], usage)
+		return exitUsage
 	}
 	cmd, ok := commands[name]
 	if !ok {
 		fmt.Fprintf(os.Stderr, "ferry: unknown command %q\n\n%s", name, usage)
-		os.Exit(2)
+		return exitUsage
 	}
-	os.Exit(cmd(os.Args[2:]))
+	return cmd(args[1:])
 }

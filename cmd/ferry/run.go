@@ -23,32 +23,54 @@ import (
 // SIGINT or SIGTERM before uploads are aborted (their items stay put).
 const shutdownGrace = 30 * time.Second
 
+var runHelp = help{
+	Usage: "run [-config FILE] [-root DIR] [-metrics ADDR]",
+	About: `Runs the daemon: watches the inboxes and moves every release through
+validated/, packaged/, uploaded/ to acknowledged/ (or failed/ with an
+ERRORS.txt). Without -config (or $FERRY_CONFIG) it uses the embedded
+configuration: root ./ferry-data and the built-in "sandbox" DSP.
+
+SIGINT and SIGTERM stop it cleanly; SIGHUP re-reads the configuration
+file and applies log.level (other changes need a restart; the log says
+so). The metrics listener also serves /healthz, /readyz and a read-only
+status page at /.`,
+}
+
 func runCmd(args []string) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	cfgPath := fs.String("config", "", "configuration file (default: the embedded sandbox configuration)")
+	cfgPath := fs.String("config", "", "configuration file (default: $FERRY_CONFIG, else the embedded sandbox configuration)")
 	root := fs.String("root", "", "root folder, overriding the configuration's root")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	metricsAddr := fs.String("metrics", "", "HOST:PORT for metrics, health and the status page, overriding $FERRY_METRICS and metrics.listen; \"off\" disables them")
+	rest, done, code := parseFlags(fs, args, runHelp)
+	if done {
+		return code
+	}
+	if len(rest) > 0 {
+		return usageError("run", runHelp, "unexpected argument %q", rest[0])
 	}
 	cfg, err := loadConfig(*cfgPath, *root)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ferry:", err)
-		return 1
+		return exitUsage
 	}
-	log, err := newLogger(cfg.Log, os.Stderr)
+	cfg.Metrics.Listen = metricsListen(*metricsAddr, cfg.Metrics.Listen)
+	level := new(slog.LevelVar)
+	log, err := newLogger(cfg.Log, os.Stderr, level)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ferry:", err)
-		return 1
+		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	stopHangup := onHangup(*cfgPath, level, log)
+	defer stopHangup()
 
 	metrics := pipeline.NewMetrics(nil)
 	metrics.RegisterGoCollectors()
 	engine, err := pipeline.New(cfg, pipeline.Options{Logger: log, Metrics: metrics})
 	if err != nil {
 		log.Error("cannot start", "err", err)
-		return 1
+		return exitFailed
 	}
 	defer func() {
 		// The hash cache is saved here: a failed save costs re-hashing
@@ -61,17 +83,35 @@ func runCmd(args []string) int {
 		srv, err := serveHTTP(cfg.Metrics.Listen, engine, metrics, log)
 		if err != nil {
 			log.Error("cannot serve metrics", "listen", cfg.Metrics.Listen, "err", err)
-			return 1
+			return exitFailed
 		}
 		defer srv.Close()
 	}
-	log.Info("ferry running", "version", pipeline.Version, "root", cfg.Root, "node", cfg.Node, "dsps", cfg.DSPNames())
+	b := pipeline.Build()
+	log.Info("ferry running", "version", b.Version, "revision", b.Revision, "root", cfg.Root, "node", cfg.Node, "dsps", cfg.DSPNames())
 	if err := engine.Run(ctx, shutdownGrace); err != nil {
 		log.Error("stopped", "err", err)
-		return 1
+		return exitFailed
 	}
 	log.Info("stopped cleanly")
-	return 0
+	return exitOK
+}
+
+// metricsListen picks the metrics address: the -metrics flag, else
+// $FERRY_METRICS, else the configuration's metrics.listen. "off" (or
+// "none") disables the listener.
+func metricsListen(flagValue, configured string) string {
+	v := flagValue
+	if v == "" {
+		v = os.Getenv("FERRY_METRICS")
+	}
+	if v == "" {
+		return configured
+	}
+	if v == "off" || v == "none" {
+		return ""
+	}
+	return v
 }
 
 // loadConfig reads FILE, else $FERRY_CONFIG, else uses the embedded
@@ -100,10 +140,15 @@ func loadConfig(path, root string) (*config.Config, error) {
 	return cfg, nil
 }
 
-// serveHTTP serves /metrics, /healthz and /readyz.
+// serveHTTP serves /metrics, /healthz, /readyz and the status page at /.
 func serveHTTP(addr string, e *pipeline.Engine, m *pipeline.Metrics, log *slog.Logger) (*http.Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("%s is already in use (another ferry?): choose another address with "+
+				"`ferry run -metrics 127.0.0.1:PORT`, FERRY_METRICS=127.0.0.1:PORT, metrics.listen in the configuration "+
+				"or `make run METRICS=127.0.0.1:PORT` (\"off\" disables the listener): %w", addr, err)
+		}
 		return nil, err
 	}
 	mux := http.NewServeMux()
@@ -116,12 +161,13 @@ func serveHTTP(addr string, e *pipeline.Engine, m *pipeline.Metrics, log *slog.L
 		}
 		fmt.Fprintln(w, "ready")
 	})
+	mux.Handle("/{$}", statusPage(e, log))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("metrics server stopped", "err", err)
 		}
 	}()
-	log.Info("serving metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	log.Info("serving metrics", "url", "http://"+ln.Addr().String()+"/metrics", "status_page", "http://"+ln.Addr().String()+"/")
 	return srv, nil
 }

@@ -4,30 +4,50 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
 
 	"github.com/ferrydelivery/ferry/pipeline"
 )
 
+var versionHelp = help{
+	Usage: "version",
+	About: `Prints ferry's version, the commit it was built from (with its time,
+and "modified" when the tree had uncommitted changes), the Go version
+and the platform. Also: ferry --version.`,
+}
+
 func versionCmd(args []string) int {
-	fmt.Printf("ferry %s (%s %s/%s)\n", pipeline.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return 0
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	rest, done, code := parseFlags(fs, args, versionHelp)
+	if done {
+		return code
+	}
+	if len(rest) > 0 {
+		return usageError("version", versionHelp, "unexpected argument %q", rest[0])
+	}
+	fmt.Println(pipeline.Build())
+	return exitOK
+}
+
+var checkConfigHelp = help{
+	Usage: "check-config FILE",
+	About: `Checks a configuration file and reports every problem at once.
+Exit 0 when it is valid, 1 when it is not.`,
 }
 
 func checkConfigCmd(args []string) int {
 	fs := flag.NewFlagSet("check-config", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	rest, done, code := parseFlags(fs, args, checkConfigHelp)
+	if done {
+		return code
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: ferry check-config FILE")
-		return 2
+	if len(rest) != 1 {
+		return usageError("check-config", checkConfigHelp, "want one FILE, got %d arguments", len(rest))
 	}
-	cfg, err := loadConfig(fs.Arg(0), "")
+	cfg, err := loadConfig(rest[0], "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return exitFailed
 	}
-	fmt.Printf("%s: OK (root %s, DSPs: %v)\n", fs.Arg(0), cfg.Root, cfg.DSPNames())
-	return 0
+	fmt.Printf("%s: OK (root %s, DSPs: %v)\n", rest[0], cfg.Root, cfg.DSPNames())
+	return exitOK
 }

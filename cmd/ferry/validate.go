@@ -11,29 +11,37 @@ import (
 	"github.com/ferrydelivery/ferry/stages/validate"
 )
 
+var validateHelp = help{
+	Usage: "validate [-config FILE] [-json] DIR...",
+	About: `Checks release folders as the daemon's validate stage does and prints
+every problem of each, errors and warnings. With -config, that file's DSP
+rules and severity overrides apply. Exit 0 when every folder is valid,
+1 when one has an error, 2 on a wrong command line or configuration.`,
+}
+
 // validateCmd checks release folders as the daemon's validate stage does
 // and prints every problem. Exit 1 when any folder has an error.
 func validateCmd(args []string) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the problems as JSON")
 	cfgPath := fs.String("config", "", "configuration file whose DSP rules and severity overrides apply (default: the default rules, deliver_to not checked)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	dirs, done, code := parseFlags(fs, args, validateHelp)
+	if done {
+		return code
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: ferry validate [-json] [-config FILE] DIR...")
-		return 2
+	if len(dirs) == 0 {
+		return usageError("validate", validateHelp, "name at least one release folder")
 	}
 	v := &validate.Validator{}
 	if *cfgPath != "" {
 		cfg, err := config.Load(*cfgPath)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "ferry:", err)
-			return 2
+			return exitUsage
 		}
 		if err := severityOverridesOK(cfg); err != nil {
 			fmt.Fprintf(os.Stderr, "ferry: config %s: %v\n", *cfgPath, err)
-			return 2
+			return exitUsage
 		}
 		v = validate.ValidatorFor(cfg)
 	}
@@ -43,15 +51,15 @@ func validateCmd(args []string) int {
 		Problems validate.Problems `json:"problems"`
 	}
 	var reports []report
-	code := 0
-	for _, dir := range fs.Args() {
+	code = exitOK
+	for _, dir := range dirs {
 		_, problems := v.Validate(dir)
 		if problems == nil {
 			problems = validate.Problems{}
 		}
 		valid := problems.Errors() == 0
 		if !valid {
-			code = 1
+			code = exitFailed
 		}
 		reports = append(reports, report{Dir: dir, Valid: valid, Problems: problems})
 	}

@@ -11,6 +11,8 @@ import (
 // (stages/sftp, stages/local), as litestream does with its replica clients.
 //
 // Paths are slash-separated and relative to the destination's root folder.
+// Every method's errors name the path (and the server): callers add what
+// they were doing, never the path again, so the cause stays in sight.
 type Transport interface {
 	// Put stores size bytes from r at path so that path never exists with
 	// partial content: it writes a temporary name and renames it.

@@ -97,7 +97,7 @@ func onServer(ctx context.Context, t Transport, f record.DeliveredFile, recorded
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("look for %s on the server: %w", f.Remote, err)
+		return false, fmt.Errorf("look on the server: %w", err) // err names the file
 	}
 	if size != f.Size {
 		return false, nil
@@ -107,12 +107,12 @@ func onServer(ctx context.Context, t Transport, f record.DeliveredFile, recorded
 	}
 	rc, err := t.Open(ctx, f.Remote)
 	if err != nil {
-		return false, fmt.Errorf("read back %s: %w", f.Remote, err)
+		return false, fmt.Errorf("read back: %w", err) // err names the file
 	}
 	defer rc.Close()
 	sums, err := digest.Reader(rc, "")
 	if err != nil {
-		return false, fmt.Errorf("read back %s: %w", f.Remote, err)
+		return false, fmt.Errorf("read back: %w", err) // err names the file
 	}
 	return sums.Size == f.Size && sums.BLAKE3 == f.BLAKE3, nil
 }
@@ -130,10 +130,9 @@ func putFile(ctx context.Context, t Transport, local, remote string, size int64,
 	if fi.Size() != size {
 		return Permanent(fmt.Errorf("%s changed after packaging (%d bytes, packaged %d): move the folder back to inbox/ to package it again", filepath.Base(local), fi.Size(), size))
 	}
-	if err := t.Put(ctx, remote, &countingReader{r: f, onRead: onRead}, size); err != nil {
-		return fmt.Errorf("upload %s: %w", remote, err)
-	}
-	return nil
+	// Put's errors name the file already (Transport's contract): wrapping
+	// them again would only push the cause further right.
+	return t.Put(ctx, remote, &countingReader{r: f, onRead: onRead}, size)
 }
 
 // countingReader reports how much has been read through it.

@@ -25,10 +25,12 @@ type State struct {
 	// UploadedAt starts the acknowledgement timeout.
 	UploadedAt time.Time `json:"uploaded_at,omitzero"`
 	// Progress is the bytes uploaded so far in the current upload, of
-	// ProgressTotal.
-	Progress      int64  `json:"progress,omitempty"`
-	ProgressTotal int64  `json:"progress_total,omitempty"`
-	LastError     string `json:"last_error,omitempty"`
+	// ProgressTotal; ProgressRate its recent speed in bytes per second
+	// (for the time left that `ferry status` shows).
+	Progress      int64   `json:"progress,omitempty"`
+	ProgressTotal int64   `json:"progress_total,omitempty"`
+	ProgressRate  float64 `json:"progress_rate,omitempty"`
+	LastError     string  `json:"last_error,omitempty"`
 	// Blocked lists, per DSP, the validation errors that only that DSP's
 	// rules raise: packaging fails that DSP's instance with them.
 	Blocked map[string][]string `json:"blocked,omitempty"`

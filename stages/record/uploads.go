@@ -34,6 +34,17 @@ func (it *Item) Delivery() (*Delivery, error) {
 	return &d, nil
 }
 
+// PeekDelivery reads an item's delivery record without taking the item
+// on, for listings (`ferry status`: its MessageId and kind). It writes
+// nothing.
+func (r *Root) PeekDelivery(path string) (*Delivery, error) {
+	st, err := r.Peek(path) // the delivery is sealed to the state's ID
+	if err != nil {
+		return nil, err
+	}
+	return (&Item{root: r, path: path, State: st}).Delivery()
+}
+
 func (it *Item) readSealed(name string, max int64, v any) error {
 	dir, rec, err := it.open(false)
 	if err != nil {
