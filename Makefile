@@ -34,7 +34,8 @@ run: build example
 # apt), or says what to install: sshd for the SFTP integration tests,
 # xmllint for schema validation, promtool for the metrics and alert
 # checks, flac and djpeg to cross-check the generated test media,
-# chromium to load the status page in a real headless browser.
+# chromium to load the status page in a real headless browser, sshfs to
+# mount one share twice for the two-machine storm.
 test-deps:
 	@missing=""; \
 	command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || missing="$$missing openssh-server"; \
@@ -44,6 +45,7 @@ test-deps:
 	command -v flac >/dev/null 2>&1 || missing="$$missing flac"; \
 	command -v djpeg >/dev/null 2>&1 || missing="$$missing libjpeg-turbo-progs"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v sshfs >/dev/null 2>&1 || missing="$$missing sshfs"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "make test: installing$$missing"; \
