@@ -3,6 +3,7 @@
 //	ferry run [-config FILE] [-root DIR] [-metrics ADDR]
 //	ferry validate [-json] DIR...
 //	ferry ern -version V [-dsp NAME] [-config FILE] DIR
+//	ferry plan [-config FILE] [-json] DIR...
 //	ferry status [-root DIR] [-config FILE] [-json]
 //	ferry retry [-root DIR] [-config FILE] NAME...
 //	ferry check-config FILE
@@ -22,6 +23,7 @@ var commands = map[string]func(args []string) int{
 	"run":          runCmd,
 	"validate":     validateCmd,
 	"ern":          ernCmd,
+	"plan":         planCmd,
 	"status":       statusCmd,
 	"retry":        retryCmd,
 	"check-config": checkConfigCmd,
@@ -37,6 +39,7 @@ Usage:
   ferry validate [-json] DIR...                 check release folders; exit 1 on problems
   ferry ern -version V [-dsp NAME] [-config FILE] DIR
                                                 print the ERN message for a release folder
+  ferry plan [-config FILE] [-json] DIR...      what would be sent to each DSP now, and why
   ferry status [-root DIR] [-config FILE] [-json]
                                                 show every release and DSP delivery
   ferry retry [-root DIR] [-config FILE] NAME...

@@ -382,3 +382,15 @@ func (r *Release) ID() string {
 	}
 	return r.Model.UPC
 }
+
+// Targets lists the DSPs a release goes to with this validator: its
+// deliver_to, else the configured default.
+func (v *Validator) Targets(rel *Release) []string {
+	var out []string
+	for _, t := range v.targets(rel, nil) {
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}

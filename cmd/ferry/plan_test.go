@@ -1,0 +1,50 @@
+package main
+
+import (
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ferrydelivery/ferry/stages/media/mediatest"
+	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
+)
+
+// ferry plan on a copy of a delivered release with a new cover: an update
+// that sends the cover and describes the unchanged audio without sending
+// it, judged against the ledger the real daemon wrote.
+func TestPlanShowsAnUpdateAgainstTheLedger(t *testing.T) {
+	root := t.TempDir()
+	cfg := testConfig(t, root, "node-a", "")
+	d := startDaemon(t, cfg)
+	staging := t.TempDir()
+	dropInto(t, root, releasetest.Write(t, staging, "first", 7, releasetest.Options{}))
+	waitFor(t, 30*time.Second, "the first delivery", func() bool {
+		return len(entries(t, filepath.Join(root, "acknowledged"))) == 1
+	})
+	d.stop()
+
+	again := releasetest.Write(t, staging, "again", 7, releasetest.Options{})
+	if err := mediatest.WriteJPEG(filepath.Join(again, "cover.jpg"), 3001, 3001); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(ferryBin, "plan", "-config", cfg, "-json", again).Output()
+	if err != nil {
+		t.Fatalf("ferry plan: %v\n%s", err, out)
+	}
+	var plans []dspPlan
+	if err := json.Unmarshal(out, &plans); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(plans) != 1 || plans[0].Kind != "update" || plans[0].Delivered == "" {
+		t.Fatalf("plan %s, want one update of the delivered message", out)
+	}
+	sent := map[string]bool{}
+	for _, f := range plans[0].Files {
+		sent[f.Resource] = f.Send
+	}
+	if !sent["cover"] || sent["audio:GBEXR2600007"] || sent["audio:GBEXR2700007"] {
+		t.Errorf("sent %v: want the new cover alone (with the message)", sent)
+	}
+}
