@@ -213,6 +213,25 @@ func (e *Engine) recordOK() {
 	e.reachMu.Unlock()
 }
 
+// countCatalogue refreshes ferry_releases from the ledger at start and
+// every minute: every daemon on a root counts the same files.
+func (e *Engine) countCatalogue(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if counts, err := e.rec.CatalogueCounts(); err != nil {
+			e.errs.report(e.log, "catalogue", "count the catalogue", err)
+		} else {
+			e.metrics.catalogue(e.cfg.DSPNames(), counts)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // nodeAlive reports whether another daemon on the root is running: it
 // holds its lock, or its lease has moved lately.
 func (e *Engine) nodeAlive(node string) bool {
@@ -299,6 +318,7 @@ func (e *Engine) Run(ctx context.Context, grace time.Duration) error {
 		e.hashes.SaveEvery(ctx, time.Minute, func(err error) { e.log.Warn("save the hash cache", "err", err) })
 	}()
 	go func() { defer feeders.Done(); e.rescanLoop(ctx) }()
+	go e.countCatalogue(ctx)
 	go e.checkAckFolders(ctx)
 	go func() { defer feeders.Done(); e.watchInboxes(ctx) }()
 

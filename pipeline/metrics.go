@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/ferrydelivery/ferry/stages/delivery"
+	"github.com/ferrydelivery/ferry/stages/record"
 	"github.com/ferrydelivery/ferry/watch"
 )
 
@@ -49,6 +50,7 @@ type Metrics struct {
 	watchRescans *prometheus.CounterVec
 	watchMode    *prometheus.GaugeVec
 	recordFails  prometheus.Counter
+	releases     *prometheus.GaugeVec
 	dspUpG       *prometheus.GaugeVec
 	layout       *Layout
 	// entered says when the item at path entered its stage (its record's
@@ -99,6 +101,8 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 		Help: "Writes of an item's record (state, history, ERRORS.txt, delivery, ledger) that failed; the item waited in its stage."})
 	m.dspUpG = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ferry_dsp_up",
 		Help: "1 when the DSP answered the last time ferry talked to it (or was not tried yet), 0 when that failed, as /readyz reports."}, []string{"dsp"})
+	m.releases = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ferry_releases",
+		Help: "Releases in the catalogue per DSP and platform state (live, taken-down, purged), from the ledger, refreshed every minute."}, []string{"dsp", "state"})
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ferry_build_info",
 		Help: "Always 1; labels say which ferry is running: version, Go version, VCS revision, its commit time and whether the tree was modified."},
 		[]string{"version", "goversion", "revision", "vcs_time", "modified"})
@@ -106,7 +110,7 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 	build.WithLabelValues(b.Version, b.GoVersion, b.Revision, b.Time, strconv.FormatBool(b.Modified)).Set(1)
 	for _, c := range []prometheus.Collector{m.inflight, m.processedC, m.duration, m.uploadBytes, m.uploadFiles,
 		m.skippedBytes, m.skippedFiles, m.retries, m.acks, m.ackLatency, m.hashBytes, m.cacheHits, m.cacheMisses,
-		m.watchEvents, m.watchRescans, m.watchMode, m.recordFails, m.dspUpG, build, stageCollector{m}} {
+		m.watchEvents, m.watchRescans, m.watchMode, m.recordFails, m.releases, m.dspUpG, build, stageCollector{m}} {
 		f(c)
 	}
 	for _, s := range workStages {
@@ -213,6 +217,16 @@ func (m *Metrics) dspUp(dsp string, up bool) {
 func (m *Metrics) retry(dsp string) { m.retries.WithLabelValues(dsp).Inc() }
 
 func (m *Metrics) recordWriteFailed() { m.recordFails.Inc() }
+
+// catalogue sets ferry_releases from the catalogue's counts; every DSP
+// has every state, at zero when it has none.
+func (m *Metrics) catalogue(dsps []string, counts map[[2]string]int) {
+	for _, dsp := range dsps {
+		for _, st := range []string{record.StateLive, record.StateTakenDown, record.StatePurged} {
+			m.releases.WithLabelValues(dsp, st).Set(float64(counts[[2]string{dsp, st}]))
+		}
+	}
+}
 
 func (m *Metrics) ack(dsp, result string, latency time.Duration) {
 	m.acks.WithLabelValues(dsp, result).Inc()

@@ -4,6 +4,7 @@
 //	ferry validate [-json] DIR...
 //	ferry ern -version V [-dsp NAME] [-config FILE] DIR
 //	ferry plan [-config FILE] [-json] DIR...
+//	ferry releases [-root DIR] [-config FILE] [-json] [UPC|ISRC|TITLE]
 //	ferry status [-root DIR] [-config FILE] [-json]
 //	ferry retry [-root DIR] [-config FILE] NAME...
 //	ferry check-config FILE
@@ -24,6 +25,7 @@ var commands = map[string]func(args []string) int{
 	"validate":     validateCmd,
 	"ern":          ernCmd,
 	"plan":         planCmd,
+	"releases":     releasesCmd,
 	"status":       statusCmd,
 	"retry":        retryCmd,
 	"check-config": checkConfigCmd,
@@ -40,6 +42,8 @@ Usage:
   ferry ern -version V [-dsp NAME] [-config FILE] DIR
                                                 print the ERN message for a release folder
   ferry plan [-config FILE] [-json] DIR...      what would be sent to each DSP now, and why
+  ferry releases [-root DIR] [-config FILE] [-json] [UPC|ISRC|TITLE]
+                                                the catalogue: what is live where, with message history
   ferry status [-root DIR] [-config FILE] [-json]
                                                 show every release and DSP delivery
   ferry retry [-root DIR] [-config FILE] NAME...

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ferrydelivery/ferry/stages/media/mediatest"
+	"github.com/ferrydelivery/ferry/stages/record"
 	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
 
@@ -46,5 +47,24 @@ func TestPlanShowsAnUpdateAgainstTheLedger(t *testing.T) {
 	}
 	if !sent["cover"] || sent["audio:GBEXR2600007"] || sent["audio:GBEXR2700007"] {
 		t.Errorf("sent %v: want the new cover alone (with the message)", sent)
+	}
+
+	// The catalogue shows the release live at the sandbox, found by UPC
+	// and by ISRC, with the message the sandbox accepted.
+	out, err = exec.Command(ferryBin, "releases", "-config", cfg, "-json", "GBEXR2600007").Output()
+	if err != nil {
+		t.Fatalf("ferry releases: %v\n%s", err, out)
+	}
+	var cat []record.CatalogueRelease
+	if err := json.Unmarshal(out, &cat); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(cat) != 1 || cat[0].UPC != releasetest.UPC(7) || len(cat[0].Platforms) != 1 ||
+		cat[0].Platforms[0].State != record.StateLive || len(cat[0].Platforms[0].Messages) != 1 ||
+		cat[0].Platforms[0].Messages[0].MessageID != plans[0].Delivered {
+		t.Errorf("catalogue %s", out)
+	}
+	if out, err := exec.Command(ferryBin, "releases", "-config", cfg, "4006381333931").CombinedOutput(); err == nil {
+		t.Errorf("a UPC never delivered matched:\n%s", out)
 	}
 }

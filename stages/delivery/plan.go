@@ -56,7 +56,14 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 	case prior.Delivered != nil:
 		kind = ern.Update
 	}
+	var isrcs []string
+	for _, t := range model.Tracks {
+		isrcs = append(isrcs, t.ISRC)
+	}
 	d := &record.Delivery{
+		Title:      model.Title,
+		Artist:     model.DisplayArtist,
+		ISRCs:      isrcs,
 		DSP:        dspName,
 		Kind:       kind.String(),
 		MessageID:  fmt.Sprintf("FERRY-%s-%s", model.UPC, stamp),

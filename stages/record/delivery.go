@@ -16,16 +16,20 @@ const (
 // carries and the files to upload, resources first, message after,
 // manifest last.
 type Delivery struct {
-	DSP        string          `json:"dsp"`
-	Kind       string          `json:"kind"`
-	MessageID  string          `json:"message_id"`
-	ReleaseID  string          `json:"release_id"` // what acknowledgements name: GRid or ICPN
-	UPC        string          `json:"upc"`
-	ERNVersion string          `json:"ern_version"`
-	Folder     string          `json:"folder"` // remote delivery folder (the batch folder in a batch)
-	BatchID    string          `json:"batch_id,omitempty"`
-	Created    time.Time       `json:"created"`
-	Files      []DeliveredFile `json:"files"`
+	DSP        string    `json:"dsp"`
+	Kind       string    `json:"kind"`
+	MessageID  string    `json:"message_id"`
+	ReleaseID  string    `json:"release_id"` // what acknowledgements name: GRid or ICPN
+	UPC        string    `json:"upc"`
+	ERNVersion string    `json:"ern_version"`
+	Folder     string    `json:"folder"` // remote delivery folder (the batch folder in a batch)
+	BatchID    string    `json:"batch_id,omitempty"`
+	Created    time.Time `json:"created"`
+	// Title, Artist and ISRCs say what the release is, for the catalogue.
+	Title  string          `json:"title,omitempty"`
+	Artist string          `json:"artist,omitempty"`
+	ISRCs  []string        `json:"isrcs,omitempty"`
+	Files  []DeliveredFile `json:"files"`
 }
 
 // DeliveredFile is one file of a delivery.

@@ -46,5 +46,8 @@ func (r *Root) RecordDelivered(d *Delivery) error {
 	if err := r.writeRootFile(filepath.Join("ledger", d.DSP), d.ReleaseID+".json", append(data, '\n')); err != nil {
 		return fmt.Errorf("write the ledger: %w", err)
 	}
+	if err := r.appendMessage(d); err != nil {
+		return fmt.Errorf("write the release's message history: %w", err)
+	}
 	return nil
 }

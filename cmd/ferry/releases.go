@@ -1,0 +1,86 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/ferrydelivery/ferry/stages/record"
+)
+
+var releasesHelp = help{
+	Usage: "releases [-root DIR] [-config FILE] [-json] [QUERY]",
+	About: `Lists the catalogue: every release ferry has delivered, with its state at
+each DSP (live, taken-down, purged) and the last message each accepted.
+With a UPC, ISRC or words of a title, only the releases that match, each
+with the history of the messages every DSP accepted. Read from the
+ledger under the root, as the daemon's user. Exit 1 when nothing
+matches a query.`,
+}
+
+func releasesCmd(args []string) int {
+	fs := flag.NewFlagSet("releases", flag.ContinueOnError)
+	cfgPath := fs.String("config", "", "configuration file (default: $FERRY_CONFIG, else the embedded one)")
+	root := fs.String("root", "", "root folder, overriding the configuration's root")
+	asJSON := fs.Bool("json", false, "print JSON")
+	rest, done, code := parseFlags(fs, args, releasesHelp)
+	if done {
+		return code
+	}
+	cfg, err := loadConfig(*cfgPath, *root)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ferry:", err)
+		return exitUsage
+	}
+	rec, err := record.OpenReader(cfg.Root)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ferry releases: %v (is %s a ferry root, and are you its daemon's user?)\n", err, cfg.Root)
+		return exitFailed
+	}
+	query := strings.Join(rest, " ")
+	all, err := rec.Catalogue(query, query != "")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ferry releases:", err)
+		return exitFailed
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		if all == nil {
+			all = []record.CatalogueRelease{}
+		}
+		enc.Encode(all)
+	} else if query == "" {
+		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "UPC\tTITLE\tARTIST\tSTATE\tDSPS")
+		for _, c := range all {
+			var dsps []string
+			for _, p := range c.Platforms {
+				dsps = append(dsps, p.DSP+":"+p.State)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", c.UPC, c.Title, c.Artist, c.Summary(), strings.Join(dsps, " "))
+		}
+		w.Flush()
+	} else {
+		for _, c := range all {
+			fmt.Printf("%s  %s — %s  (%s)\n", c.UPC, c.Title, c.Artist, c.Summary())
+			if len(c.ISRCs) > 0 {
+				fmt.Printf("  ISRCs: %s\n", strings.Join(c.ISRCs, " "))
+			}
+			for _, p := range c.Platforms {
+				fmt.Printf("  %s: %s\n", p.DSP, p.State)
+				for _, m := range p.Messages {
+					fmt.Printf("    %s  %-9s %s  ERN %s\n", m.Time.Format("2006-01-02 15:04:05Z"), m.Kind, m.MessageID, m.ERNVersion)
+				}
+			}
+		}
+	}
+	if query != "" && len(all) == 0 {
+		fmt.Fprintf(os.Stderr, "ferry releases: nothing delivered matches %q\n", query)
+		return exitFailed
+	}
+	return exitOK
+}

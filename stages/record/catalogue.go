@@ -1,0 +1,208 @@
+package record
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+)
+
+// The catalogue is what every DSP has of every release ferry delivered:
+// the ledger's entries (the last accepted delivery) and, beside each, the
+// history of the messages the DSP accepted, one line each. It is plain
+// files, rebuilt by reading them: no database, and correct with several
+// daemons, since each entry is written whole (atomic rename) and each
+// history line appended with O_APPEND.
+
+// Platform states of a release at one DSP.
+const (
+	StateLive      = "live"
+	StateTakenDown = "taken-down"
+	StatePurged    = "purged"
+)
+
+// MessageLine is one accepted message in a release's history at a DSP.
+type MessageLine struct {
+	Time       time.Time `json:"time"`
+	MessageID  string    `json:"message_id"`
+	Kind       string    `json:"kind"`
+	ERNVersion string    `json:"ern_version"`
+	Node       string    `json:"node,omitempty"`
+}
+
+// Platform is one release at one DSP.
+type Platform struct {
+	DSP      string        `json:"dsp"`
+	State    string        `json:"state"`
+	Last     MessageLine   `json:"last_message"`
+	Messages []MessageLine `json:"messages,omitempty"`
+}
+
+// CatalogueRelease is one release with its state at every DSP that has
+// it.
+type CatalogueRelease struct {
+	ReleaseID string     `json:"release_id"`
+	UPC       string     `json:"upc"`
+	Title     string     `json:"title,omitempty"`
+	Artist    string     `json:"artist,omitempty"`
+	ISRCs     []string   `json:"isrcs,omitempty"`
+	Platforms []Platform `json:"platforms"`
+}
+
+// Summary is the release-level state: how many DSPs have it live.
+func (c *CatalogueRelease) Summary() string {
+	live := 0
+	for _, p := range c.Platforms {
+		if p.State == StateLive {
+			live++
+		}
+	}
+	return fmt.Sprintf("live on %d of %d", live, len(c.Platforms))
+}
+
+// stateAfter is the platform state a DSP's acceptance of a message of
+// kind leaves.
+func stateAfter(kind string) string {
+	switch kind {
+	case "takedown":
+		return StateTakenDown
+	case "purge":
+		return StatePurged
+	}
+	return StateLive
+}
+
+const messagesSuffix = ".messages.jsonl"
+
+// appendMessage records an accepted message in the release's history at
+// its DSP.
+func (r *Root) appendMessage(d *Delivery) error {
+	dir, err := openDir(nil, r.path("ledger", d.DSP))
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	line, err := json.Marshal(MessageLine{Time: r.now().UTC(), MessageID: d.MessageID, Kind: d.Kind, ERNVersion: d.ERNVersion, Node: r.node})
+	if err != nil {
+		return err
+	}
+	return appendLine(dir, d.ReleaseID+messagesSuffix, append(line, '\n'))
+}
+
+// Catalogue reads every release in the ledger whose UPC, ISRC, release id
+// or title (case-insensitive substring) matches query ("" matches all),
+// with its state at each DSP; with history, each platform's messages too.
+// Releases come sorted by title, then id.
+func (r *Root) Catalogue(query string, history bool) ([]CatalogueRelease, error) {
+	dsps, err := os.ReadDir(r.path("ledger"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	q := strings.ToLower(strings.TrimSpace(query))
+	byID := map[string]*CatalogueRelease{}
+	for _, dd := range dsps {
+		if !dd.IsDir() || !ValidName(dd.Name()) {
+			continue
+		}
+		entries, err := os.ReadDir(r.path("ledger", dd.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			id, ok := strings.CutSuffix(e.Name(), ".json")
+			if !ok || !ValidReleaseID(id) {
+				continue
+			}
+			d, err := r.Delivered(dd.Name(), id)
+			if err != nil {
+				continue // being written by another daemon, or damaged: the next read sees it
+			}
+			if q != "" && !d.matches(q) {
+				continue
+			}
+			c := byID[id]
+			if c == nil {
+				c = &CatalogueRelease{ReleaseID: id, UPC: d.UPC, Title: d.Title, Artist: d.Artist, ISRCs: d.ISRCs}
+				byID[id] = c
+			}
+			p := Platform{DSP: d.DSP, State: stateAfter(d.Kind),
+				Last: MessageLine{Time: d.Created, MessageID: d.MessageID, Kind: d.Kind, ERNVersion: d.ERNVersion}}
+			if history {
+				p.Messages = r.messages(d.DSP, id)
+			}
+			c.Platforms = append(c.Platforms, p)
+		}
+	}
+	out := make([]CatalogueRelease, 0, len(byID))
+	for _, c := range byID {
+		sort.Slice(c.Platforms, func(i, j int) bool { return c.Platforms[i].DSP < c.Platforms[j].DSP })
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Title != out[j].Title {
+			return out[i].Title < out[j].Title
+		}
+		return out[i].ReleaseID < out[j].ReleaseID
+	})
+	return out, nil
+}
+
+func (d *Delivery) matches(q string) bool {
+	if strings.Contains(strings.ToLower(d.Title), q) || strings.ToLower(d.UPC) == q || strings.ToLower(d.ReleaseID) == q {
+		return true
+	}
+	for _, isrc := range d.ISRCs {
+		if strings.ToLower(isrc) == q {
+			return true
+		}
+	}
+	return false
+}
+
+// messages reads a release's message history at dsp; a torn last line
+// (a crash mid-append) is skipped.
+func (r *Root) messages(dsp, id string) []MessageLine {
+	dir, err := openDir(nil, r.path("ledger", dsp))
+	if err != nil {
+		return nil
+	}
+	defer dir.Close()
+	raw, err := readFile(dir, id+messagesSuffix, maxHistorySize)
+	if err != nil {
+		return nil
+	}
+	var out []MessageLine
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		var m MessageLine
+		// A message recorded twice (a crash between the ledger and the
+		// move to acknowledged/, then the acceptance again) counts once.
+		if json.Unmarshal([]byte(line), &m) == nil && m.MessageID != "" && !seen[m.MessageID] {
+			seen[m.MessageID] = true
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// CatalogueCounts counts releases per DSP and platform state, for the
+// ferry_releases metric.
+func (r *Root) CatalogueCounts() (map[[2]string]int, error) {
+	all, err := r.Catalogue("", false)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[[2]string]int{}
+	for _, c := range all {
+		for _, p := range c.Platforms {
+			counts[[2]string{p.DSP, p.State}]++
+		}
+	}
+	return counts, nil
+}
