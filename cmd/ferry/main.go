@@ -4,7 +4,7 @@
 //	ferry validate [-json] DIR...
 //	ferry ern -version V [-dsp NAME] [-config FILE] DIR
 //	ferry plan [-config FILE] [-json] DIR...
-//	ferry releases [-root DIR] [-config FILE] [-json] [UPC|ISRC|TITLE]
+//	ferry releases [-root DIR] [-config FILE] [-json] [QUERY]
 //	ferry status [-root DIR] [-config FILE] [-json]
 //	ferry retry [-root DIR] [-config FILE] NAME...
 //	ferry check-config FILE
@@ -42,7 +42,7 @@ Usage:
   ferry ern -version V [-dsp NAME] [-config FILE] DIR
                                                 print the ERN message for a release folder
   ferry plan [-config FILE] [-json] DIR...      what would be sent to each DSP now, and why
-  ferry releases [-root DIR] [-config FILE] [-json] [UPC|ISRC|TITLE]
+  ferry releases [-root DIR] [-config FILE] [-json] [QUERY]
                                                 the catalogue: what is live where, with message history
   ferry status [-root DIR] [-config FILE] [-json]
                                                 show every release and DSP delivery
