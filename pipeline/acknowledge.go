@@ -121,6 +121,9 @@ func (e *Engine) reject(it *record.Item, res delivery.AckResult) {
 	if r.ProposedAction != "" {
 		details = append(details, "DSP's proposed action: "+r.ProposedAction)
 	}
+	if d, err := it.Delivery(); err == nil {
+		e.endInFlight(it, d)
+	}
 	if r.ProposedAction != "ResendXmlOnly" {
 		// The DSP wants the files again: the retry starts a new remote
 		// folder and sends every file.
@@ -141,7 +144,18 @@ func (e *Engine) accept(it *record.Item, d *record.Delivery) {
 		e.holdBack(it, Uploaded, err)
 		return
 	}
+	e.endInFlight(it, d)
 	e.advance(it, Uploaded, Acknowledged, it.State.UploadedAt)
+}
+
+// endInFlight ends a delivery's hold on its release at its DSP, so that a
+// later drop of the release goes on (see oneAtATime). A failure only
+// delays that drop: the mark is broken once nothing of this one is in a
+// work stage.
+func (e *Engine) endInFlight(it *record.Item, d *record.Delivery) {
+	if err := e.rec.EndInFlight(d.DSP, d.ReleaseID, it.State.DropID); err != nil {
+		e.itemLog(it, Uploaded).Warn("end the release's in-flight mark", "err", err)
+	}
 }
 
 // proposedActionAdvice turns a DDEX ProposedActionType into plain words.

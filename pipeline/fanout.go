@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ferrydelivery/ferry/stages/delivery"
 	"github.com/ferrydelivery/ferry/stages/record"
@@ -46,10 +47,17 @@ func (e *Engine) pack(ctx context.Context, name string) {
 		return
 	}
 	base := releaseOf(it.Name(), it.State.DSP)
+	waiting := false
 	for _, dsp := range e.destinationsFor(it.State.DSP, rel) {
 		instPath := filepath.Join(staging, base+"@"+dsp)
 		if _, err := os.Lstat(instPath); it.State.Fanned[dsp] && err != nil {
 			continue // made and moved on before an interruption
+		}
+		if wait, ok := e.oneAtATime(it, rel, dsp); !ok {
+			return
+		} else if wait {
+			waiting = true
+			continue
 		}
 		// Not made yet, or made but not moved: (re)built from the release.
 		inst, ok := e.buildInstance(ctx, it, rel, instPath, dsp)
@@ -62,6 +70,14 @@ func (e *Engine) pack(ctx context.Context, name string) {
 		if e.advance(inst, Validated, Packaged, started); e.stuck(it, instPath) {
 			return
 		}
+	}
+	if waiting {
+		// An earlier drop of this release is still being delivered to a
+		// DSP: this one waits in validated/, then goes as an update.
+		if dst := e.unclaim(Validated, it.Path()); dst != "" {
+			e.later(e.running, Validated, filepath.Base(dst), inFlightWait)
+		}
+		return
 	}
 	// Every instance has left; the release folder itself is consumed. It
 	// is renamed out of its stage first, so that a crash while removing it
@@ -110,6 +126,9 @@ func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *valida
 		return nil, false
 	}
 	if f != nil {
+		if err := e.rec.EndInFlight(dsp, rel.ID(), it.State.DropID); err != nil {
+			e.itemLog(inst, Validated).Warn("end the release's in-flight mark", "err", err)
+		}
 		e.fail(inst, Validated, *f)
 		return nil, !e.stuck(it, instPath)
 	}
@@ -204,4 +223,59 @@ func (e *Engine) prior(inst *record.Item, dsp, releaseID string) delivery.Prior 
 		p.Attempt = a
 	}
 	return p
+}
+
+// inFlightWait is how often a drop waiting for an earlier delivery of
+// the same release to the same DSP looks again.
+const inFlightWait = 10 * time.Second
+
+// oneAtATime takes the release's in-flight mark at dsp for this drop.
+// wait is true when an earlier drop of the release is still being
+// delivered there; ok false when the release was held back (its record
+// could not be written).
+func (e *Engine) oneAtATime(it *record.Item, rel *validate.Release, dsp string) (wait, ok bool) {
+	for range 2 {
+		holder, err := e.rec.TakeInFlight(dsp, rel.ID(), it.State.DropID)
+		if err != nil {
+			e.holdBack(it, Validated, err)
+			return false, false
+		}
+		if holder == "" {
+			return false, true
+		}
+		if e.dropInFlight(holder, dsp) {
+			e.errs.report(e.itemLog(it, Validated), rel.ID()+"@"+dsp+" in flight",
+				"waiting: an earlier drop of this release is still being delivered to "+dsp+"; this one goes after it, as an update",
+				fmt.Errorf("delivery %s of release %s in flight", holder, rel.ID()))
+			return true, true
+		}
+		// The mark outlived its delivery (a crash between the end and the
+		// removal): nothing of that drop is in a work stage any more.
+		if err := e.rec.BreakInFlight(dsp, rel.ID(), holder); err != nil {
+			e.holdBack(it, Validated, err)
+			return false, false
+		}
+	}
+	return true, true
+}
+
+// dropInFlight reports whether any item of the drop dropID bound for dsp
+// (or its release, not yet fanned out) is in a work stage.
+func (e *Engine) dropInFlight(dropID, dsp string) bool {
+	for _, s := range []Stage{Validated, Packaged, Uploaded} {
+		dirs := []string{e.layout.Dir(s)}
+		nodes, _ := os.ReadDir(filepath.Join(e.layout.Dir(s), claimsDir))
+		for _, n := range nodes {
+			dirs = append(dirs, filepath.Join(e.layout.Dir(s), claimsDir, n.Name()))
+		}
+		for _, dir := range dirs {
+			names, _ := e.layout.itemsIn(dir)
+			for _, name := range names {
+				if st, err := e.rec.Peek(filepath.Join(dir, name)); err == nil && st.DropID == dropID && (st.DSP == dsp || st.DSP == "") {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

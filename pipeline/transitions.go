@@ -150,6 +150,9 @@ func (e *Engine) fail(it *record.Item, from Stage, f failure) {
 	if e.move(it, from, Failed, f.What) == "" {
 		return
 	}
+	if d, err := it.Delivery(); err == nil && it.State.DSP != "" {
+		e.endInFlight(it, d) // a failed delivery has ended
+	}
 	e.metrics.processed(from, it.State.DSP, resultFailed, 0)
 	e.itemLog(it, from).Warn("failed", "err", f.What)
 }
