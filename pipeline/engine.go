@@ -315,7 +315,9 @@ func (e *Engine) Run(ctx context.Context, grace time.Duration) error {
 		defer feeders.Done()
 		// Saved once a minute and at the stop, so that a crash costs at
 		// most a minute of hashing again.
-		report := func(err error) { e.log.Warn("save the hash cache; files are hashed again if this persists", "err", err) }
+		report := func(err error) {
+			e.log.Warn("save the hash cache; files are hashed again if this persists", "err", err)
+		}
 		if err := e.hashes.SaveEvery(ctx, time.Minute, report); err != nil {
 			report(err)
 		}
