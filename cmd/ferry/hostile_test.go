@@ -147,12 +147,12 @@ func forgedDrops(t *testing.T, base, root, dsp, dsps, received string) {
 	if out, err := exec.Command("cp", "-r", filepath.Join(first, ".ferry"), redrop).CombinedOutput(); err != nil {
 		t.Fatalf("%v %s", err, out)
 	}
-	claim := map[string]any{}
+	var claim []byte
 	for _, m := range globAll(t, received, "N_"+releasetest.UPC(1)+"_*/resources/*") {
 		rel, _ := filepath.Rel(received, m)
-		claim[rel] = map[string]any{"blake3": "forged", "size": fileSize(t, m)}
+		claim = append(append(claim, bogusSeal(map[string]any{"remote": rel, "blake3": "forged", "size": fileSize(t, m)})...), '\n')
 	}
-	writeForged(t, redrop, "uploaded.json", bogusSeal(claim))
+	writeForged(t, redrop, "uploaded.jsonl", claim)
 	dropInto(t, root, redrop)
 
 	for _, c := range append(cases, forge{name: "changed"}) {

@@ -66,5 +66,5 @@ const PackageDir = "package"
 // Files ferry keeps inside an item's ItemDir.
 const (
 	DeliveryFile = "delivery.json" // what to upload, in order
-	UploadedFile = "uploaded.json" // what is already on the server
+	UploadedFile = "uploaded.jsonl" // what is already on the server, a sealed line per file
 )

@@ -471,7 +471,7 @@ func (it *Item) NewInstance(path, dsp string) (*Item, error) {
 			if err := writeFile(rec, rec, DeliveryFile, b); err != nil {
 				return err
 			}
-			b, err = inst.root.seal.seal(UploadedFile, inst.State.ID, up.entries)
+			b, err = up.lines(inst.State.ID)
 			if err != nil {
 				return err
 			}

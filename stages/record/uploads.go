@@ -1,6 +1,7 @@
 package record
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -71,16 +72,24 @@ type UploadedEntry struct {
 	Size   int64  `json:"size"`
 }
 
+// uploadedLine is one line of the record of uploaded files.
+type uploadedLine struct {
+	Remote string `json:"remote"`
+	UploadedEntry
+}
+
 // Uploads remembers which files of an instance's delivery are on the
-// DSP's server, so that a retry sends only what is missing. Marks are
-// written in batches (every uploadsBatch files or uploadsEvery, and on
-// Flush): a crash loses at most the last batch, whose files the upload
-// then finds on the server and checks instead of sending again.
+// DSP's server, so that a retry sends only what is missing. The record
+// is a file of sealed lines, appended in batches (every uploadsBatch
+// files or uploadsEvery, and on Flush), so 10,000 files cost 10,000 short
+// lines, not 10,000 rewrites: a crash loses at most the last batch,
+// whose files the upload then finds on the server and checks instead of
+// sending them again.
 type Uploads struct {
 	it      *Item
 	mu      sync.Mutex
 	entries map[string]UploadedEntry
-	unsaved int
+	unsaved []uploadedLine
 	saved   time.Time
 }
 
@@ -90,11 +99,27 @@ const (
 )
 
 // Uploads loads the instance's record of uploaded files; a missing or
-// foreign record is empty (it costs only re-checks on the server).
+// foreign record (or line) is empty: it costs only re-checks on the server.
 func (it *Item) Uploads() *Uploads {
 	u := &Uploads{it: it, entries: map[string]UploadedEntry{}, saved: time.Now()}
-	if err := it.readSealed(UploadedFile, maxUploadedSize, &u.entries); err != nil || u.entries == nil {
-		u.entries = map[string]UploadedEntry{}
+	dir, rec, err := it.open(false)
+	if err != nil || rec == nil {
+		if dir != nil {
+			dir.Close()
+		}
+		return u
+	}
+	defer dir.Close()
+	defer rec.Close()
+	raw, err := readFile(rec, UploadedFile, maxUploadedSize)
+	if err != nil {
+		return u
+	}
+	for _, b := range bytes.Split(raw, []byte{'\n'}) {
+		var l uploadedLine
+		if len(b) > 0 && it.root.seal.open(UploadedFile, it.State.ID, b, &l) == nil {
+			u.entries[l.Remote] = l.UploadedEntry
+		}
 	}
 	return u
 }
@@ -112,8 +137,8 @@ func (u *Uploads) Has(remote, blake3 string, size int64) bool {
 func (u *Uploads) Mark(remote string, e UploadedEntry) error {
 	u.mu.Lock()
 	u.entries[remote] = e
-	u.unsaved++
-	due := u.unsaved >= uploadsBatch || time.Since(u.saved) >= uploadsEvery
+	u.unsaved = append(u.unsaved, uploadedLine{Remote: remote, UploadedEntry: e})
+	due := len(u.unsaved) >= uploadsBatch || time.Since(u.saved) >= uploadsEvery
 	u.mu.Unlock()
 	if due {
 		return u.Flush()
@@ -125,19 +150,37 @@ func (u *Uploads) Mark(remote string, e UploadedEntry) error {
 func (u *Uploads) Flush() error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if u.unsaved == 0 {
+	if len(u.unsaved) == 0 {
 		return nil
 	}
-	data, err := u.it.root.seal.seal(UploadedFile, u.it.State.ID, u.entries)
-	if err != nil {
-		return err
+	var data []byte
+	for _, l := range u.unsaved {
+		b, err := u.it.root.seal.seal(UploadedFile, u.it.State.ID, l)
+		if err != nil {
+			return err
+		}
+		data = append(append(data, b...), '\n')
 	}
-	err = u.it.withRecord(func(_, rec *os.File) error { return writeFile(rec, rec, UploadedFile, data) })
+	err := u.it.withRecord(func(_, rec *os.File) error { return appendLine(rec, UploadedFile, data) })
 	if err != nil {
 		return fmt.Errorf("record uploaded files: %w", err)
 	}
-	u.unsaved, u.saved = 0, time.Now()
+	u.unsaved, u.saved = u.unsaved[:0], time.Now()
 	return nil
+}
+
+// lines are the record's entries as sealed lines for item id (a new
+// instance carrying a retried one's record).
+func (u *Uploads) lines(id string) ([]byte, error) {
+	var data []byte
+	for remote, e := range u.entries {
+		b, err := u.it.root.seal.seal(UploadedFile, id, uploadedLine{Remote: remote, UploadedEntry: e})
+		if err != nil {
+			return nil, err
+		}
+		data = append(append(data, b...), '\n')
+	}
+	return data, nil
 }
 
 // ForgetUploads clears the record of uploaded files, when the DSP asks
