@@ -73,6 +73,8 @@ bench: test-deps example
 	$(BENCH) -bench . ./stages/media ./stages/validate
 	$(BENCH) -bench . -benchtime 3x ./stages/digest
 	$(BENCH) -bench Upload -benchtime 3x ./stages/delivery/sftp
+	$(BENCH) -bench UploadRecord10k -benchtime 3x ./stages/delivery
+	$(BENCH) -bench Catalogue100k -benchtime 1x ./stages/record
 	$(BENCH) -bench IdleScan10k ./stages/delivery/sandbox
 	$(BENCH) -bench AckPoll10k -benchtime 3x ./stages/delivery/sandbox
 	$(BENCH) -bench 'Latency|ScanTree' -benchtime 10x ./watch
