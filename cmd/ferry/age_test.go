@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -21,18 +20,8 @@ import (
 func TestUploadedAgeSurvivesAcknowledgementPolls(t *testing.T) {
 	srv := sshdtest.Start(t) // a DSP that never acknowledges
 	root := t.TempDir()
-	d := startDaemon(t, testConfig(t, root, "node-a", fmt.Sprintf(`
-[dsp.silent]
-dpid = "PADPIDA2014122301Q"
-ack.poll = "200ms"
-ack.timeout = "1h"
-[dsp.silent.sftp]
-host = %q
-port = %d
-user = %q
-key_file = %q
-known_hosts = %q
-`, srv.Host, srv.Port, srv.User, srv.ClientKeyFile, srv.KnownHostsFile)))
+	d := startDaemon(t, testConfig(t, root, "node-a", sshdDSP("silent", srv, `ack.poll = "200ms"
+ack.timeout = "1h"`)))
 	staging := t.TempDir()
 	dropInto(t, root, releasetest.Write(t, staging, "waiting", 1, releasetest.Options{}))
 	waitFor(t, 30*time.Second, "the release in uploaded/", func() bool {

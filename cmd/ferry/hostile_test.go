@@ -33,17 +33,7 @@ func TestForgedRecordsInADrop(t *testing.T) {
 		srv := sshdtest.Start(t)
 		base := t.TempDir()
 		root := filepath.Join(base, "root")
-		dsps := fmt.Sprintf(`
-[dsp.sshd]
-dpid = "PADPIDA2014122301Q"
-ack.mode = "none"
-[dsp.sshd.sftp]
-host = %q
-port = %d
-user = %q
-key_file = %q
-known_hosts = %q
-`, srv.Host, srv.Port, srv.User, srv.ClientKeyFile, srv.KnownHostsFile)
+		dsps := sshdDSP("sshd", srv, `ack.mode = "none"`)
 		forgedDrops(t, base, root, "sshd", dsps, srv.Root)
 	})
 }

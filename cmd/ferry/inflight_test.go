@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,18 +20,8 @@ import (
 func TestSecondDropOfAReleaseInFlightWaits(t *testing.T) {
 	srv := sshdtest.Start(t) // a DSP that acknowledges only when this test says so
 	root := t.TempDir()
-	dsp := fmt.Sprintf(`
-[dsp.slow]
-dpid = "PADPIDA2014122301Q"
-ack.poll = "200ms"
-ack.timeout = "1h"
-[dsp.slow.sftp]
-host = %q
-port = %d
-user = %q
-key_file = %q
-known_hosts = %q
-`, srv.Host, srv.Port, srv.User, srv.ClientKeyFile, srv.KnownHostsFile)
+	dsp := sshdDSP("slow", srv, `ack.poll = "200ms"
+ack.timeout = "1h"`)
 	os.MkdirAll(filepath.Join(srv.Root, "acknowledgements"), 0o755)
 	a := startDaemon(t, testConfig(t, root, "node-a", dsp))
 	b := startDaemon(t, testConfig(t, root, "node-b", dsp))

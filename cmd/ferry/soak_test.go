@@ -58,7 +58,7 @@ func TestSoakTwoMachinesOneShare(t *testing.T) {
 func soak(t *testing.T, rootA, rootB string, releases, kills int, both bool) {
 	dspA := sshdtest.Start(t, sshdtest.LogSFTP())
 	dspB := sshdtest.Start(t, sshdtest.LogSFTP())
-	dsps := soakDSP("alpha", dspA) + soakDSP("beta", dspB)
+	dsps := sshdDSP("alpha", dspA, `ack.mode = "none"`) + sshdDSP("beta", dspB, `ack.mode = "none"`)
 	cfgA := testConfig(t, rootA, "node-a", dsps)
 	cfgB := testConfig(t, rootB, "node-b", dsps)
 
@@ -177,18 +177,20 @@ func missingTool(t *testing.T, why string) {
 	t.Skip(why)
 }
 
-func soakDSP(name string, srv *sshdtest.Server) string {
+// sshdDSP configures DSP name as Debian's sshd srv, with ack (lines of
+// the DSP's ack settings, e.g. `ack.mode = "none"`).
+func sshdDSP(name string, srv *sshdtest.Server, ack string) string {
 	return fmt.Sprintf(`
 [dsp.%s]
 dpid = "PADPIDA2014122301Q"
-ack.mode = "none"
+%s
 [dsp.%s.sftp]
 host = %q
 port = %d
 user = %q
 key_file = %q
 known_hosts = %q
-`, name, name, srv.Host, srv.Port, srv.User, srv.ClientKeyFile, srv.KnownHostsFile)
+`, name, ack, name, srv.Host, srv.Port, srv.User, srv.ClientKeyFile, srv.KnownHostsFile)
 }
 
 // renameLine is how OpenOSS's sftp-server logs a rename at -l INFO.

@@ -36,7 +36,7 @@ func OpenRegular(path string, max int64) (*os.File, os.FileInfo, error) {
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, fi, fmt.Errorf("%s is %s: %w", path, kind(fi.Mode()), ErrNotRegular)
+		return nil, fi, fmt.Errorf("%s is %s: %w", path, Kind(fi.Mode()), ErrNotRegular)
 	}
 	if max >= 0 && fi.Size() > max {
 		f.Close()
@@ -63,8 +63,12 @@ func ReadRegular(path string, max int64) ([]byte, error) {
 	return data, nil
 }
 
-func kind(m os.FileMode) string {
+// Kind names what a file that is not a regular file is ("a folder", "a
+// named pipe (FIFO)"), for messages; "" for a regular file or a link.
+func Kind(m os.FileMode) string {
 	switch {
+	case m.IsRegular(), m&os.ModeSymlink != 0:
+		return ""
 	case m.IsDir():
 		return "a folder"
 	case m&os.ModeNamedPipe != 0:
@@ -74,5 +78,5 @@ func kind(m os.FileMode) string {
 	case m&os.ModeDevice != 0:
 		return "a device"
 	}
-	return "not a regular file (" + m.Type().String() + ")"
+	return "a special file (" + m.Type().String() + ")"
 }

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"unicode/utf8"
 
+	"github.com/ferrydelivery/ferry/stages/files"
 	"github.com/ferrydelivery/ferry/stages/record"
 	"golang.org/x/text/unicode/norm"
 )
@@ -242,30 +243,12 @@ func isASCII(s string) bool {
 }
 
 func notRegular(name string, fi fs.FileInfo) *fileProblem {
-	kind := specialKind(fi.Mode())
+	kind := files.Kind(fi.Mode())
 	if kind == "" {
 		return nil
 	}
 	return &fileProblem{ruleFileNotRegular, fmt.Sprintf("%q is %s, not a file", name, kind),
 		"replace it with the real file, or correct the name in release.toml"}
-}
-
-// specialKind names what a non-regular file is ("a folder", "a named
-// pipe (FIFO)"), or "" for a regular file or a link.
-func specialKind(m fs.FileMode) string {
-	switch {
-	case m.IsRegular(), m&fs.ModeSymlink != 0:
-		return ""
-	case m.IsDir():
-		return "a folder"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "a special file (" + m.Type().String() + ")"
 }
 
 // canOpen opens the file without blocking (the checks above make a FIFO
@@ -352,7 +335,7 @@ func (f *folder) unreferencedAudio(used map[string]bool) []Problem {
 			return nil
 		}
 		what := fmt.Sprintf("%q is in the release folder but no track references it", filepath.ToSlash(rel))
-		if kind := specialKind(d.Type()); kind != "" {
+		if kind := files.Kind(d.Type()); kind != "" {
 			what = fmt.Sprintf("%q is named like an audio file but is %s, and no track references it", filepath.ToSlash(rel), kind)
 		}
 		ps = append(ps, Problem{Rule: ruleFileUnreferenced, Where: filepath.ToSlash(rel), What: what,
