@@ -3,14 +3,17 @@ package ern
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/beevik/etree"
 )
 
 // release4 reads a 4.x NewReleaseMessage. 4.x has no update flag and no
-// TakeDown: a message without any deal is a takedown, one that holds
-// back files already delivered (IsProvidedInDelivery=false) is an
-// update.
+// TakeDown: a DealList whose every deal ended before the message was
+// created is a takedown (DDEX's "a Deal with an EndDate set in the
+// past"); a message without a DealList is not one (its deals come
+// separately: DealsOmitted); one that holds back files already delivered
+// (IsProvidedInDelivery=false) is an update.
 func (rd *reader) release4() (*Release, Kind, error) {
 	rd.readParties()
 	rl := rd.root.SelectElement("ReleaseList")
@@ -23,7 +26,7 @@ func (rd *reader) release4() (*Release, Kind, error) {
 	}
 	r := &Release{}
 	readReleaseID(r, main)
-	r.Title, r.VersionTitle = rd.displayTitle(main)
+	r.Title, r.VersionTitle, r.Titles = rd.titles4(main)
 	r.DisplayArtist = preferredText(main, "DisplayArtistName")
 	r.Artists = rd.displayArtists(main)
 	if l := preferred(main.SelectElements("ReleaseLabelReference")); l != nil {
@@ -32,11 +35,12 @@ func (rd *reader) release4() (*Release, Kind, error) {
 	r.PLine = readLine(main.SelectElement("PLine"), "PLine")
 	r.CLine = readLine(main.SelectElement("CLine"), "CLine")
 	r.Genre, r.SubGenre = readGenre(preferred(main.SelectElements(rd.genreTag())))
-	r.ReleaseDate = preferredText(main, "ReleaseDate")
-	r.OriginalReleaseDate = preferredText(main, "OriginalReleaseDate")
+	r.ReleaseDate = releaseDate4(main.SelectElements("ReleaseDate"))
+	r.OriginalReleaseDate = releaseDate4(main.SelectElements("OriginalReleaseDate"))
 	r.ParentalWarning = preferredText(main, "ParentalWarningType")
 	r.Type = readReleaseType(main.SelectElements("ReleaseType"),
 		text(main, "IsMultiArtistCompilation") == "true" || text(main, "IsCompilation") == "true")
+	rd.checkReleaseType(r, "ReleaseList/Release["+text(main, "ReleaseReference")+"]")
 
 	resources, cover := rd.resources4()
 	r.Cover = cover
@@ -44,11 +48,12 @@ func (rd *reader) release4() (*Release, Kind, error) {
 	order := rd.groupOrder(main.SelectElement("ResourceGroup"))
 	genres := rd.trackGenres(rl)
 	var refs []string
-	r.Tracks, refs = placeTracks(resources, order)
+	r.Tracks, refs = rd.placeTracks(resources, order)
 	for i, ref := range refs {
 		r.Tracks[i].Genre = genres[ref]
 	}
 	raw, dealsFound := rd.readDealList()
+	rd.dateFromDeals(r, raw)
 	r.Deals = mergeDeals(raw, r.ReleaseDate)
 	for i, ref := range refs {
 		r.Tracks[i].InstantGratification = rd.instant[ref]
@@ -57,12 +62,74 @@ func (rd *reader) release4() (*Release, Kind, error) {
 
 	kind := NewRelease
 	switch {
-	case !dealsFound:
+	case rd.root.SelectElement("DealList") == nil:
+		r.DealsOmitted = true
+	case dealsFound && allEnded(raw, rd.created):
 		kind = Takedown
-	case notProvided(r):
+		r.Deals = nil
+	}
+	if kind == NewRelease && notProvided(r) {
 		kind = Update
 	}
 	return r, kind, nil
+}
+
+// releaseDate4 picks among a 4.x release's ReleaseDate (or
+// OriginalReleaseDate) elements the worldwide one (no
+// ApplicableTerritoryCode, or Worldwide), else the earliest.
+func releaseDate4(els []*etree.Element) string {
+	earliest := ""
+	for _, e := range els {
+		d := strings.TrimSpace(e.Text())
+		if t := e.SelectAttrValue("ApplicableTerritoryCode", ""); t == "" || t == "Worldwide" {
+			return d
+		}
+		if earliest == "" || d < earliest {
+			earliest = d
+		}
+	}
+	return earliest
+}
+
+// dateFromDeals gives a release without a ReleaseDate (optional in 4.x,
+// and missing from most real 4.x messages) the earliest start of its
+// deals, where the release first goes on sale (pre-order windows do not
+// count), else its OriginalReleaseDate; ReleaseDateFrom says which.
+func (rd *reader) dateFromDeals(r *Release, raw []rawDeal) {
+	if r.ReleaseDate != "" {
+		return
+	}
+	earliest := ""
+	for _, d := range raw {
+		if d.preOrder || d.takedown || d.StartDate == "" {
+			continue
+		}
+		if earliest == "" || d.StartDate < earliest {
+			earliest = d.StartDate
+		}
+	}
+	switch {
+	case earliest != "":
+		r.ReleaseDate, r.ReleaseDateFrom = earliest, DateFromDeals
+	case r.OriginalReleaseDate != "":
+		r.ReleaseDate, r.ReleaseDateFrom = r.OriginalReleaseDate, DateFromOriginal
+	}
+}
+
+// allEnded reports whether every deal ended before the day the message
+// was created: the 4.x way of taking a release down. Without a creation
+// date nothing can be said.
+func allEnded(raw []rawDeal, created time.Time) bool {
+	if created.IsZero() || len(raw) == 0 {
+		return false
+	}
+	day := created.UTC().Format(time.DateOnly)
+	for _, d := range raw {
+		if d.EndDate == "" || d.EndDate >= day {
+			return false
+		}
+	}
+	return true
 }
 
 // readReleaseID reads the main release's ReleaseId (the same in 3.8.2
@@ -111,22 +178,6 @@ func (rd *reader) readParties() {
 		}
 		rd.parties[text(p, "PartyReference")] = a
 	}
-}
-
-// displayTitle reads a resource's or release's title and version
-// (DisplayTitle with a Version sub-title), else DisplayTitleText.
-func (rd *reader) displayTitle(e *etree.Element) (title, version string) {
-	dt := preferred(e.SelectElements("DisplayTitle"))
-	if dt == nil {
-		return preferredText(e, "DisplayTitleText"), ""
-	}
-	title = text(dt, "TitleText")
-	for _, st := range dt.SelectElements("SubTitle") {
-		if st.SelectAttrValue("SubTitleType", "") == "Version" {
-			version = strings.TrimSpace(st.Text())
-		}
-	}
-	return title, version
 }
 
 // displayArtists reads DisplayArtist entries: the party and its roles
@@ -180,6 +231,9 @@ type resourceSet struct {
 	tracks []Track
 	refOf  []string
 	index  map[string]int
+	// others are the resources that are not sound recordings, by
+	// reference.
+	others map[string]otherResource
 }
 
 // add appends track t, found under resource reference ref.
@@ -207,10 +261,16 @@ func frontCover(images []*etree.Element, typeTag string) *etree.Element {
 // resources4 reads the 4.x ResourceList: sound recordings and the front
 // cover (or the first image when none is marked as the front cover).
 func (rd *reader) resources4() (*resourceSet, *Image) {
-	rs := &resourceSet{index: map[string]int{}}
+	rs := &resourceSet{index: map[string]int{}, others: map[string]otherResource{}}
 	rl := rd.root.SelectElement("ResourceList")
 	if rl == nil {
 		return rs, nil
+	}
+	for _, e := range rl.ChildElements() {
+		if e.Tag != "SoundRecording" {
+			title, _, _ := rd.titles4(e)
+			rs.others[text(e, "ResourceReference")] = otherResource{kind: e.Tag, title: title}
+		}
 	}
 	for _, sr := range rl.SelectElements("SoundRecording") {
 		t := Track{}
@@ -219,7 +279,7 @@ func (rd *reader) resources4() (*resourceSet, *Image) {
 			holder = ed
 		}
 		t.ISRC = text(holder, "ResourceId", "ISRC")
-		t.Title, t.VersionTitle = rd.displayTitle(sr)
+		t.Title, t.VersionTitle, t.Titles = rd.titles4(sr)
 		t.DisplayArtist = preferredText(sr, "DisplayArtistName")
 		t.Artists = rd.displayArtists(sr)
 		t.Contributors = rd.contributors(sr)
@@ -240,72 +300,6 @@ func (rd *reader) resources4() (*resourceSet, *Image) {
 		cover = rd.readImage(im.SelectElement("TechnicalDetails"))
 	}
 	return rs, cover
-}
-
-// placed is a track's position as the release's ResourceGroup gives it.
-type placed struct {
-	ref          string
-	disc, number int
-}
-
-// groupOrder walks the release's ResourceGroup: a group with sub-groups
-// is a multi-disc release (a sub-group's SequenceNumber is its disc), a
-// group with items is one disc. Items also mark instant-gratification
-// tracks.
-func (rd *reader) groupOrder(rg *etree.Element) []placed {
-	if rg == nil {
-		return nil
-	}
-	var out []placed
-	subs := rg.SelectElements("ResourceGroup")
-	if len(subs) == 0 {
-		subs = []*etree.Element{rg}
-	}
-	for di, sub := range subs {
-		d := atoi(text(sub, "SequenceNumber"))
-		if d == 0 || len(subs) == 1 && sub == rg {
-			d = di + 1
-		}
-		for pos, item := range sub.SelectElements("ResourceGroupContentItem") {
-			ref := text(item, "ReleaseResourceReference")
-			n := atoi(text(item, "SequenceNumber"))
-			if n == 0 {
-				n = pos + 1
-			}
-			if text(item, "IsInstantGratificationResource") == "true" {
-				rd.instant[ref] = true
-			}
-			out = append(out, placed{ref: ref, disc: d, number: n})
-		}
-	}
-	return out
-}
-
-// placeTracks orders the sound recordings as the resource group lists
-// them, with their disc and number; recordings the group does not list
-// follow in document order. refs[i] is the resource reference of
-// tracks[i], by which deals and track releases point at it.
-func placeTracks(rs *resourceSet, order []placed) (tracks []Track, refs []string) {
-	used := map[int]bool{}
-	for _, p := range order {
-		i, ok := rs.index[p.ref]
-		if !ok || used[i] {
-			continue
-		}
-		used[i] = true
-		t := rs.tracks[i]
-		t.Disc, t.Number = p.disc, p.number
-		tracks = append(tracks, t)
-		refs = append(refs, p.ref)
-	}
-	for i, t := range rs.tracks {
-		if !used[i] {
-			t.Disc, t.Number = 1, len(tracks)+1
-			tracks = append(tracks, t)
-			refs = append(refs, rs.refOf[i])
-		}
-	}
-	return tracks, refs
 }
 
 // trackGenres reads each TrackRelease's genre by resource reference (4.x
@@ -353,6 +347,7 @@ func (rd *reader) dealTerms(dt *etree.Element) []rawDeal {
 			ExcludedTerritories: texts(dt, "ExcludedTerritoryCode"),
 			UseTypes:            rd.words(dt, "UseType"),
 			PreOrderDate:        text(dt, "PreOrderReleaseDate"),
+			Prices:              readPrices(dt),
 		},
 		preOrder: text(dt, "IsPreOrderDeal") == "true" && text(dt, "PreOrderReleaseDate") == "",
 		takedown: text(dt, "TakeDown") == "true",
