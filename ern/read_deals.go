@@ -192,6 +192,9 @@ func readPrices(dt *etree.Element) []Price {
 	var out []Price
 	for _, pi := range dt.SelectElements("PriceInformation") {
 		p := Price{Type: pi.SelectAttrValue("PriceType", ""), Code: text(pi, "PriceCode")}
+		if p.Type == "UserDefined" {
+			p.Type = pi.SelectAttrValue("UserDefinedValue", "")
+		}
 		if p.Code == "" {
 			p.Code = text(pi, "PriceType")
 		}

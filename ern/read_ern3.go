@@ -235,6 +235,9 @@ func (rd *reader) ern3Resources() (*resourceSet, *Image) {
 		t.Title, t.VersionTitle, t.Titles = rd.ern3Title(d, sr)
 		t.DisplayArtist = text(d, "DisplayArtistName")
 		t.Artists = rd.ern3Artists(d)
+		if t.DisplayArtist == "" {
+			t.DisplayArtist = joinNames(t.Artists) // what the writer writes for it
+		}
 		t.Contributors = rd.ern3Contributors(d)
 		if dur, err := parseDuration(text(sr, "Duration")); err == nil {
 			t.Duration = dur

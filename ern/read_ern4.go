@@ -282,6 +282,9 @@ func (rd *reader) resources4() (*resourceSet, *Image) {
 		t.Title, t.VersionTitle, t.Titles = rd.titles4(sr)
 		t.DisplayArtist = preferredText(sr, "DisplayArtistName")
 		t.Artists = rd.displayArtists(sr)
+		if t.DisplayArtist == "" {
+			t.DisplayArtist = joinNames(t.Artists) // what the writer writes for it
+		}
 		t.Contributors = rd.contributors(sr)
 		if d, err := parseDuration(text(sr, "Duration")); err == nil {
 			t.Duration = d

@@ -145,8 +145,13 @@ func (w *writer) takedownDealList(root *etree.Element) {
 func (w *writer) prices(dt *etree.Element, prices []Price) {
 	for _, p := range prices {
 		pi := dt.CreateElement("PriceInformation")
-		if p.Type != "" {
+		switch {
+		case p.Type == "":
+		case priceTypes[p.Type]:
 			pi.CreateAttr("PriceType", p.Type)
+		case w.f.providedFlag: // 4.2 and later: UserDefined
+			pi.CreateAttr("PriceType", "UserDefined")
+			pi.CreateAttr("UserDefinedValue", p.Type)
 		}
 		if p.Code != "" {
 			tag := "PriceCode"
@@ -160,6 +165,11 @@ func (w *writer) prices(dt *etree.Element, prices []Price) {
 		amount(pi, "SuggestedRetailPrice", p.SuggestedRetail)
 	}
 }
+
+// priceTypes are the PriceInformationType values of every version; 4.2
+// and later take another word as UserDefined, earlier versions cannot
+// say it (Losses lists it).
+var priceTypes = newSet("StandardRetailPrice", "PreOrderPrice")
 
 func amount(parent *etree.Element, tag string, a Amount) {
 	if a.Value == "" {

@@ -116,7 +116,7 @@ var checks = []Check{
 	{ruleArtworkColor, Error, false, false, "the cover is CMYK, greyscale or paletted instead of RGB"},
 	{ruleArtworkAlpha, Warning, false, false, "the cover has an alpha (transparency) channel"},
 	{ruleArtworkExtension, Warning, false, false, "the cover's extension does not match its content (a PNG named .jpg)"},
-	{ruleUPC, Error, false, false, "the UPC/EAN is not 12 or 13 digits with a valid check digit"},
+	{ruleUPC, Error, false, false, "the UPC/EAN is not 12, 13 or 14 digits (UPC-A, EAN-13, GTIN-14) with a valid check digit"},
 	{ruleISRC, Error, false, false, "an ISRC is not CC-XXX-YY-NNNNN (after removing hyphens and spaces)"},
 	{ruleISRCDuplicate, Error, false, false, "two tracks of the release share an ISRC"},
 	{ruleGRid, Error, false, false, "the GRid is not A1 + 16 characters with a valid check character"},

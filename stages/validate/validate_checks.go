@@ -138,7 +138,7 @@ func (c *checker) checkIdentifiers() {
 	rf := c.rf
 	if strings.TrimSpace(rf.UPC) != "" {
 		if err := ident.CheckUPC(rf.UPC); err != nil {
-			c.add(ruleUPC, "upc", identProblem(err), "copy the UPC/EAN exactly as issued: 12 digits (UPC-A) or 13 (EAN-13); a wrong check digit usually means a typo")
+			c.add(ruleUPC, "upc", identProblem(err), "copy the UPC/EAN exactly as issued: 12 digits (UPC-A), 13 (EAN-13) or 14 (GTIN-14); a wrong check digit usually means a typo")
 		}
 	}
 	if strings.TrimSpace(rf.GRid) != "" {
