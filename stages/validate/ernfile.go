@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,26 +19,52 @@ const maxERNFileSize = 16 << 20
 
 // ernFileIn finds the ERN message dropped at the top of dir in place of
 // release.toml: the one *.xml file there. It returns "" when there is
-// none.
+// none. An XML name that is not a regular file (a link, a named pipe, a
+// folder) is reported as what it is: ferry reads a message only from a
+// regular file of the folder.
 func ernFileIn(dir string) (string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return "", err
 	}
-	var found []string
+	var found, odd []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && strings.EqualFold(filepath.Ext(e.Name()), ".xml") && !strings.HasPrefix(e.Name(), ".") {
+		if !strings.EqualFold(filepath.Ext(e.Name()), ".xml") || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if e.Type().IsRegular() {
 			found = append(found, e.Name())
+		} else {
+			odd = append(odd, fmt.Sprintf("%s is %s", e.Name(), fileKind(e.Type())))
 		}
 	}
-	switch len(found) {
-	case 0:
+	switch {
+	case len(found) == 0 && len(odd) > 0:
+		return "", fmt.Errorf("the folder has no release.toml, and %s, not a regular file: ferry reads an ERN message only from a regular file in the folder", strings.Join(odd, "; "))
+	case len(found) == 0:
 		return "", nil
-	case 1:
+	case len(found) == 1:
 		return found[0], nil
 	}
 	return "", fmt.Errorf("the folder holds %d XML files (%s) and no release.toml: ferry cannot tell which is the release's ERN message",
 		len(found), strings.Join(found, ", "))
+}
+
+// fileKind names what a non-regular directory entry is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file"
 }
 
 // ReadERNFile reads an ERN message (any of the seven versions) and turns
@@ -62,7 +89,36 @@ func ReadERNFile(path string) (*ReleaseFile, error) {
 	if m.Release == nil {
 		return nil, errors.New(filepath.Base(path) + " describes no release")
 	}
-	return releaseFileOf(m), nil
+	rf := releaseFileOf(m)
+	rf.ern = &ernSource{name: filepath.Base(path), msg: m}
+	return rf, nil
+}
+
+// ernSource is what a release read from an ERN message carries beyond
+// release.toml's fields: the message's name (for hints) and its model,
+// whose prices, other-language titles and notes have no release.toml
+// key.
+type ernSource struct {
+	name string
+	msg  *ern.Message
+}
+
+// extend copies into r (built from release.toml's fields) what only the
+// message could say: deal prices and titles in other languages. Deals
+// and tracks are in the message's order (releaseFileOf keeps it).
+func (s *ernSource) extend(r *ern.Release) {
+	src := s.msg.Release
+	r.Titles = src.Titles
+	for i := range r.Tracks {
+		if i < len(src.Tracks) {
+			r.Tracks[i].Titles = src.Tracks[i].Titles
+		}
+	}
+	for i := range r.Deals {
+		if i < len(src.Deals) {
+			r.Deals[i].Prices = src.Deals[i].Prices
+		}
+	}
 }
 
 // releaseFileOf is the inverse of ReleaseFile.Model.
@@ -78,8 +134,11 @@ func releaseFileOf(m *ern.Message) *ReleaseFile {
 		PLine: LineEntry(r.PLine), CLine: LineEntry(r.CLine),
 		Action: ActionDeliver,
 	}
-	if m.Kind == ern.Takedown || m.Kind == ern.Purge {
+	switch m.Kind {
+	case ern.Takedown:
 		rf.Action = ActionTakedown
+	case ern.Purge:
+		rf.Action = ActionPurge
 	}
 	if r.Cover != nil {
 		rf.Cover = r.Cover.File.URI()

@@ -81,6 +81,9 @@ const (
 	ruleStyleFeaturing       = "style-featuring"
 	ruleStyleArtistInTitle   = "style-artist-in-title"
 	ruleStyleWhitespace      = "style-whitespace"
+	ruleERNUnsupported       = "ern-unsupported"
+	ruleERNLeftOut           = "ern-left-out"
+	ruleERNDerived           = "ern-derived"
 )
 
 // checks is the catalogue of every rule, in the order the README lists
@@ -140,6 +143,9 @@ var checks = []Check{
 	{ruleStyleFeaturing, Warning, false, false, `"feat." or "ft." outside brackets in a title`},
 	{ruleStyleArtistInTitle, Warning, false, false, "a track title repeats the artist's name"},
 	{ruleStyleWhitespace, Warning, false, false, "a title or name starts or ends with spaces or holds double spaces"},
+	{ruleERNUnsupported, Error, true, false, "an ERN message describes what ferry does not deliver: a video, ringtone, long-form or boxed-set release"},
+	{ruleERNLeftOut, Warning, false, false, "a part of an ERN message is left out: a resource outside the main release, another release, a video in an audio release"},
+	{ruleERNDerived, Warning, false, false, "an ERN message gives no ReleaseDate: ferry uses the earliest deal start, else the OriginalReleaseDate"},
 }
 
 var checkByName = func() map[string]Check {
