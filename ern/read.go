@@ -20,12 +20,23 @@ func Read(r io.Reader) (*Message, Version, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("read ERN: %w", err)
 	}
-	data, err = toUTF8(data)
+	return ReadBytes(data)
+}
+
+// ReadBytes is Read of a message held in memory. It works in data's own
+// memory (a 16 MB message is not copied again): the caller must not use
+// data afterwards.
+func ReadBytes(data []byte) (*Message, Version, error) {
+	data, err := toUTF8(data)
+	if err != nil {
+		return nil, "", fmt.Errorf("read ERN: %w", err)
+	}
+	rest, dealList, err := splitDealList(compactWhitespace(data, data[:0]))
 	if err != nil {
 		return nil, "", fmt.Errorf("read ERN: %w", err)
 	}
 	doc := etree.NewDocument()
-	if err := doc.ReadFromBytes(compactWhitespace(data)); err != nil {
+	if err := doc.ReadFromBytes(rest); err != nil {
 		return nil, "", fmt.Errorf("read ERN: %w", err)
 	}
 	root := doc.Root()
@@ -36,7 +47,10 @@ func Read(r io.Reader) (*Message, Version, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	rd := &reader{v: v, f: featureTable[v], root: root}
+	rd := &reader{v: v, f: featureTable[v], root: root, instant: map[string]bool{}}
+	if rd.deals, err = rd.readDeals(dealList); err != nil {
+		return nil, v, fmt.Errorf("read ERN %s %s: %w", v, root.Tag, err)
+	}
 	m, err := rd.message()
 	if err != nil {
 		return nil, v, fmt.Errorf("read ERN %s %s: %w", v, root.Tag, err)
@@ -74,6 +88,8 @@ type reader struct {
 	created time.Time
 	// notes collect what the model leaves out (Release.Notes).
 	notes []Note
+	// deals is the DealList, read apart from the DOM.
+	deals *dealList
 }
 
 func (rd *reader) message() (*Message, error) {

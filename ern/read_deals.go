@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/beevik/etree"
 )
 
 // rawDeal is one deal as a message states it, before it is folded into
@@ -19,26 +18,16 @@ type rawDeal struct {
 	takedown bool
 }
 
-// mergeDeals folds a message's deals into the model's: deals that differ
-// only in their (included) territories become one deal with all of them
-// (DSP messages often repeat a deal per territory, up to tens of
-// thousands of one-territory deals), a 4.x pre-order deal becomes the
-// PreOrderDate of the deal it opens, and repeats (the same deal for the
-// album and for its tracks, a territory listed twice) are dropped.
-// Takedown deals are not deals: they are dropped. The work is linear in
-// the number of deals and territories.
-func mergeDeals(raw []rawDeal, releaseDate string) []Deal {
-	m := dealMerger{byTerms: map[string][]int{}}
-	var pre []rawDeal
-	for _, d := range raw {
-		switch {
-		case d.takedown:
-		case d.preOrder:
-			pre = append(pre, d)
-		default:
-			m.add(d.Deal)
-		}
-	}
+// finishMerge completes the merging of a message's deals (m holds
+// those that are not pre-orders, folded as they were read: deals that
+// differ only in their included territories are one deal with all of
+// them — DSP messages repeat a deal per territory, up to tens of
+// thousands — and repeats, such as the same deal for the album and its
+// tracks or a territory listed twice, are dropped): a 4.x pre-order
+// deal becomes the PreOrderDate of the deal it opens, or a deal of its
+// own starting the day after the window. The work is linear in the
+// number of deals and territories.
+func finishMerge(m *dealMerger, pre []rawDeal, releaseDate string) []Deal {
 	if len(pre) == 0 {
 		return m.deals
 	}
@@ -184,31 +173,4 @@ func dayAfter(date string) string {
 		return ""
 	}
 	return t.AddDate(0, 0, 1).Format(time.DateOnly)
-}
-
-// readPrices reads a DealTerms' PriceInformation (4.x PriceCode or
-// 3.8.2 PriceType for the tier).
-func readPrices(dt *etree.Element) []Price {
-	var out []Price
-	for _, pi := range dt.SelectElements("PriceInformation") {
-		p := Price{Type: pi.SelectAttrValue("PriceType", ""), Code: text(pi, "PriceCode")}
-		if p.Type == "UserDefined" {
-			p.Type = pi.SelectAttrValue("UserDefinedValue", "")
-		}
-		if p.Code == "" {
-			p.Code = text(pi, "PriceType")
-		}
-		p.Wholesale = readAmount(pi.SelectElement("WholesalePricePerUnit"))
-		p.BulkWholesale = readAmount(pi.SelectElement("BulkOrderWholesalePricePerUnit"))
-		p.SuggestedRetail = readAmount(pi.SelectElement("SuggestedRetailPrice"))
-		out = append(out, p)
-	}
-	return out
-}
-
-func readAmount(e *etree.Element) Amount {
-	if e == nil {
-		return Amount{}
-	}
-	return Amount{Value: strings.TrimSpace(e.Text()), Currency: e.SelectAttrValue("CurrencyCode", "")}
 }

@@ -59,7 +59,6 @@ func (rd *reader) ern3Release() (*Release, Kind, error) {
 
 	resources, cover := rd.ern3Resources()
 	r.Cover = cover
-	rd.instant = map[string]bool{}
 	order := rd.groupOrder(d.SelectElement("ResourceGroup"))
 	if len(order) == 0 {
 		for i, ref := range texts(child(main, "ReleaseResourceReferenceList"), "ReleaseResourceReference") {
@@ -69,10 +68,9 @@ func (rd *reader) ern3Release() (*Release, Kind, error) {
 	var refs []string
 	r.Tracks, refs = rd.placeTracks(resources, order)
 
-	raw, _ := rd.readDealList()
-	rd.dateFromDeals(r, raw)
-	r.Deals = mergeDeals(raw, r.ReleaseDate)
-	r.DealsOmitted = rd.root.SelectElement("DealList") == nil
+	rd.dateFromDeals(r)
+	r.Deals = rd.deals.deals(r.ReleaseDate)
+	r.DealsOmitted = !rd.deals.present
 	for i, ref := range refs {
 		r.Tracks[i].InstantGratification = rd.instant[ref]
 	}
@@ -82,7 +80,7 @@ func (rd *reader) ern3Release() (*Release, Kind, error) {
 	if text(rd.root, "UpdateIndicator") == "UpdateMessage" {
 		kind = Update
 	}
-	if slices.ContainsFunc(raw, func(d rawDeal) bool { return d.takedown }) {
+	if rd.deals.takedown {
 		kind = Takedown
 		r.DealsOmitted = false
 	}

@@ -3,7 +3,6 @@ package ern
 import (
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/beevik/etree"
 )
@@ -44,7 +43,6 @@ func (rd *reader) release4() (*Release, Kind, error) {
 
 	resources, cover := rd.resources4()
 	r.Cover = cover
-	rd.instant = map[string]bool{}
 	order := rd.groupOrder(main.SelectElement("ResourceGroup"))
 	genres := rd.trackGenres(rl)
 	var refs []string
@@ -52,9 +50,8 @@ func (rd *reader) release4() (*Release, Kind, error) {
 	for i, ref := range refs {
 		r.Tracks[i].Genre = genres[ref]
 	}
-	raw, dealsFound := rd.readDealList()
-	rd.dateFromDeals(r, raw)
-	r.Deals = mergeDeals(raw, r.ReleaseDate)
+	rd.dateFromDeals(r)
+	r.Deals = rd.deals.deals(r.ReleaseDate)
 	for i, ref := range refs {
 		r.Tracks[i].InstantGratification = rd.instant[ref]
 	}
@@ -62,9 +59,9 @@ func (rd *reader) release4() (*Release, Kind, error) {
 
 	kind := NewRelease
 	switch {
-	case rd.root.SelectElement("DealList") == nil:
+	case !rd.deals.present:
 		r.DealsOmitted = true
-	case dealsFound && allEnded(raw, rd.created):
+	case rd.deals.allEnded(rd.created):
 		kind = Takedown
 		r.Deals = nil
 	}
@@ -95,41 +92,17 @@ func releaseDate4(els []*etree.Element) string {
 // and missing from most real 4.x messages) the earliest start of its
 // deals, where the release first goes on sale (pre-order windows do not
 // count), else its OriginalReleaseDate; ReleaseDateFrom says which.
-func (rd *reader) dateFromDeals(r *Release, raw []rawDeal) {
+func (rd *reader) dateFromDeals(r *Release) {
 	if r.ReleaseDate != "" {
 		return
 	}
-	earliest := ""
-	for _, d := range raw {
-		if d.preOrder || d.takedown || d.StartDate == "" {
-			continue
-		}
-		if earliest == "" || d.StartDate < earliest {
-			earliest = d.StartDate
-		}
-	}
+	earliest := rd.deals.earliest
 	switch {
 	case earliest != "":
 		r.ReleaseDate, r.ReleaseDateFrom = earliest, DateFromDeals
 	case r.OriginalReleaseDate != "":
 		r.ReleaseDate, r.ReleaseDateFrom = r.OriginalReleaseDate, DateFromOriginal
 	}
-}
-
-// allEnded reports whether every deal ended before the day the message
-// was created: the 4.x way of taking a release down. Without a creation
-// date nothing can be said.
-func allEnded(raw []rawDeal, created time.Time) bool {
-	if created.IsZero() || len(raw) == 0 {
-		return false
-	}
-	day := created.UTC().Format(time.DateOnly)
-	for _, d := range raw {
-		if d.EndDate == "" || d.EndDate >= day {
-			return false
-		}
-	}
-	return true
 }
 
 // readReleaseID reads the main release's ReleaseId (the same in 3.8.2
@@ -316,91 +289,10 @@ func (rd *reader) trackGenres(rl *etree.Element) map[string]string {
 	return out
 }
 
-// readDealList reads every deal in the DealList, 3.8.2 or 4.x (deals
-// of track releases included: the model's deals are for the whole
-// product), and reports whether there was any deal at all: a 4.x message
-// without one is a takedown. (A message with deals for its track releases
-// only is not.)
-func (rd *reader) readDealList() ([]rawDeal, bool) {
-	dl := rd.root.SelectElement("DealList")
-	if dl == nil {
-		return nil, false
-	}
-	var out []rawDeal
-	found := false
-	for _, rdl := range dl.SelectElements("ReleaseDeal") {
-		for _, d := range rdl.SelectElements("Deal") {
-			found = true
-			dt := d.SelectElement("DealTerms")
-			if dt == nil {
-				continue
-			}
-			out = append(out, rd.dealTerms(dt)...)
-		}
-	}
-	return out, found
-}
-
-// dealTerms reads one DealTerms (4.x and 3.8.2 names) into raw deals, one
-// per commercial model.
-func (rd *reader) dealTerms(dt *etree.Element) []rawDeal {
-	base := rawDeal{
-		Deal: Deal{
-			Territories:         texts(dt, "TerritoryCode"),
-			ExcludedTerritories: texts(dt, "ExcludedTerritoryCode"),
-			UseTypes:            rd.words(dt, "UseType"),
-			PreOrderDate:        text(dt, "PreOrderReleaseDate"),
-			Prices:              readPrices(dt),
-		},
-		preOrder: text(dt, "IsPreOrderDeal") == "true" && text(dt, "PreOrderReleaseDate") == "",
-		takedown: text(dt, "TakeDown") == "true",
-	}
-	if len(base.Territories) == 0 {
-		// No territories, or exclusions only: the deal is worldwide.
-		base.Territories = []string{"Worldwide"}
-	}
-	if u := dt.SelectElement("Usage"); u != nil {
-		base.UseTypes = rd.words(u, "UseType")
-	}
-	if vp := dt.SelectElement("ValidityPeriod"); vp != nil {
-		base.StartDate = text(vp, "StartDate")
-		base.EndDate = text(vp, "EndDate")
-		if base.StartDate == "" {
-			base.StartDate = dateOf(text(vp, "StartDateTime"))
-			base.EndDate = dateOf(text(vp, "EndDateTime"))
-		}
-	}
-	if ig := dt.SelectElement("InstantGratificationResourceList"); ig != nil {
-		for _, ref := range texts(ig, "DealResourceReference") {
-			rd.instant[ref] = true
-		}
-	}
-	models := rd.words(dt, "CommercialModelType")
-	if len(models) == 0 {
-		return []rawDeal{base}
-	}
-	out := make([]rawDeal, 0, len(models))
-	for _, m := range models {
-		d := base
-		d.CommercialModel = m
-		out = append(out, d)
-	}
-	return out
-}
-
 // dateOf is the date part of an xs:dateTime.
 func dateOf(dt string) string {
 	if len(dt) >= 10 {
 		return dt[:10]
 	}
 	return dt
-}
-
-// words reads the allowed-value words of e's children named name.
-func (rd *reader) words(e *etree.Element, name string) []string {
-	var out []string
-	for _, c := range e.SelectElements(name) {
-		out = append(out, readWord(c, rd.f.vocab))
-	}
-	return out
 }

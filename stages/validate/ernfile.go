@@ -1,9 +1,9 @@
 package validate
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -73,7 +73,7 @@ func fileKind(m fs.FileMode) string {
 // File references are the message's URIs (or FilePath/FileName), relative
 // to the folder.
 func ReadERNFile(path string) (*ReleaseFile, error) {
-	data, err := files.ReadRegular(path, maxERNFileSize)
+	f, fi, err := files.OpenRegular(path, maxERNFileSize)
 	switch {
 	case errors.Is(err, files.ErrTooLarge):
 		return nil, fmt.Errorf("%s is more than %d bytes: is it really an ERN message?", filepath.Base(path), maxERNFileSize)
@@ -82,7 +82,27 @@ func ReadERNFile(path string) (*ReleaseFile, error) {
 	case err != nil:
 		return nil, err
 	}
-	m, _, err := ern.Read(bytes.NewReader(data))
+	defer f.Close()
+	// One buffer of the file's size (plus one byte to see it grow): the
+	// reader works in it, so a 16 MB message is held once.
+	data := make([]byte, 0, fi.Size()+1)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) > maxERNFileSize {
+			return nil, fmt.Errorf("%s is more than %d bytes: is it really an ERN message?", filepath.Base(path), maxERNFileSize)
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // it grew while read
+		}
+	}
+	m, _, err := ern.ReadBytes(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s is not an ERN message ferry can read: %w", filepath.Base(path), err)
 	}
