@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
 )
 
 // rawDeal is one deal as a message states it, before it is folded into
