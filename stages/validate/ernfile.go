@@ -40,7 +40,7 @@ func ernFileIn(dir string) (string, error) {
 	}
 	switch {
 	case len(found) == 0 && len(odd) > 0:
-		return "", fmt.Errorf("the folder has no release.toml, and %s, not a regular file: ferry reads an ERN message only from a regular file in the folder", strings.Join(odd, "; "))
+		return "", fmt.Errorf("the folder has no release.toml, and %s, %w", strings.Join(odd, "; "), errNotRegularMessage)
 	case len(found) == 0:
 		return "", nil
 	case len(found) == 1:
@@ -49,6 +49,10 @@ func ernFileIn(dir string) (string, error) {
 	return "", fmt.Errorf("the folder holds %d XML files (%s) and no release.toml: ferry cannot tell which is the release's ERN message",
 		len(found), strings.Join(found, ", "))
 }
+
+// errNotRegularMessage is the end of the error for an XML name that is
+// not a regular file.
+var errNotRegularMessage = errors.New("not a regular file: ferry reads an ERN message only from a regular file in the folder")
 
 // fileKind names what a non-regular directory entry is.
 func fileKind(m fs.FileMode) string {

@@ -113,7 +113,11 @@ func readReleaseFileIn(dir string) (*ReleaseFile, *Problem) {
 		name, err := ernFileIn(dir)
 		switch {
 		case err != nil:
-			return nil, bad(err.Error(), "keep the one ERN message, or add a release.toml")
+			fix := "keep the one ERN message, or add a release.toml"
+			if errors.Is(err, errNotRegularMessage) {
+				fix = "put the message file itself (not a link, named pipe or folder) at the top of the release folder, or add a release.toml"
+			}
+			return nil, bad(err.Error(), fix)
 		case name == "":
 			return nil, bad("the folder has no release.toml (nor an ERN XML message)",
 				"add a release.toml describing the release (see the README for the format), or the release's ERN message")

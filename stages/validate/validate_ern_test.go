@@ -188,7 +188,8 @@ func TestERNMessageNotARegularFile(t *testing.T) {
 			os.Remove(filepath.Join(dir, ReleaseFileName))
 			tc.make(t, filepath.Join(dir, "message.xml"))
 			_, ps := Load(dir)
-			if len(ps) != 1 || !strings.Contains(ps[0].What, tc.want) || strings.Contains(ps[0].What, "nor an ERN XML message") {
+			if len(ps) != 1 || !strings.Contains(ps[0].What, tc.want) || strings.Contains(ps[0].What, "nor an ERN XML message") ||
+				!strings.Contains(ps[0].Fix, "the message file itself") {
 				t.Errorf("problems %v, want one saying %q", ps, tc.want)
 			}
 		})
