@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/ianaindex"
@@ -21,7 +22,7 @@ func toUTF8(data []byte) ([]byte, error) {
 	var enc encoding.Encoding
 	switch {
 	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
-		return data[3:], nil
+		return checkUTF8(data[3:])
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{'<', 0, '?', 0}):
 		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
 		if data[0] == '<' {
@@ -43,7 +44,7 @@ func toUTF8(data []byte) ([]byte, error) {
 	name := declaredEncoding(data)
 	switch strings.ToLower(name) {
 	case "", "utf-8", "utf8", "us-ascii", "ascii":
-		return data, nil
+		return checkUTF8(data)
 	case "utf-16", "utf-16le", "utf-16be":
 		return nil, fmt.Errorf("the XML declaration says %s, but the message has no UTF-16 byte-order mark and is not UTF-16", name)
 	}
@@ -91,4 +92,21 @@ func declareUTF8(data []byte) []byte {
 	out = append(out, data[:loc[2]]...)
 	out = append(out, "UTF-8"...)
 	return append(out, data[loc[3]:]...)
+}
+
+// checkUTF8 refuses bytes that are not UTF-8, as an XML parser must (the
+// DealList scanner does not decode characters).
+func checkUTF8(data []byte) ([]byte, error) {
+	if !utf8.Valid(data) {
+		i := 0
+		for i < len(data) {
+			r, n := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			i += n
+		}
+		return nil, fmt.Errorf("byte %d is not UTF-8: declare the message's encoding in its XML declaration, or save it as UTF-8", i)
+	}
+	return data, nil
 }

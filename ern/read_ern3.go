@@ -59,7 +59,7 @@ func (rd *reader) ern3Release() (*Release, Kind, error) {
 
 	resources, cover := rd.ern3Resources()
 	r.Cover = cover
-	order := rd.groupOrder(d.SelectElement("ResourceGroup"))
+	order := rd.groupOrder(d.SelectElement("ResourceGroup"), resources)
 	if len(order) == 0 {
 		for i, ref := range texts(child(main, "ReleaseResourceReferenceList"), "ReleaseResourceReference") {
 			order = append(order, placed{ref: ref, disc: 1, number: i + 1})

@@ -43,7 +43,7 @@ func (rd *reader) release4() (*Release, Kind, error) {
 
 	resources, cover := rd.resources4()
 	r.Cover = cover
-	order := rd.groupOrder(main.SelectElement("ResourceGroup"))
+	order := rd.groupOrder(main.SelectElement("ResourceGroup"), resources)
 	genres := rd.trackGenres(rl)
 	var refs []string
 	r.Tracks, refs = rd.placeTracks(resources, order)

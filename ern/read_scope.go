@@ -23,18 +23,20 @@ type placed struct {
 	disc, number int
 }
 
-// groupOrder walks the release's ResourceGroup: a group with sub-groups
-// is a multi-disc release (a sub-group's SequenceNumber is its disc; its
-// own sub-groups, sides or bonus groups, are numbered on with it), a
-// group with items is one disc. Items also mark instant-gratification
-// tracks.
-func (rd *reader) groupOrder(rg *etree.Element) []placed {
+// groupOrder walks the release's ResourceGroup: a group whose own items
+// include a sound recording is one disc, its nested groups (bonus
+// groups, sides) numbered on after in document order; otherwise a group
+// with sub-groups is a multi-disc release (a sub-group's SequenceNumber
+// is its disc, its own nested groups numbered on with it), and items
+// beside the discs (a cover, a video) come as one more disc. Items also
+// mark instant-gratification tracks. rs tells sound recordings.
+func (rd *reader) groupOrder(rg *etree.Element, rs *resourceSet) []placed {
 	if rg == nil {
 		return nil
 	}
 	var out []placed
 	subs := rg.SelectElements("ResourceGroup")
-	if len(subs) == 0 {
+	if len(subs) == 0 || hasSoundItem(rg, rs) {
 		return rd.discItems(rg, 1, nil)
 	}
 	last := 0
@@ -46,9 +48,17 @@ func (rd *reader) groupOrder(rg *etree.Element) []placed {
 		last = max(last, d)
 		out = rd.discItems(sub, d, out)
 	}
-	// Items beside the discs (a bonus track listed at the top): one more
-	// disc.
 	return rd.discItems(&etree.Element{Child: itemsOnly(rg)}, last+1, out)
+}
+
+// hasSoundItem reports whether group g lists a sound recording itself.
+func hasSoundItem(g *etree.Element, rs *resourceSet) bool {
+	for _, item := range g.SelectElements("ResourceGroupContentItem") {
+		if _, ok := rs.index[text(item, "ReleaseResourceReference")]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 func itemsOnly(rg *etree.Element) []etree.Token {
@@ -59,8 +69,9 @@ func itemsOnly(rg *etree.Element) []etree.Token {
 	return out
 }
 
-// discItems appends the items of group g, and of its nested groups in
-// order, as disc d. Numbers are the items' SequenceNumbers when the disc
+// discItems appends the items of group g, then those of its nested
+// groups (the schemas put nested groups first, but they hold the bonus
+// part), as disc d. Numbers are the items' SequenceNumbers when the disc
 // has no nested groups, else positions.
 func (rd *reader) discItems(g *etree.Element, d int, out []placed) []placed {
 	nested := len(g.SelectElements("ResourceGroup")) > 0
@@ -70,22 +81,20 @@ func (rd *reader) discItems(g *etree.Element, d int, out []placed) []placed {
 		if depth > maxGroupDepth {
 			return
 		}
-		for _, c := range g.ChildElements() {
-			switch c.Tag {
-			case "ResourceGroupContentItem":
-				pos++
-				ref := text(c, "ReleaseResourceReference")
-				n := atoi(text(c, "SequenceNumber"))
-				if n == 0 || nested {
-					n = pos
-				}
-				if text(c, "IsInstantGratificationResource") == "true" {
-					rd.instant[ref] = true
-				}
-				out = append(out, placed{ref: ref, disc: d, number: n})
-			case "ResourceGroup":
-				walk(c, depth+1)
+		for _, c := range g.SelectElements("ResourceGroupContentItem") {
+			pos++
+			ref := text(c, "ReleaseResourceReference")
+			n := atoi(text(c, "SequenceNumber"))
+			if n == 0 || nested {
+				n = pos
 			}
+			if text(c, "IsInstantGratificationResource") == "true" {
+				rd.instant[ref] = true
+			}
+			out = append(out, placed{ref: ref, disc: d, number: n})
+		}
+		for _, c := range g.SelectElements("ResourceGroup") {
+			walk(c, depth+1)
 		}
 	}
 	walk(g, 0)

@@ -240,6 +240,11 @@ func TestEncodings(t *testing.T) {
 	if _, _, err := Read(strings.NewReader(`<?xml version="1.0" encoding="x-unknown-42"?><a/>`)); err == nil || !strings.Contains(err.Error(), "x-unknown-42") {
 		t.Errorf("unknown encoding: err = %v, want one naming it", err)
 	}
+	// Latin-1 bytes without a declaration are not UTF-8: an error.
+	undeclared := bytes.Replace(latin1, []byte(` encoding="ISO-8859-1"`), nil, 1)
+	if _, _, err := Read(bytes.NewReader(undeclared)); err == nil || !strings.Contains(err.Error(), "not UTF-8") {
+		t.Errorf("undeclared Latin-1: err = %v, want not UTF-8", err)
+	}
 }
 
 // TestOnlyTheMainReleaseBecomesTracks adds a recording that belongs to
@@ -368,5 +373,31 @@ func TestSamplesRoundTrip(t *testing.T) {
 			}
 			checkRewrite(t, v, m)
 		})
+	}
+}
+
+// TestBonusGroup: a group that lists the tracks and holds a nested bonus
+// group is one disc, the bonus tracks after the others.
+func TestBonusGroup(t *testing.T) {
+	doc := shape(t, V43, message("bonus", NewRelease, album12()), func(root *etree.Element) {
+		rl := root.SelectElement("ResourceList")
+		bonus := rl.SelectElement("SoundRecording").Copy()
+		bonus.SelectElement("ResourceReference").SetText("A90")
+		bonus.FindElement("./SoundRecordingEdition/ResourceId/ISRC").SetText("GBEXA2500990")
+		bonus.FindElement("./DisplayTitle/TitleText").SetText("Hidden Track")
+		rl.InsertChildAt(rl.SelectElement("Image").Index(), bonus)
+		rg := root.FindElement("./ReleaseList/Release/ResourceGroup")
+		sub := etree.NewElement("ResourceGroup")
+		sub.CreateAttr("ResourceGroupType", "Component")
+		add(sub, "SequenceNumber", "2")
+		item := rg.SelectElement("ResourceGroupContentItem").Copy()
+		item.SelectElement("ReleaseResourceReference").SetText("A90")
+		sub.AddChild(item)
+		rg.InsertChildAt(rg.SelectElement("ResourceGroupContentItem").Index(), sub)
+	})
+	m := readBack(t, V43, doc)
+	tr := m.Release.Tracks
+	if len(tr) != 13 || tr[12].Title != "Hidden Track" || tr[12].Disc != 1 || tr[12].Number != 13 || tr[0].Number != 1 {
+		t.Errorf("tracks: %d, last %q disc %d number %d", len(tr), tr[len(tr)-1].Title, tr[len(tr)-1].Disc, tr[len(tr)-1].Number)
 	}
 }
