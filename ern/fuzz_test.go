@@ -34,8 +34,11 @@ func ddexFiles(pattern string) [][]byte {
 // FuzzReadERN feeds mutations of the official samples and of ferry's
 // own messages to the reader. Whatever the input: no panic, an answer
 // (message or error) in bounded time and memory, and a message that
-// reads writes back in its version and reads again into the same model
-// (Notes aside: they describe the message read).
+// reads writes back in its version and reads again; from then on a
+// round trip changes nothing (the first write may fill in what the
+// schema requires and the input lacked: a genre, a parental warning; the
+// samples and the shaped messages of real_test.go are exact from the
+// start). Notes describe the message read and are not compared.
 func FuzzReadERN(f *testing.F) {
 	for _, b := range ddexFiles(filepath.Join("ern", "*", "*.xml")) {
 		f.Add(b)
@@ -63,13 +66,21 @@ func FuzzReadERN(f *testing.F) {
 		if err != nil {
 			t.Fatalf("a message that reads does not write: %v", err)
 		}
-		again, _, err := Read(bytes.NewReader(out))
+		once, _, err := Read(bytes.NewReader(out))
 		if err != nil {
 			t.Fatalf("the message written back does not read: %v", err)
 		}
-		m.Release.Notes, again.Release.Notes = nil, nil
-		if d := diffValues("msg", reflect.ValueOf(m).Elem(), reflect.ValueOf(again).Elem()); d != "" {
-			t.Fatalf("written back in %s and read again, the model changed:\n%s", v, d)
+		out, err = Marshal(v, once)
+		if err != nil {
+			t.Fatal(err)
+		}
+		twice, _, err := Read(bytes.NewReader(out))
+		if err != nil {
+			t.Fatalf("the message written back twice does not read: %v", err)
+		}
+		once.Release.Notes, twice.Release.Notes = nil, nil
+		if d := diffValues("msg", reflect.ValueOf(once).Elem(), reflect.ValueOf(twice).Elem()); d != "" {
+			t.Fatalf("a second round trip through %s changed the model:\n%s", v, d)
 		}
 	})
 }
