@@ -148,16 +148,23 @@ type dealList struct {
 	// end date otherwise.
 	open   bool
 	maxEnd string
+	// offers is true when some deal names a commercial model or a use
+	// type: it says what was on offer, not only that it ended.
+	offers bool
 
 	m   dealMerger
 	pre []rawDeal
 }
 
-// allEnded reports whether every deal ended before the day the message
-// was created: the 4.x way of taking a release down. Without a creation
-// date nothing can be said.
-func (dl *dealList) allEnded(created time.Time) bool {
-	return dl.found && !dl.open && !created.IsZero() && dl.maxEnd < created.UTC().Format(time.DateOnly)
+// withdrawn reports whether the DealList is a 4.x takedown as ferry
+// writes it: deals that only say they ended before the day the message
+// was created, offering nothing (no commercial model, no use type).
+// Deals that offered something and have ended are read as they are (an
+// update whose deals ended; the validator warns about each), so that
+// they survive a round trip. Without a creation date nothing can be
+// said.
+func (dl *dealList) withdrawn(created time.Time) bool {
+	return dl.found && !dl.open && !dl.offers && !created.IsZero() && dl.maxEnd < created.UTC().Format(time.DateOnly)
 }
 
 // add takes one deal as the message states it.
@@ -165,6 +172,9 @@ func (dl *dealList) add(d rawDeal) {
 	if d.takedown {
 		dl.takedown = true
 		return
+	}
+	if d.CommercialModel != "" || len(d.UseTypes) > 0 {
+		dl.offers = true
 	}
 	if d.EndDate == "" {
 		dl.open = true

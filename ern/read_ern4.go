@@ -8,11 +8,11 @@ import (
 )
 
 // release4 reads a 4.x NewReleaseMessage. 4.x has no update flag and no
-// TakeDown: a DealList whose every deal ended before the message was
-// created is a takedown (DDEX's "a Deal with an EndDate set in the
-// past"); a message without a DealList is not one (its deals come
-// separately: DealsOmitted); one that holds back files already delivered
-// (IsProvidedInDelivery=false) is an update.
+// TakeDown: a DealList of deals that ended before the message was created
+// and offer nothing is a takedown (DDEX's "a Deal with an EndDate set in
+// the past", as ferry writes it); a message without a DealList is not
+// one (its deals come separately: DealsOmitted); one that holds back
+// files already delivered (IsProvidedInDelivery=false) is an update.
 func (rd *reader) release4() (*Release, Kind, error) {
 	rd.readParties()
 	rl := rd.root.SelectElement("ReleaseList")
@@ -61,7 +61,7 @@ func (rd *reader) release4() (*Release, Kind, error) {
 	switch {
 	case !rd.deals.present:
 		r.DealsOmitted = true
-	case rd.deals.allEnded(rd.created):
+	case rd.deals.withdrawn(rd.created):
 		kind = Takedown
 		r.Deals = nil
 	}

@@ -401,3 +401,21 @@ func TestBonusGroup(t *testing.T) {
 		t.Errorf("tracks: %d, last %q disc %d number %d", len(tr), tr[len(tr)-1].Title, tr[len(tr)-1].Disc, tr[len(tr)-1].Number)
 	}
 }
+
+// TestEndedDealsAreNotATakedown: 4.x deals that offered something and
+// have ended are read as they are, an update whose deals ended; only
+// deals that offer nothing (ferry's takedown form) are a takedown.
+func TestEndedDealsAreNotATakedown(t *testing.T) {
+	r := album12()
+	for i := range r.Deals {
+		r.Deals[i].StartDate, r.Deals[i].EndDate = "2020-01-01", "2021-01-31"
+	}
+	for _, v := range []Version{V41, V43, V432} {
+		t.Run(string(v), func(t *testing.T) {
+			m := readBack(t, v, shape(t, v, message("ended", NewRelease, r), func(*etree.Element) {}))
+			if m.Kind != NewRelease || len(m.Release.Deals) != len(r.Deals) {
+				t.Errorf("kind %s, %d deals; want a new release with its %d ended deals", m.Kind, len(m.Release.Deals), len(r.Deals))
+			}
+		})
+	}
+}
