@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/ferrydelivery/ferry/ern/erntest"
 )
 
 // recorder writes what scanXML reports as a compact trace.
@@ -69,6 +71,7 @@ func TestDealListSpelledOtherwise(t *testing.T) {
 	if bytes.Equal(odd, plain) {
 		t.Fatal("nothing replaced")
 	}
+	erntest.Validate(t, erntest.Schema(t, V43.Dir()), odd)
 	a, _, err := Read(bytes.NewReader(plain))
 	if err != nil {
 		t.Fatal(err)

@@ -208,6 +208,7 @@ func TestERNEncodingInFolder(t *testing.T) {
 		}
 		u = append(u, byte(r), byte(r>>8))
 	}
+	erntest.Validate(t, erntest.Schema(t, ern.V432.Dir()), u)
 	writeERN(t, dir, u)
 	if _, ps := testValidator(defaultRules).Validate(dir); len(ps) > 0 {
 		t.Errorf("problems:\n%s", ps.Error())
