@@ -35,8 +35,8 @@ func ReadBytes(data []byte) (*Message, Version, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("read ERN: %w", err)
 	}
-	doc := etree.NewDocument()
-	if err := doc.ReadFromBytes(rest); err != nil {
+	doc, err := parseDoc(rest)
+	if err != nil {
 		return nil, "", fmt.Errorf("read ERN: %w", err)
 	}
 	root := doc.Root()

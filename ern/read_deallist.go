@@ -81,7 +81,7 @@ const (
 )
 
 func dealCode(name []byte) uint8 {
-	switch string(name) {
+	switch string(localName(name)) {
 	case "DealList":
 		return dlDealList
 	case "ReleaseDeal":
@@ -238,7 +238,7 @@ func (s *dealScan) start(name []byte, attrs []xmlAttr) {
 	s.buf = s.buf[:0]
 	s.userDef = ""
 	for _, a := range attrs {
-		if string(a.name) == "UserDefinedValue" {
+		if string(localName(a.name)) == "UserDefinedValue" {
 			s.userDef = s.intern(a.value)
 		}
 	}
@@ -257,7 +257,7 @@ func (s *dealScan) start(name []byte, attrs []xmlAttr) {
 	case s.depth == 5 && code == dlPriceInformation:
 		p := Price{}
 		for _, a := range attrs {
-			if string(a.name) == "PriceType" {
+			if string(localName(a.name)) == "PriceType" {
 				p.Type = s.intern(a.value)
 			}
 		}
@@ -278,7 +278,7 @@ func (s *dealScan) start(name []byte, attrs []xmlAttr) {
 		}
 		if s.amount != nil {
 			for _, a := range attrs {
-				if string(a.name) == "CurrencyCode" {
+				if string(localName(a.name)) == "CurrencyCode" {
 					s.amount.Currency = s.intern(a.value)
 				}
 			}

@@ -17,12 +17,12 @@ import (
 // against the XML grammar.
 
 // xmlAttr is one attribute of a start tag; both slices point into the
-// document and the value is not unescaped (DDEX attribute values are
-// plain words).
+// document and the value is not unescaped (unescapeXML does it).
 type xmlAttr struct{ name, value []byte }
 
-// xmlHandler receives what scanXML finds. Names are local (a prefix is
-// dropped); attrs and text are only valid during the call.
+// xmlHandler receives what scanXML finds. Names are as written, with
+// their prefix (localName drops it); attrs and text are only valid
+// during the call.
 type xmlHandler interface {
 	start(name []byte, attrs []xmlAttr)
 	end(name []byte)
@@ -81,6 +81,27 @@ func scanXML(data []byte, h xmlHandler) error {
 			}
 			h.text(rest[9:j])
 			i += j + 3
+		case bytes.HasPrefix(rest, []byte("<!DOCTYPE")) && depth == 0:
+			j := bytes.IndexAny(rest, "[>")
+			if j >= 0 && rest[j] == '[' {
+				k := bytes.Index(rest[j:], []byte("]"))
+				if k < 0 {
+					return errors.New("a DOCTYPE is not closed")
+				}
+				j += k
+				k = bytes.IndexByte(rest[j:], '>')
+				if k < 0 {
+					j = -1
+				} else {
+					j += k
+				}
+			}
+			if j < 0 {
+				return errors.New("a DOCTYPE is not closed")
+			}
+			i += j + 1
+		case bytes.HasPrefix(rest, []byte("<!")):
+			return errors.New("markup declaration <! that is not a comment, CDATA or DOCTYPE")
 		case bytes.HasPrefix(rest, []byte("<?")):
 			j := bytes.Index(rest, []byte("?>"))
 			if j < 0 {
@@ -92,7 +113,7 @@ func scanXML(data []byte, h xmlHandler) error {
 			if j < 0 {
 				return errors.New("an end tag is not closed")
 			}
-			name := localName(bytes.TrimRight(rest[2:j], " \t\r\n"))
+			name := bytes.TrimRight(rest[2:j], " \t\r\n")
 			if depth == 0 || !bytes.Equal(stack[depth-1], name) {
 				return fmt.Errorf("end tag </%s> does not close the open element", truncName(name))
 			}
@@ -100,7 +121,7 @@ func scanXML(data []byte, h xmlHandler) error {
 			h.end(name)
 			i += j + 1
 			if depth == 0 {
-				return nil
+				return afterRoot(data[i:])
 			}
 		default:
 			n, name, selfClosing, a, err := startTag(rest, attrs[:0])
@@ -115,7 +136,7 @@ func scanXML(data []byte, h xmlHandler) error {
 			if selfClosing {
 				h.end(name)
 				if depth == 0 {
-					return nil
+					return afterRoot(data[i+n:])
 				}
 			} else {
 				stack[depth] = name
@@ -140,7 +161,7 @@ func startTag(b []byte, attrs []xmlAttr) (n int, name []byte, selfClosing bool, 
 	if i == 1 || i >= len(b) {
 		return 0, nil, false, attrs, errors.New("a start tag is not closed or has no name")
 	}
-	name = localName(b[1:i])
+	name = b[1:i]
 	for {
 		for i < len(b) && isSpace(b[i]) {
 			i++
@@ -180,8 +201,34 @@ func startTag(b []byte, attrs []xmlAttr) (n int, name []byte, selfClosing bool, 
 		if k < 0 {
 			return 0, nil, false, attrs, fmt.Errorf("start tag <%s>: attribute value not closed", truncName(name))
 		}
-		attrs = append(attrs, xmlAttr{name: localName(an), value: b[j+1 : j+1+k]})
+		attrs = append(attrs, xmlAttr{name: an, value: b[j+1 : j+1+k]})
 		i = j + 1 + k + 1
+	}
+}
+
+// afterRoot checks what follows the root element: only whitespace,
+// comments and processing instructions.
+func afterRoot(b []byte) error {
+	for {
+		b = bytes.TrimLeft(b, " \t\r\n")
+		switch {
+		case len(b) == 0:
+			return nil
+		case bytes.HasPrefix(b, []byte("<!--")):
+			j := bytes.Index(b, []byte("-->"))
+			if j < 0 {
+				return errors.New("a comment is not closed")
+			}
+			b = b[j+3:]
+		case bytes.HasPrefix(b, []byte("<?")):
+			j := bytes.Index(b, []byte("?>"))
+			if j < 0 {
+				return errors.New("a processing instruction is not closed")
+			}
+			b = b[j+2:]
+		default:
+			return errors.New("content after the root element")
+		}
 	}
 }
 

@@ -24,7 +24,10 @@ func (r *recorder) text(t []byte)   { r.b.WriteString("[" + string(t) + "]") }
 func TestScanXML(t *testing.T) {
 	tests := []struct{ in, want, err string }{
 		{`<a><b>x</b></a>`, `<a><b>[x]</b></a>`, ""},
-		{`  <p:a x="1" y='2'><b/></p:a>`, `<a x=1 y=2><b></b></a>`, ""},
+		{`  <p:a x="1" y='2'><b/></p:a>`, `<p:a x=1 y=2><b></b></p:a>`, ""},
+		{`<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><a/> <!-- end -->`, `<a></a>`, ""},
+		{`<a/><b/>`, "", "content after the root"},
+		{`<a><!ELEMENT x></a>`, "", "markup declaration"},
 		{`<a>R&amp;B &#233;&#xE9; &lt;</a>`, `<a>[R&B éé <]</a>`, ""},
 		{`<a><![CDATA[<x>&]]><!-- <c> --><?pi x?>y</a>`, `<a>[<x>&][y]</a>`, ""},
 		{`<a></b>`, "", "does not close"},
