@@ -107,6 +107,8 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzReadImage$$'        -fuzztime=$(FUZZTIME) ./stages/media
 	$(GO) test -run='^$$' -fuzz='^FuzzItemRecords$$'       -fuzztime=$(FUZZTIME) ./stages/record
 	$(GO) test -run='^$$' -fuzz='^FuzzReadManifest$$'     -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./ern
+	$(GO) test -run='^$$' -fuzz='^FuzzReadERN$$'          -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./ern
+	$(GO) test -run='^$$' -fuzz='^FuzzReadAck$$'          -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./ern
 
 clean:
 	rm -rf bin

@@ -99,3 +99,19 @@ func BenchmarkXmllintParseOfficialAlbumSample(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRead30TrackAlbum reads a 30-track album NewReleaseMessage in
+// ERN 4.3, as written by ferry, into the model (target: under 2 ms).
+func BenchmarkRead30TrackAlbum(b *testing.B) {
+	data, err := Marshal(V43, message("bench", NewRelease, album30()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Read(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

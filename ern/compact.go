@@ -6,9 +6,10 @@ import "bytes"
 // text between '>' and '<') before parsing. ERN is data, not mixed
 // content, so that whitespace carries nothing; not building it roughly
 // halves what the XML decoder does for an indented message. CDATA
-// sections and comments are copied untouched.
-func compactWhitespace(in []byte) []byte {
-	out := make([]byte, 0, len(in))
+// sections and comments are copied untouched. The result is appended to
+// out, which may be in[:0]: the output never gets ahead of the input, so
+// compacting in place is safe.
+func compactWhitespace(in, out []byte) []byte {
 	i := 0
 	for i < len(in) {
 		if in[i] == '<' {

@@ -12,8 +12,12 @@ func TestCompactWhitespace(t *testing.T) {
 		{"<a><![CDATA[open", "<a><![CDATA[open"},
 	}
 	for _, c := range cases {
-		if got := string(compactWhitespace([]byte(c.in))); got != c.want {
+		if got := string(compactWhitespace([]byte(c.in), nil)); got != c.want {
 			t.Errorf("compactWhitespace(%q) = %q, want %q", c.in, got, c.want)
+		}
+		in := []byte(c.in)
+		if got := string(compactWhitespace(in, in[:0])); got != c.want {
+			t.Errorf("compactWhitespace(%q) in place = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

@@ -150,3 +150,13 @@ func trackNumber(t *Track, position int) int {
 	}
 	return position
 }
+
+// givenReleaseDate is the release date when the message or release.toml
+// gave it; one the reader worked out (ReleaseDateFrom) is not written,
+// so that reading the message back gives the same model.
+func (w *writer) givenReleaseDate() string {
+	if w.r.ReleaseDateFrom != "" {
+		return ""
+	}
+	return w.r.ReleaseDate
+}

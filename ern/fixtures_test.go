@@ -38,6 +38,7 @@ func fixtures() []fixture {
 		{"explicit", message("explicit", NewRelease, explicit())},
 		{"preorder", message("preorder", NewRelease, preOrder())},
 		{"ep", message("ep", NewRelease, ep())},
+		{"priced", message("priced", NewRelease, priced())},
 		{"update", message("update", Update, up)},
 		{"takedown", message("takedown", Takedown, album12())},
 		{"purge", message("purge", Purge, album12())},
@@ -231,6 +232,20 @@ func ep() *Release {
 		r.Tracks[i].Audio.File.Name = fmt.Sprintf("%s_01_%02d.wav", r.UPC, i+1)
 	}
 	r.Cover = cover(r.UPC)
+	return r
+}
+
+// priced is a release with prices on its deals and titles in other
+// languages, which every version can hold.
+func priced() *Release {
+	r := single()
+	r.UPC = "4988006123459"
+	r.Titles = []LocalTitle{{Language: "ja", Title: "硝子の川"}, {Language: "fr", Title: "Rivières de verre", VersionTitle: "Édition"}}
+	r.Tracks[0].Titles = []LocalTitle{{Language: "ja", Title: "硝子の川", VersionTitle: "ラジオ"}}
+	r.Deals[0].Prices = []Price{{Code: "FRONTLINE", Wholesale: Amount{Value: "0.70", Currency: "EUR"}}}
+	r.Deals = append(r.Deals, Deal{Territories: []string{"JP"}, CommercialModel: "PayAsYouGoModel", UseTypes: []string{"PermanentDownload"},
+		StartDate: "2025-02-07", Prices: []Price{{Type: "StandardRetailPrice", Code: "MID", Wholesale: Amount{Value: "150", Currency: "JPY"},
+			SuggestedRetail: Amount{Value: "255", Currency: "JPY"}}}})
 	return r
 }
 

@@ -74,8 +74,16 @@ func TestMessageKinds(t *testing.T) {
 					}
 				}
 			} else {
-				if td.SelectElement("DealList") != nil {
-					t.Error("4.x takedown has a DealList")
+				// A 4.x takedown is end-dated deals: no DealList means
+				// "deals sent separately", never a takedown.
+				ends := td.FindElements("./DealList/ReleaseDeal/Deal/DealTerms/ValidityPeriod/EndDate")
+				if len(ends) == 0 {
+					t.Fatal("4.x takedown without an end-dated deal")
+				}
+				for _, e := range ends {
+					if e.Text() >= "2025-03-14" {
+						t.Errorf("4.x takedown deal ends on %s, not before the message date", e.Text())
+					}
 				}
 				if nr.SelectElement("DealList") == nil {
 					t.Error("4.x new release has no DealList")

@@ -19,17 +19,61 @@ type Release struct {
 	// Dates are ISO 8601 calendar dates (YYYY-MM-DD).
 	ReleaseDate         string
 	OriginalReleaseDate string
-	Genre               string
-	SubGenre            string
-	ParentalWarning     string // DDEX ParentalWarningType: Explicit, NotExplicit, ExplicitContentEdited, NoAdviceAvailable
-	Type                string // Album, Single, EP, Compilation
-	Language            string // BCP 47 language of the metadata; "en" when empty
-	PLine               Line
-	CLine               Line
-	Cover               *Image
-	Tracks              []Track
-	Deals               []Deal
+	// ReleaseDateFrom says where ReleaseDate came from when a read
+	// message gave none (ERN 4.x makes Release/ReleaseDate optional):
+	// DateFromDeals or DateFromOriginal. Empty: the message (or
+	// release.toml) gave it. The writer writes ReleaseDate only when it
+	// was given, so a round trip does not invent one.
+	ReleaseDateFrom string
+	Genre           string
+	SubGenre        string
+	ParentalWarning string // DDEX ParentalWarningType: Explicit, NotExplicit, ExplicitContentEdited, NoAdviceAvailable
+	Type            string // Album, Single, EP, Compilation
+	Language        string // BCP 47 language of the metadata; "en" when empty
+	PLine           Line
+	CLine           Line
+	Cover           *Image
+	Tracks          []Track
+	Deals           []Deal
+	// DealsOmitted marks a read 4.x NewReleaseMessage without a DealList:
+	// its deals were sent (or are to be sent) separately. It is not a
+	// takedown, and the writer writes no DealList for it.
+	DealsOmitted bool
+	// Titles are the release's titles in other languages than its own.
+	Titles []LocalTitle
+	// Notes list what a read message held that the model does not keep
+	// or ferry does not deliver (see Note). The writer ignores them.
+	Notes []Note
 }
+
+// Where ReleaseDate came from when the message gave none.
+const (
+	DateFromDeals    = "deals"    // the earliest deal start (ValidityPeriod/StartDate)
+	DateFromOriginal = "original" // OriginalReleaseDate
+)
+
+// LocalTitle is a title in another language (DisplayTitle or Title with a
+// LanguageAndScriptCode other than the message's).
+type LocalTitle struct {
+	Language     string // BCP 47
+	Title        string
+	VersionTitle string
+}
+
+// Note is something a read message held that ferry leaves out.
+type Note struct {
+	// Unsupported is true when the part left out is what the release is
+	// about (a video, a ringtone, a boxed set): it cannot be delivered as
+	// an audio release. False: the part is only ignored (a bonus
+	// resource, a related release) and the rest is delivered.
+	Unsupported bool
+	// Where is the element, e.g. "ResourceList/Video[V1]".
+	Where string
+	// What says what was left out and why.
+	What string
+}
+
+func (n Note) String() string { return n.Where + ": " + n.What }
 
 // Line is a P (sound recording) or C (copyright) line.
 type Line struct {
@@ -50,13 +94,14 @@ type Track struct {
 	ISRC            string
 	Title           string
 	VersionTitle    string
-	DisplayArtist   string   // empty: the release's display artist
-	Artists         []Artist // display artists; empty: the release's artists
-	Contributors    []Artist // non-display contributors (composer, producer…)
-	Disc            int      // 1-based
-	Number          int      // 1-based position on its disc
-	ParentalWarning string   // empty: the release's parental warning
-	Genre           string   // empty: the release's genre
+	DisplayArtist   string       // empty: the release's display artist
+	Artists         []Artist     // display artists; empty: the release's artists
+	Contributors    []Artist     // non-display contributors (composer, producer…)
+	Disc            int          // 1-based
+	Number          int          // 1-based position on its disc
+	ParentalWarning string       // empty: the release's parental warning
+	Genre           string       // empty: the release's genre
+	Titles          []LocalTitle // titles in other languages
 	Duration        time.Duration
 	// InstantGratification marks a track available at pre-order time.
 	InstantGratification bool
@@ -104,6 +149,23 @@ type Deal struct {
 	StartDate           string   // YYYY-MM-DD
 	EndDate             string   // optional; a date in the past ends the deal
 	PreOrderDate        string   // optional; pre-orders open on this date
+	Prices              []Price  // optional PriceInformation
+}
+
+// Price is one PriceInformation of a deal. Amounts are kept as written
+// (decimal strings) so that a round trip is exact.
+type Price struct {
+	Type            string // PriceType attribute (DDEX PriceInformationType), optional
+	Code            string // PriceCode (4.x) or PriceType (3.8.2): the price tier
+	Wholesale       Amount // WholesalePricePerUnit
+	BulkWholesale   Amount // BulkOrderWholesalePricePerUnit
+	SuggestedRetail Amount // SuggestedRetailPrice
+}
+
+// Amount is a price in a currency.
+type Amount struct {
+	Value    string // decimal, e.g. "0.99"
+	Currency string // ISO 4217, e.g. "EUR"
 }
 
 // Party identifies a message sender or recipient.

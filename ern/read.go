@@ -20,8 +20,23 @@ func Read(r io.Reader) (*Message, Version, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("read ERN: %w", err)
 	}
-	doc := etree.NewDocument()
-	if err := doc.ReadFromBytes(compactWhitespace(data)); err != nil {
+	return ReadBytes(data)
+}
+
+// ReadBytes is Read of a message held in memory. It works in data's own
+// memory (a 16 MB message is not copied again): the caller must not use
+// data afterwards.
+func ReadBytes(data []byte) (*Message, Version, error) {
+	data, err := toUTF8(data)
+	if err != nil {
+		return nil, "", fmt.Errorf("read ERN: %w", err)
+	}
+	rest, dealList, err := splitDealList(compactWhitespace(data, data[:0]))
+	if err != nil {
+		return nil, "", fmt.Errorf("read ERN: %w", err)
+	}
+	doc, err := parseDoc(rest)
+	if err != nil {
 		return nil, "", fmt.Errorf("read ERN: %w", err)
 	}
 	root := doc.Root()
@@ -32,7 +47,10 @@ func Read(r io.Reader) (*Message, Version, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	rd := &reader{v: v, f: featureTable[v], root: root}
+	rd := &reader{v: v, f: featureTable[v], root: root, instant: map[string]bool{}}
+	if rd.deals, err = rd.readDeals(dealList); err != nil {
+		return nil, v, fmt.Errorf("read ERN %s %s: %w", v, root.Tag, err)
+	}
 	m, err := rd.message()
 	if err != nil {
 		return nil, v, fmt.Errorf("read ERN %s %s: %w", v, root.Tag, err)
@@ -64,6 +82,14 @@ type reader struct {
 	parties map[string]Artist
 	// instant marks resource references of instant-gratification tracks.
 	instant map[string]bool
+	// lang is the message's LanguageAndScriptCode; created its
+	// MessageCreatedDateTime.
+	lang    string
+	created time.Time
+	// notes collect what the model leaves out (Release.Notes).
+	notes []Note
+	// deals is the DealList, read apart from the DOM.
+	deals *dealList
 }
 
 func (rd *reader) message() (*Message, error) {
@@ -78,6 +104,7 @@ func (rd *reader) message() (*Message, error) {
 	}
 	m.Header = h
 	lang := rd.root.SelectAttrValue("LanguageAndScriptCode", "")
+	rd.lang, rd.created = lang, h.Created
 	switch rd.root.Tag {
 	case "PurgeReleaseMessage":
 		m.Kind = Purge
@@ -96,6 +123,7 @@ func (rd *reader) message() (*Message, error) {
 		return nil, fmt.Errorf("root element %s is not a NewReleaseMessage or PurgeReleaseMessage", rd.root.Tag)
 	}
 	m.Release.Language = lang
+	m.Release.Notes = rd.notes
 	return m, nil
 }
 
@@ -157,6 +185,9 @@ func child(e *etree.Element, path ...string) *etree.Element {
 
 // texts returns the trimmed texts of e's children named name.
 func texts(e *etree.Element, name string) []string {
+	if e == nil {
+		return nil
+	}
 	var out []string
 	for _, c := range e.SelectElements(name) {
 		out = append(out, strings.TrimSpace(c.Text()))
@@ -274,8 +305,14 @@ func (rd *reader) readFile(e *etree.Element) File {
 	} else if url := text(fe, "URL"); url != "" {
 		f.Path, f.Name = splitURI(url)
 	} else {
+		// 3.8.2: a folder and a name, the folder written with or
+		// without its final separator ("resources" or "resources/"),
+		// Windows-style separators turned into URI ones.
 		f.Name = text(fe, "FileName")
-		f.Path = text(fe, "FilePath")
+		f.Path = strings.ReplaceAll(text(fe, "FilePath"), "\\", "/")
+		if f.Path != "" && !strings.HasSuffix(f.Path, "/") {
+			f.Path += "/"
+		}
 	}
 	if hs := fe.SelectElement("HashSum"); hs != nil {
 		if v := hs.SelectElement("HashSumValue"); v != nil {

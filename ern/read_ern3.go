@@ -2,6 +2,7 @@ package ern
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/beevik/etree"
@@ -20,11 +21,17 @@ func (rd *reader) ern3Release() (*Release, Kind, error) {
 	}
 	r := &Release{}
 	readReleaseID(r, main)
+	for _, other := range rl.SelectElements("Release") {
+		if other != main && text(other, "ReleaseType") != "TrackRelease" {
+			rd.note(false, "ReleaseList/Release["+text(other, "ReleaseReference")+"]",
+				fmt.Sprintf("%s %q is not the main release: not delivered", text(other, "ReleaseType"), text(other, "ReferenceTitle", "TitleText")))
+		}
+	}
 	d := ern3Details(main.SelectElements("ReleaseDetailsByTerritory"))
 	if d == nil {
 		d = main
 	}
-	r.Title, r.VersionTitle = ern3Title(d, main)
+	r.Title, r.VersionTitle, r.Titles = rd.ern3Title(d, main)
 	r.DisplayArtist = text(d, "DisplayArtistName")
 	r.Artists = rd.ern3Artists(d)
 	if r.DisplayArtist == "" {
@@ -48,16 +55,22 @@ func (rd *reader) ern3Release() (*Release, Kind, error) {
 		types = d.SelectElements("ReleaseType")
 	}
 	r.Type = readReleaseType(types, text(d, "IsMultiArtistCompilation") == "true")
+	rd.checkReleaseType(r, "ReleaseList/Release["+text(main, "ReleaseReference")+"]")
 
 	resources, cover := rd.ern3Resources()
 	r.Cover = cover
-	rd.instant = map[string]bool{}
-	order := rd.groupOrder(d.SelectElement("ResourceGroup"))
+	order := rd.groupOrder(d.SelectElement("ResourceGroup"), resources)
+	if len(order) == 0 {
+		for i, ref := range texts(child(main, "ReleaseResourceReferenceList"), "ReleaseResourceReference") {
+			order = append(order, placed{ref: ref, disc: 1, number: i + 1})
+		}
+	}
 	var refs []string
-	r.Tracks, refs = placeTracks(resources, order)
+	r.Tracks, refs = rd.placeTracks(resources, order)
 
-	raw, _ := rd.readDealList()
-	r.Deals = mergeDeals(raw, r.ReleaseDate)
+	rd.dateFromDeals(r)
+	r.Deals = rd.deals.deals(r.ReleaseDate)
+	r.DealsOmitted = !rd.deals.present
 	for i, ref := range refs {
 		r.Tracks[i].InstantGratification = rd.instant[ref]
 	}
@@ -67,8 +80,9 @@ func (rd *reader) ern3Release() (*Release, Kind, error) {
 	if text(rd.root, "UpdateIndicator") == "UpdateMessage" {
 		kind = Update
 	}
-	if slices.ContainsFunc(raw, func(d rawDeal) bool { return d.takedown }) {
+	if rd.deals.takedown {
 		kind = Takedown
+		r.DealsOmitted = false
 	}
 	return r, kind, nil
 }
@@ -111,23 +125,39 @@ func firstOf(a, b *etree.Element, tag string) *etree.Element {
 	return b.SelectElement(tag)
 }
 
-// ern3Title reads the DisplayTitle of a details block, else the
-// resource's or release's ReferenceTitle.
-func ern3Title(details, owner *etree.Element) (title, version string) {
-	var t *etree.Element
+// ern3Title reads the DisplayTitle of a details block (the one without
+// a language, else the first), else the resource's or release's
+// ReferenceTitle, and the titles in other languages. The version is the
+// chosen title's SubTitle, else the ReferenceTitle's, else that of any
+// other Title in the same language (FormalTitle, GroupingTitle…).
+func (rd *reader) ern3Title(details, owner *etree.Element) (title, version string, local []LocalTitle) {
+	var display, others []*etree.Element
 	for _, e := range details.SelectElements("Title") {
 		if e.SelectAttrValue("TitleType", "") == "DisplayTitle" {
-			t = e
-			break
+			display = append(display, e)
+		} else {
+			others = append(others, e)
 		}
 	}
+	ref := owner.SelectElement("ReferenceTitle")
+	t := preferred(display)
 	if t == nil {
-		t = owner.SelectElement("ReferenceTitle")
+		t = ref
 	}
 	if t == nil {
-		return "", ""
+		return "", "", nil
 	}
-	return text(t, "TitleText"), text(t, "SubTitle")
+	title, version = text(t, "TitleText"), subTitle(t)
+	lang := t.SelectAttrValue("LanguageAndScriptCode", "")
+	for _, o := range append([]*etree.Element{ref}, others...) {
+		if version != "" || o == nil || o == t {
+			continue
+		}
+		if l := o.SelectAttrValue("LanguageAndScriptCode", ""); l == "" || l == lang || l == rd.lang {
+			version = subTitle(o)
+		}
+	}
+	return title, version, localTitles(display, t, rd.lang)
 }
 
 // ern3Artists reads inline DisplayArtists with their ArtistRoles.
@@ -184,10 +214,15 @@ func (rd *reader) ern3Contributors(d *etree.Element) []Artist {
 
 // ern3Resources reads the 3.8.2 ResourceList.
 func (rd *reader) ern3Resources() (*resourceSet, *Image) {
-	rs := &resourceSet{index: map[string]int{}}
+	rs := &resourceSet{index: map[string]int{}, others: map[string]otherResource{}}
 	rl := rd.root.SelectElement("ResourceList")
 	if rl == nil {
 		return rs, nil
+	}
+	for _, e := range rl.ChildElements() {
+		if e.Tag != "SoundRecording" {
+			rs.others[text(e, "ResourceReference")] = otherResource{kind: e.Tag, title: text(e, "ReferenceTitle", "TitleText")}
+		}
 	}
 	for _, sr := range rl.SelectElements("SoundRecording") {
 		t := Track{ISRC: text(sr, "SoundRecordingId", "ISRC")}
@@ -195,9 +230,12 @@ func (rd *reader) ern3Resources() (*resourceSet, *Image) {
 		if d == nil {
 			d = sr
 		}
-		t.Title, t.VersionTitle = ern3Title(d, sr)
+		t.Title, t.VersionTitle, t.Titles = rd.ern3Title(d, sr)
 		t.DisplayArtist = text(d, "DisplayArtistName")
 		t.Artists = rd.ern3Artists(d)
+		if t.DisplayArtist == "" {
+			t.DisplayArtist = joinNames(t.Artists) // what the writer writes for it
+		}
 		t.Contributors = rd.ern3Contributors(d)
 		if dur, err := parseDuration(text(sr, "Duration")); err == nil {
 			t.Duration = dur

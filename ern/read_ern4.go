@@ -8,9 +8,11 @@ import (
 )
 
 // release4 reads a 4.x NewReleaseMessage. 4.x has no update flag and no
-// TakeDown: a message without any deal is a takedown, one that holds
-// back files already delivered (IsProvidedInDelivery=false) is an
-// update.
+// TakeDown: a DealList of deals that ended before the message was created
+// and offer nothing is a takedown (DDEX's "a Deal with an EndDate set in
+// the past", as ferry writes it); a message without a DealList is not
+// one (its deals come separately: DealsOmitted); one that holds back
+// files already delivered (IsProvidedInDelivery=false) is an update.
 func (rd *reader) release4() (*Release, Kind, error) {
 	rd.readParties()
 	rl := rd.root.SelectElement("ReleaseList")
@@ -23,7 +25,7 @@ func (rd *reader) release4() (*Release, Kind, error) {
 	}
 	r := &Release{}
 	readReleaseID(r, main)
-	r.Title, r.VersionTitle = rd.displayTitle(main)
+	r.Title, r.VersionTitle, r.Titles = rd.titles4(main)
 	r.DisplayArtist = preferredText(main, "DisplayArtistName")
 	r.Artists = rd.displayArtists(main)
 	if l := preferred(main.SelectElements("ReleaseLabelReference")); l != nil {
@@ -32,24 +34,24 @@ func (rd *reader) release4() (*Release, Kind, error) {
 	r.PLine = readLine(main.SelectElement("PLine"), "PLine")
 	r.CLine = readLine(main.SelectElement("CLine"), "CLine")
 	r.Genre, r.SubGenre = readGenre(preferred(main.SelectElements(rd.genreTag())))
-	r.ReleaseDate = preferredText(main, "ReleaseDate")
-	r.OriginalReleaseDate = preferredText(main, "OriginalReleaseDate")
+	r.ReleaseDate = releaseDate4(main.SelectElements("ReleaseDate"))
+	r.OriginalReleaseDate = releaseDate4(main.SelectElements("OriginalReleaseDate"))
 	r.ParentalWarning = preferredText(main, "ParentalWarningType")
 	r.Type = readReleaseType(main.SelectElements("ReleaseType"),
 		text(main, "IsMultiArtistCompilation") == "true" || text(main, "IsCompilation") == "true")
+	rd.checkReleaseType(r, "ReleaseList/Release["+text(main, "ReleaseReference")+"]")
 
 	resources, cover := rd.resources4()
 	r.Cover = cover
-	rd.instant = map[string]bool{}
-	order := rd.groupOrder(main.SelectElement("ResourceGroup"))
+	order := rd.groupOrder(main.SelectElement("ResourceGroup"), resources)
 	genres := rd.trackGenres(rl)
 	var refs []string
-	r.Tracks, refs = placeTracks(resources, order)
+	r.Tracks, refs = rd.placeTracks(resources, order)
 	for i, ref := range refs {
 		r.Tracks[i].Genre = genres[ref]
 	}
-	raw, dealsFound := rd.readDealList()
-	r.Deals = mergeDeals(raw, r.ReleaseDate)
+	rd.dateFromDeals(r)
+	r.Deals = rd.deals.deals(r.ReleaseDate)
 	for i, ref := range refs {
 		r.Tracks[i].InstantGratification = rd.instant[ref]
 	}
@@ -57,12 +59,50 @@ func (rd *reader) release4() (*Release, Kind, error) {
 
 	kind := NewRelease
 	switch {
-	case !dealsFound:
+	case !rd.deals.present:
+		r.DealsOmitted = true
+	case rd.deals.withdrawn(rd.created):
 		kind = Takedown
-	case notProvided(r):
+		r.Deals = nil
+	}
+	if kind == NewRelease && notProvided(r) {
 		kind = Update
 	}
 	return r, kind, nil
+}
+
+// releaseDate4 picks among a 4.x release's ReleaseDate (or
+// OriginalReleaseDate) elements the worldwide one (no
+// ApplicableTerritoryCode, or Worldwide), else the earliest.
+func releaseDate4(els []*etree.Element) string {
+	earliest := ""
+	for _, e := range els {
+		d := strings.TrimSpace(e.Text())
+		if t := e.SelectAttrValue("ApplicableTerritoryCode", ""); t == "" || t == "Worldwide" {
+			return d
+		}
+		if earliest == "" || d < earliest {
+			earliest = d
+		}
+	}
+	return earliest
+}
+
+// dateFromDeals gives a release without a ReleaseDate (optional in 4.x,
+// and missing from most real 4.x messages) the earliest start of its
+// deals, where the release first goes on sale (pre-order windows do not
+// count), else its OriginalReleaseDate; ReleaseDateFrom says which.
+func (rd *reader) dateFromDeals(r *Release) {
+	if r.ReleaseDate != "" {
+		return
+	}
+	earliest := rd.deals.earliest
+	switch {
+	case earliest != "":
+		r.ReleaseDate, r.ReleaseDateFrom = earliest, DateFromDeals
+	case r.OriginalReleaseDate != "":
+		r.ReleaseDate, r.ReleaseDateFrom = r.OriginalReleaseDate, DateFromOriginal
+	}
 }
 
 // readReleaseID reads the main release's ReleaseId (the same in 3.8.2
@@ -111,22 +151,6 @@ func (rd *reader) readParties() {
 		}
 		rd.parties[text(p, "PartyReference")] = a
 	}
-}
-
-// displayTitle reads a resource's or release's title and version
-// (DisplayTitle with a Version sub-title), else DisplayTitleText.
-func (rd *reader) displayTitle(e *etree.Element) (title, version string) {
-	dt := preferred(e.SelectElements("DisplayTitle"))
-	if dt == nil {
-		return preferredText(e, "DisplayTitleText"), ""
-	}
-	title = text(dt, "TitleText")
-	for _, st := range dt.SelectElements("SubTitle") {
-		if st.SelectAttrValue("SubTitleType", "") == "Version" {
-			version = strings.TrimSpace(st.Text())
-		}
-	}
-	return title, version
 }
 
 // displayArtists reads DisplayArtist entries: the party and its roles
@@ -180,6 +204,9 @@ type resourceSet struct {
 	tracks []Track
 	refOf  []string
 	index  map[string]int
+	// others are the resources that are not sound recordings, by
+	// reference.
+	others map[string]otherResource
 }
 
 // add appends track t, found under resource reference ref.
@@ -207,10 +234,16 @@ func frontCover(images []*etree.Element, typeTag string) *etree.Element {
 // resources4 reads the 4.x ResourceList: sound recordings and the front
 // cover (or the first image when none is marked as the front cover).
 func (rd *reader) resources4() (*resourceSet, *Image) {
-	rs := &resourceSet{index: map[string]int{}}
+	rs := &resourceSet{index: map[string]int{}, others: map[string]otherResource{}}
 	rl := rd.root.SelectElement("ResourceList")
 	if rl == nil {
 		return rs, nil
+	}
+	for _, e := range rl.ChildElements() {
+		if e.Tag != "SoundRecording" {
+			title, _, _ := rd.titles4(e)
+			rs.others[text(e, "ResourceReference")] = otherResource{kind: e.Tag, title: title}
+		}
 	}
 	for _, sr := range rl.SelectElements("SoundRecording") {
 		t := Track{}
@@ -219,9 +252,12 @@ func (rd *reader) resources4() (*resourceSet, *Image) {
 			holder = ed
 		}
 		t.ISRC = text(holder, "ResourceId", "ISRC")
-		t.Title, t.VersionTitle = rd.displayTitle(sr)
+		t.Title, t.VersionTitle, t.Titles = rd.titles4(sr)
 		t.DisplayArtist = preferredText(sr, "DisplayArtistName")
 		t.Artists = rd.displayArtists(sr)
+		if t.DisplayArtist == "" {
+			t.DisplayArtist = joinNames(t.Artists) // what the writer writes for it
+		}
 		t.Contributors = rd.contributors(sr)
 		if d, err := parseDuration(text(sr, "Duration")); err == nil {
 			t.Duration = d
@@ -242,72 +278,6 @@ func (rd *reader) resources4() (*resourceSet, *Image) {
 	return rs, cover
 }
 
-// placed is a track's position as the release's ResourceGroup gives it.
-type placed struct {
-	ref          string
-	disc, number int
-}
-
-// groupOrder walks the release's ResourceGroup: a group with sub-groups
-// is a multi-disc release (a sub-group's SequenceNumber is its disc), a
-// group with items is one disc. Items also mark instant-gratification
-// tracks.
-func (rd *reader) groupOrder(rg *etree.Element) []placed {
-	if rg == nil {
-		return nil
-	}
-	var out []placed
-	subs := rg.SelectElements("ResourceGroup")
-	if len(subs) == 0 {
-		subs = []*etree.Element{rg}
-	}
-	for di, sub := range subs {
-		d := atoi(text(sub, "SequenceNumber"))
-		if d == 0 || len(subs) == 1 && sub == rg {
-			d = di + 1
-		}
-		for pos, item := range sub.SelectElements("ResourceGroupContentItem") {
-			ref := text(item, "ReleaseResourceReference")
-			n := atoi(text(item, "SequenceNumber"))
-			if n == 0 {
-				n = pos + 1
-			}
-			if text(item, "IsInstantGratificationResource") == "true" {
-				rd.instant[ref] = true
-			}
-			out = append(out, placed{ref: ref, disc: d, number: n})
-		}
-	}
-	return out
-}
-
-// placeTracks orders the sound recordings as the resource group lists
-// them, with their disc and number; recordings the group does not list
-// follow in document order. refs[i] is the resource reference of
-// tracks[i], by which deals and track releases point at it.
-func placeTracks(rs *resourceSet, order []placed) (tracks []Track, refs []string) {
-	used := map[int]bool{}
-	for _, p := range order {
-		i, ok := rs.index[p.ref]
-		if !ok || used[i] {
-			continue
-		}
-		used[i] = true
-		t := rs.tracks[i]
-		t.Disc, t.Number = p.disc, p.number
-		tracks = append(tracks, t)
-		refs = append(refs, p.ref)
-	}
-	for i, t := range rs.tracks {
-		if !used[i] {
-			t.Disc, t.Number = 1, len(tracks)+1
-			tracks = append(tracks, t)
-			refs = append(refs, rs.refOf[i])
-		}
-	}
-	return tracks, refs
-}
-
 // trackGenres reads each TrackRelease's genre by resource reference (4.x
 // sound recordings carry no genre of their own).
 func (rd *reader) trackGenres(rl *etree.Element) map[string]string {
@@ -319,90 +289,10 @@ func (rd *reader) trackGenres(rl *etree.Element) map[string]string {
 	return out
 }
 
-// readDealList reads every deal in the DealList, 3.8.2 or 4.x (deals
-// of track releases included: the model's deals are for the whole
-// product), and reports whether there was any deal at all: a 4.x message
-// without one is a takedown. (A message with deals for its track releases
-// only is not.)
-func (rd *reader) readDealList() ([]rawDeal, bool) {
-	dl := rd.root.SelectElement("DealList")
-	if dl == nil {
-		return nil, false
-	}
-	var out []rawDeal
-	found := false
-	for _, rdl := range dl.SelectElements("ReleaseDeal") {
-		for _, d := range rdl.SelectElements("Deal") {
-			found = true
-			dt := d.SelectElement("DealTerms")
-			if dt == nil {
-				continue
-			}
-			out = append(out, rd.dealTerms(dt)...)
-		}
-	}
-	return out, found
-}
-
-// dealTerms reads one DealTerms (4.x and 3.8.2 names) into raw deals, one
-// per commercial model.
-func (rd *reader) dealTerms(dt *etree.Element) []rawDeal {
-	base := rawDeal{
-		Deal: Deal{
-			Territories:         texts(dt, "TerritoryCode"),
-			ExcludedTerritories: texts(dt, "ExcludedTerritoryCode"),
-			UseTypes:            rd.words(dt, "UseType"),
-			PreOrderDate:        text(dt, "PreOrderReleaseDate"),
-		},
-		preOrder: text(dt, "IsPreOrderDeal") == "true" && text(dt, "PreOrderReleaseDate") == "",
-		takedown: text(dt, "TakeDown") == "true",
-	}
-	if len(base.Territories) == 0 {
-		// No territories, or exclusions only: the deal is worldwide.
-		base.Territories = []string{"Worldwide"}
-	}
-	if u := dt.SelectElement("Usage"); u != nil {
-		base.UseTypes = rd.words(u, "UseType")
-	}
-	if vp := dt.SelectElement("ValidityPeriod"); vp != nil {
-		base.StartDate = text(vp, "StartDate")
-		base.EndDate = text(vp, "EndDate")
-		if base.StartDate == "" {
-			base.StartDate = dateOf(text(vp, "StartDateTime"))
-			base.EndDate = dateOf(text(vp, "EndDateTime"))
-		}
-	}
-	if ig := dt.SelectElement("InstantGratificationResourceList"); ig != nil {
-		for _, ref := range texts(ig, "DealResourceReference") {
-			rd.instant[ref] = true
-		}
-	}
-	models := rd.words(dt, "CommercialModelType")
-	if len(models) == 0 {
-		return []rawDeal{base}
-	}
-	out := make([]rawDeal, 0, len(models))
-	for _, m := range models {
-		d := base
-		d.CommercialModel = m
-		out = append(out, d)
-	}
-	return out
-}
-
 // dateOf is the date part of an xs:dateTime.
 func dateOf(dt string) string {
 	if len(dt) >= 10 {
 		return dt[:10]
 	}
 	return dt
-}
-
-// words reads the allowed-value words of e's children named name.
-func (rd *reader) words(e *etree.Element, name string) []string {
-	var out []string
-	for _, c := range e.SelectElements(name) {
-		out = append(out, readWord(c, rd.f.vocab))
-	}
-	return out
 }

@@ -37,6 +37,11 @@ func TestRoundTrip(t *testing.T) {
 				if diff := diffValues("msg", reflect.ValueOf(want).Elem(), reflect.ValueOf(got).Elem()); diff != "" {
 					t.Errorf("round trip through %s changed the message:\n%s", v, diff)
 				}
+				// Losses names a loss exactly when there is one.
+				lost := diffValues("msg", reflect.ValueOf(fx.msg).Elem(), reflect.ValueOf(want).Elem()) != ""
+				if losses := Losses(v, fx.msg); lost != (len(losses) > 0) && fx.msg.Kind != Purge {
+					t.Errorf("the round trip loses something: %v; Losses says %q", lost, losses)
+				}
 			})
 		}
 	}

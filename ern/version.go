@@ -48,3 +48,10 @@ func (v Version) Namespace() string { return "http://ddex.net/xml/ern/" + v.Dir(
 // in the message is not part of this delivery (IsProvidedInDelivery, 4.2
 // and later). Without it an update must send every file it lists.
 func (v Version) HasProvidedFlag() bool { return featureTable[v].providedFlag }
+
+// HasDealWord reports whether word is in the version's commercial model
+// or use type list (AsPerContract is, in 3.8.2 to 4.1.1).
+func (v Version) HasDealWord(word string) bool {
+	f, ok := featureTable[v]
+	return ok && (f.vocab.commercial[word] || f.vocab.use[word])
+}

@@ -119,7 +119,9 @@ func (w *writer) releaseMessage(doc *etree.Document) {
 	w.partyList(root)
 	w.resourceList(root, w.soundRecording, w.image)
 	w.releaseList(root)
-	if w.m.Kind != Takedown {
+	if w.m.Kind == Takedown {
+		w.takedownDealList(root)
+	} else {
 		w.dealList(root)
 	}
 }

@@ -8,9 +8,10 @@ import (
 
 // dealList writes the 4.x DealList: every deal for the main release and
 // its track releases, then the pre-order deals (main release only). A
-// release without deals gets no DealList, which 4.x reads as a takedown.
+// release without deals (or whose deals come separately, DealsOmitted)
+// gets no DealList.
 func (w *writer) dealList(root *etree.Element) {
-	if len(w.r.Deals) == 0 {
+	if len(w.r.Deals) == 0 || w.r.DealsOmitted {
 		return
 	}
 	dl := root.CreateElement("DealList")
@@ -56,6 +57,7 @@ func (w *writer) deal(rd *etree.Element, d Deal, preOrder bool) {
 	for _, u := range d.UseTypes {
 		w.enumValue(dt, "UseType", u, w.f.vocab.use)
 	}
+	w.prices(dt, d.Prices)
 	if !preOrder {
 		return
 	}
@@ -116,4 +118,65 @@ func (w *writer) dealStart(d Deal) string {
 		return w.r.ReleaseDate
 	}
 	return w.m.Header.Created.UTC().Format(time.DateOnly)
+}
+
+// takedownDealList writes a 4.x takedown: one worldwide deal for the
+// release and its tracks that ended the day before the message was
+// created. DDEX ERN 4 (clause 6.19.4) allows a takedown to omit the deals
+// or send them end-dated; ferry sends the end-dated form so that a
+// message without a DealList (deals sent separately) is never read as a
+// takedown.
+func (w *writer) takedownDealList(root *etree.Element) {
+	rd := root.CreateElement("DealList").CreateElement("ReleaseDeal")
+	add(rd, "DealReleaseReference", mainReleaseRef)
+	for i := range w.r.Tracks {
+		add(rd, "DealReleaseReference", trackReleaseRef(i))
+	}
+	dt := rd.CreateElement("Deal").CreateElement("DealTerms")
+	add(dt, "TerritoryCode", "Worldwide")
+	ended := dayBefore(w.m.Header.Created.UTC().Format(time.DateOnly))
+	vp := dt.CreateElement("ValidityPeriod")
+	add(vp, "StartDate", ended)
+	add(vp, "EndDate", ended)
+}
+
+// prices writes a deal's PriceInformation (the same elements in 3.8.2,
+// where the tier is PriceType, and 4.x, where it is PriceCode).
+func (w *writer) prices(dt *etree.Element, prices []Price) {
+	for _, p := range prices {
+		pi := dt.CreateElement("PriceInformation")
+		switch {
+		case p.Type == "":
+		case priceTypes[p.Type]:
+			pi.CreateAttr("PriceType", p.Type)
+		case w.f.providedFlag: // 4.2 and later: UserDefined
+			pi.CreateAttr("PriceType", "UserDefined")
+			pi.CreateAttr("UserDefinedValue", p.Type)
+		}
+		if p.Code != "" {
+			tag := "PriceCode"
+			if w.f.ern3 {
+				tag = "PriceType"
+			}
+			add(pi, tag, p.Code).CreateAttr("Namespace", w.namespace())
+		}
+		amount(pi, "WholesalePricePerUnit", p.Wholesale)
+		amount(pi, "BulkOrderWholesalePricePerUnit", p.BulkWholesale)
+		amount(pi, "SuggestedRetailPrice", p.SuggestedRetail)
+	}
+}
+
+// priceTypes are the PriceInformationType values of every version; 4.2
+// and later take another word as UserDefined, earlier versions cannot
+// say it (Losses lists it).
+var priceTypes = newSet("StandardRetailPrice", "PreOrderPrice")
+
+func amount(parent *etree.Element, tag string, a Amount) {
+	if a.Value == "" {
+		return
+	}
+	e := add(parent, tag, a.Value)
+	if a.Currency != "" {
+		e.CreateAttr("CurrencyCode", a.Currency)
+	}
 }

@@ -36,6 +36,7 @@ func (w *writer) ern3SoundRecording(rl *etree.Element, i int) {
 	d := sr.CreateElement("SoundRecordingDetailsByTerritory")
 	add(d, "TerritoryCode", "Worldwide")
 	w.ern3Title(d, "Title", "DisplayTitle", t.Title, t.VersionTitle)
+	w.ern3LocalTitles(d, t.Titles)
 	w.ern3Artists(d, "DisplayArtist", w.trackArtists(t))
 	w.ern3Contributors(d, t.Contributors)
 	add(d, "DisplayArtistName", w.trackDisplayArtist(t))
@@ -94,6 +95,20 @@ func (w *writer) ern3Title(parent *etree.Element, tag, titleType, title, version
 		st := add(e, "SubTitle", version)
 		if titleType != "" {
 			st.CreateAttr("SubTitleType", "Version")
+		}
+	}
+}
+
+// ern3LocalTitles writes the titles in other languages as DisplayTitles
+// with their LanguageAndScriptCode.
+func (w *writer) ern3LocalTitles(d *etree.Element, local []LocalTitle) {
+	for _, l := range local {
+		e := d.CreateElement("Title")
+		e.CreateAttr("LanguageAndScriptCode", l.Language)
+		e.CreateAttr("TitleType", "DisplayTitle")
+		add(e, "TitleText", l.Title)
+		if l.VersionTitle != "" {
+			add(e, "SubTitle", l.VersionTitle).CreateAttr("SubTitleType", "Version")
 		}
 	}
 }
@@ -201,6 +216,7 @@ func (w *writer) ern3Releases(root *etree.Element) {
 	add(d, "DisplayArtistName", w.releaseDisplayArtist())
 	add(d, "LabelName", w.label())
 	w.ern3Title(d, "Title", "DisplayTitle", r.Title, r.VersionTitle)
+	w.ern3LocalTitles(d, r.Titles)
 	w.ern3Artists(d, "DisplayArtist", w.releaseArtists())
 	if r.Type == "Compilation" {
 		add(d, "IsMultiArtistCompilation", "true")
@@ -208,7 +224,7 @@ func (w *writer) ern3Releases(root *etree.Element) {
 	add(d, "ParentalWarningType", w.releaseParental())
 	w.ern3ResourceGroup(d)
 	w.genre(d, "Genre", w.releaseGenre(), r.SubGenre)
-	addOpt(d, "ReleaseDate", r.ReleaseDate)
+	addOpt(d, "ReleaseDate", w.givenReleaseDate())
 	addOpt(d, "OriginalReleaseDate", r.OriginalReleaseDate)
 	add(re, "Duration", formatDuration(w.totalDuration()))
 	w.line(re, "PLine", r.PLine)
@@ -280,6 +296,9 @@ func (w *writer) ern3TrackRelease(rl *etree.Element, i int) {
 // allow it on track releases). A takedown is one worldwide deal with
 // TakeDown=true for every release.
 func (w *writer) ern3Deals(root *etree.Element) {
+	if w.m.Kind != Takedown && w.r.DealsOmitted {
+		return
+	}
 	dl := root.CreateElement("DealList")
 	if w.m.Kind == Takedown {
 		rd := dl.CreateElement("ReleaseDeal")
@@ -333,6 +352,7 @@ func (w *writer) ern3Deal(rd *etree.Element, d Deal, main bool) {
 		add(u, "UseType", "AsPerContract")
 	}
 	writeTerritories(dt, d)
+	w.prices(dt, d.Prices)
 	vp := dt.CreateElement("ValidityPeriod")
 	add(vp, "StartDate", w.dealStart(d))
 	addOpt(vp, "EndDate", d.EndDate)

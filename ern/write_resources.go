@@ -43,8 +43,7 @@ func (w *writer) soundRecording(rl *etree.Element, i int) {
 	} else {
 		add(sr.CreateElement("ResourceId"), "ISRC", t.ISRC)
 	}
-	add(sr, "DisplayTitleText", displayTitleText(t.Title, t.VersionTitle))
-	w.displayTitle(sr, t.Title, t.VersionTitle)
+	w.displayTitles(sr, t.Title, t.VersionTitle, t.Titles)
 	w.displayArtists(sr, w.trackDisplayArtist(t), w.trackArtists(t))
 	w.contributors(sr, t.Contributors)
 	if !w.f.editions {
@@ -168,9 +167,26 @@ func (w *writer) imageDetails(parent *etree.Element, c *Image) {
 	}
 }
 
-// displayTitle writes a 4.x DisplayTitle, the version as a sub-title.
-func (w *writer) displayTitle(parent *etree.Element, title, version string) {
+// displayTitles writes a 4.x title: DisplayTitleText ("Title
+// (Version)") and DisplayTitle (the version as a sub-title), each first
+// in the message's language, then once per other language.
+func (w *writer) displayTitles(parent *etree.Element, title, version string, local []LocalTitle) {
+	add(parent, "DisplayTitleText", displayTitleText(title, version))
+	for _, l := range local {
+		add(parent, "DisplayTitleText", displayTitleText(l.Title, l.VersionTitle)).CreateAttr("LanguageAndScriptCode", l.Language)
+	}
+	w.displayTitle(parent, title, version, "")
+	for _, l := range local {
+		w.displayTitle(parent, l.Title, l.VersionTitle, l.Language)
+	}
+}
+
+// displayTitle writes one 4.x DisplayTitle, the version as a sub-title.
+func (w *writer) displayTitle(parent *etree.Element, title, version, lang string) {
 	dt := parent.CreateElement("DisplayTitle")
+	if lang != "" {
+		dt.CreateAttr("LanguageAndScriptCode", lang)
+	}
 	add(dt, "TitleText", title)
 	if version != "" {
 		add(dt, "SubTitle", version).CreateAttr("SubTitleType", "Version")

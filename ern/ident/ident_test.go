@@ -79,9 +79,11 @@ func TestCheckUPC(t *testing.T) {
 		{"", `UPC "": empty`},
 		{"5901234123458", `UPC "5901234123458": check digit is 8, expected 7`},
 		{"036000291450", `UPC "036000291450": check digit is 0, expected 2`},
-		{"36000291452", `UPC "36000291452": 11 digits, expected 12 (UPC) or 13 (EAN)`},
-		{"00094631432057", `UPC "00094631432057": 14 digits (a GTIN-14); a UPC has 12 digits and an EAN 13: drop the leading zero`},
-		{"59012341234570", `UPC "59012341234570": 14 digits, expected 12 (UPC) or 13 (EAN)`},
+		{"36000291452", `UPC "36000291452": 11 digits, expected 12 (UPC), 13 (EAN) or 14 (GTIN-14)`},
+		{"00094631432057", ""}, // a GTIN-14: the DDEX 4.3 album sample's ICPN
+		{"59012341234576", ""},
+		{"59012341234570", `UPC "59012341234570": check digit is 0, expected 6`},
+		{"590123412345761", `UPC "590123412345761": 15 digits, expected 12 (UPC), 13 (EAN) or 14 (GTIN-14)`},
 		{"590123412345X", `UPC "590123412345X": character 13 is 'X', expected a digit`},
 		{"5.901234e+12", `UPC "5.901234e+12": character 2 is '.', expected a digit`},
 	})

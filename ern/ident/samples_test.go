@@ -33,8 +33,6 @@ var knownBadInSamples = map[string]string{
 	"PADPIDA0000000001A":    `DPID "PADPIDA0000000001A": check character is A, expected O`,
 	"DPID_OF_THE_SENDER":    `DPID "DPID_OF_THE_SENDER": does not start with PADPIDA`,
 	"DPID_OF_THE_RECIPIENT": `DPID "DPID_OF_THE_RECIPIENT": does not start with PADPIDA`,
-	"00094631432057":        `UPC "00094631432057": 14 digits (a GTIN-14); a UPC has 12 digits and an EAN 13: drop the leading zero`,
-	"04988006110809":        `UPC "04988006110809": 14 digits (a GTIN-14); a UPC has 12 digits and an EAN 13: drop the leading zero`,
 }
 
 func TestOfficialSampleIdentifiers(t *testing.T) {

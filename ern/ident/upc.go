@@ -36,7 +36,10 @@ func gs1CheckDigit(body string) byte {
 }
 
 // CheckUPC reports whether s (after stripping hyphens and spaces) is a
-// 12-digit UPC-A or 13-digit EAN-13 with a correct check digit.
+// 12-digit UPC-A, 13-digit EAN-13 or 14-digit GTIN-14 with a correct
+// check digit. ERN 4.3 and later allow any bar code as ICPN, and real
+// messages send GTIN-14s (often a UPC or EAN padded with zeros, whose
+// check digit stays the same).
 func CheckUPC(s string) error {
 	n := NormalizeUPC(s)
 	switch {
@@ -44,10 +47,8 @@ func CheckUPC(s string) error {
 		return errorf("UPC", s, "empty")
 	case badChar(n, 0, isDigit, "") != "":
 		return errorf("UPC", s, "%s", badChar(n, 0, isDigit, "a digit"))
-	case len(n) == 14 && n[0] == '0':
-		return errorf("UPC", s, "14 digits (a GTIN-14); a UPC has 12 digits and an EAN 13: drop the leading zero")
-	case len(n) != 12 && len(n) != 13:
-		return errorf("UPC", s, "%d digits, expected 12 (UPC) or 13 (EAN)", len(n))
+	case len(n) != 12 && len(n) != 13 && len(n) != 14:
+		return errorf("UPC", s, "%d digits, expected 12 (UPC), 13 (EAN) or 14 (GTIN-14)", len(n))
 	}
 	last := len(n) - 1
 	if want := gs1CheckDigit(n[:last]); n[last] != want {

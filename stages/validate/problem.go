@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -152,4 +153,67 @@ func digitRun(s string) int {
 		n++
 	}
 	return n
+}
+
+// Grouping: a message with thousands of deals can have thousands of
+// problems that say the same thing in different places. Listing them one
+// by one buries the report (and once wrote a 10 MB ERRORS.txt).
+const (
+	groupOver = 10 // more problems of one kind than this are grouped
+	groupKeep = 3  // of a group, this many are listed in full
+)
+
+// Grouped returns the report with problems of one kind — the same
+// severity, rule, fix and DSPs — listed in full up to groupKeep when
+// there are more than groupOver of them, followed by one line that counts
+// the rest ("… and 4,997 more like it") and names where the first and
+// last of them are. The order is kept; the input is not changed.
+func (ps Problems) Grouped() Problems {
+	type kind struct{ sev, rule, fix, dsp string }
+	count := map[kind]int{}
+	for _, p := range ps {
+		count[kind{string(p.Severity), p.Rule, p.Fix, p.DSP}]++
+	}
+	grouped := false
+	for _, n := range count {
+		if n > groupOver {
+			grouped = true
+		}
+	}
+	if !grouped {
+		return ps
+	}
+	out := make(Problems, 0, len(ps))
+	seen := map[kind]int{}
+	last := map[kind]string{}
+	for _, p := range ps {
+		k := kind{string(p.Severity), p.Rule, p.Fix, p.DSP}
+		if count[k] > groupOver {
+			last[k] = p.Where
+		}
+	}
+	for _, p := range ps {
+		k := kind{string(p.Severity), p.Rule, p.Fix, p.DSP}
+		n := count[k]
+		seen[k]++
+		switch i := seen[k]; {
+		case n <= groupOver || i <= groupKeep:
+			out = append(out, p)
+		case i == groupKeep+1:
+			rest := n - groupKeep
+			out = append(out, Problem{Severity: p.Severity, Rule: p.Rule, Fix: p.Fix, DSP: p.DSP,
+				Where: p.Where + " … " + last[k],
+				What:  fmt.Sprintf("… and %s more like it (rule %s), not listed one by one", thousands(rest), p.Rule)})
+		}
+	}
+	return out
+}
+
+// thousands writes n with commas between thousands: 4,999.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

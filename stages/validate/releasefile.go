@@ -30,6 +30,11 @@ const maxReleaseFileSize = 1 << 20
 const (
 	ActionDeliver  = "deliver"
 	ActionTakedown = "takedown"
+	// ActionPurge is what a PurgeReleaseMessage asks for: remove the
+	// release entirely. It comes only from an ERN message (release.toml
+	// has no such action) and is not a takedown; ferry does not deliver
+	// purges yet, so the validator refuses it (rule action).
+	ActionPurge = "purge"
 )
 
 // ReleaseFile is release.toml as the user writes it. The README documents
@@ -57,6 +62,9 @@ type ReleaseFile struct {
 	Action              string        `toml:"action"`
 	Tracks              []TrackEntry  `toml:"tracks"`
 	Deals               []DealEntry   `toml:"deals"`
+
+	// ern is set when the release was read from an ERN message instead.
+	ern *ernSource
 }
 
 // ArtistEntry is an artist or contributor in release.toml.
@@ -392,6 +400,9 @@ func (rf *ReleaseFile) Model() *ern.Release {
 			EndDate:             string(d.EndDate),
 			PreOrderDate:        string(d.PreOrderDate),
 		})
+	}
+	if rf.ern != nil {
+		rf.ern.extend(r)
 	}
 	return r
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferrydelivery/ferry/config"
 )
 
 // FuzzParseReleaseFile feeds arbitrary text to the release.toml reader
@@ -45,7 +47,7 @@ func FuzzParseReleaseFile(f *testing.F) {
 			file: rf, used: map[string]bool{}, audio: map[int]*audioFile{}}
 		c := &checker{rel: rel, rf: rf, now: testNow, dsps: v.DSPs}
 		c.run()
-		ps := v.perDSP(v.targets(rel, nil), c.ps, rel.dspChecks)
+		ps := v.perDSP(v.targets(rel, nil), c.ps, func(_ string, r config.Rules) Problems { return rel.dspChecks(r) })
 		ps.Sort()
 		for _, p := range ps {
 			if _, ok := checkByName[p.Rule]; !ok || p.Where == "" || p.What == "" || (p.Severity != Error && p.Severity != Warning) {

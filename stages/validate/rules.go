@@ -81,6 +81,9 @@ const (
 	ruleStyleFeaturing       = "style-featuring"
 	ruleStyleArtistInTitle   = "style-artist-in-title"
 	ruleStyleWhitespace      = "style-whitespace"
+	ruleERNUnsupported       = "ern-unsupported"
+	ruleERNLeftOut           = "ern-left-out"
+	ruleERNDerived           = "ern-derived"
 )
 
 // checks is the catalogue of every rule, in the order the README lists
@@ -116,7 +119,7 @@ var checks = []Check{
 	{ruleArtworkColor, Error, false, false, "the cover is CMYK, greyscale or paletted instead of RGB"},
 	{ruleArtworkAlpha, Warning, false, false, "the cover has an alpha (transparency) channel"},
 	{ruleArtworkExtension, Warning, false, false, "the cover's extension does not match its content (a PNG named .jpg)"},
-	{ruleUPC, Error, false, false, "the UPC/EAN is not 12 or 13 digits with a valid check digit"},
+	{ruleUPC, Error, false, false, "the UPC/EAN is not 12, 13 or 14 digits (UPC-A, EAN-13, GTIN-14) with a valid check digit"},
 	{ruleISRC, Error, false, false, "an ISRC is not CC-XXX-YY-NNNNN (after removing hyphens and spaces)"},
 	{ruleISRCDuplicate, Error, false, false, "two tracks of the release share an ISRC"},
 	{ruleGRid, Error, false, false, "the GRid is not A1 + 16 characters with a valid check character"},
@@ -140,6 +143,9 @@ var checks = []Check{
 	{ruleStyleFeaturing, Warning, false, false, `"feat." or "ft." outside brackets in a title`},
 	{ruleStyleArtistInTitle, Warning, false, false, "a track title repeats the artist's name"},
 	{ruleStyleWhitespace, Warning, false, false, "a title or name starts or ends with spaces or holds double spaces"},
+	{ruleERNUnsupported, Error, true, false, "an ERN message describes what ferry does not deliver: a video, ringtone, long-form or boxed-set release"},
+	{ruleERNLeftOut, Warning, false, false, "a part of an ERN message is left out: a resource outside the main release, another release, a video in an audio release"},
+	{ruleERNDerived, Warning, false, false, "an ERN message gives no ReleaseDate: ferry uses the earliest deal start, else the OriginalReleaseDate"},
 }
 
 var checkByName = func() map[string]Check {

@@ -76,6 +76,9 @@ func LoadContext(ctx context.Context, dir string) (*Release, Problems) {
 		}
 	}
 	fixed.Sort()
+	if rel != nil && rel.file.ern != nil {
+		rel.file.ern.hints(fixed)
+	}
 	return rel, fixed
 }
 
@@ -110,7 +113,11 @@ func readReleaseFileIn(dir string) (*ReleaseFile, *Problem) {
 		name, err := ernFileIn(dir)
 		switch {
 		case err != nil:
-			return nil, bad(err.Error(), "keep the one ERN message, or add a release.toml")
+			fix := "keep the one ERN message, or add a release.toml"
+			if errors.Is(err, errNotRegularMessage) {
+				fix = "put the message file itself (not a link, named pipe or folder) at the top of the release folder, or add a release.toml"
+			}
+			return nil, bad(err.Error(), fix)
 		case name == "":
 			return nil, bad("the folder has no release.toml (nor an ERN XML message)",
 				"add a release.toml describing the release (see the README for the format), or the release's ERN message")
@@ -248,6 +255,17 @@ type Validator struct {
 	DSPs []string
 	// Now is the clock deal end dates are compared with; nil: time.Now.
 	Now func() time.Time
+	// ERNVersion returns the ERN version a DSP gets (config ern_version),
+	// for the values some versions lack (AsPerContract); nil or "": not
+	// checked.
+	ERNVersion func(dsp string) string
+}
+
+func (v *Validator) ernVersion(dsp string) string {
+	if v.ERNVersion == nil {
+		return ""
+	}
+	return v.ERNVersion(dsp)
 }
 
 // ValidatorFor is the validator of a configuration: each DSP's rules,
@@ -258,7 +276,13 @@ func ValidatorFor(cfg *config.Config) *Validator {
 	if len(defaults) == 0 {
 		defaults = cfg.DSPNames()
 	}
-	return &Validator{Rules: cfg.RulesFor, DefaultDSPs: defaults, DSPs: cfg.DSPNames()}
+	version := func(dsp string) string {
+		if d := cfg.DSP[dsp]; d != nil {
+			return d.ERNVersion
+		}
+		return ""
+	}
+	return &Validator{Rules: cfg.RulesFor, DefaultDSPs: defaults, DSPs: cfg.DSPNames(), ERNVersion: version}
 }
 
 // Validate loads the release folder at dir and runs every check, for
@@ -289,9 +313,14 @@ func (v *Validator) ValidateForContext(ctx context.Context, dir string, only []s
 	c.ps = loaded
 	c.run()
 	targets := v.targets(rel, only)
-	ps := v.perDSP(targets, c.ps, func(r config.Rules) Problems { return rel.dspChecks(r) })
+	ps := v.perDSP(targets, c.ps, func(dsp string, r config.Rules) Problems {
+		return append(rel.dspChecks(r), rel.versionChecks(v.ernVersion(dsp))...)
+	})
 	ps.Sort()
-	return rel, ps
+	if rel.file.ern != nil {
+		rel.file.ern.hints(ps)
+	}
+	return rel, ps.Grouped()
 }
 
 func (v *Validator) targets(rel *Release, only []string) []string {
@@ -339,7 +368,7 @@ func (v *Validator) rulesFor(dsp string) config.Rules {
 // perDSP applies each target DSP's severity overrides to the common
 // problems and adds its rule-based ones. A problem the same for every
 // target is reported once; one that differs names its DSPs.
-func (v *Validator) perDSP(targets []string, common Problems, dspChecks func(config.Rules) Problems) Problems {
+func (v *Validator) perDSP(targets []string, common Problems, dspChecks func(string, config.Rules) Problems) Problems {
 	type group struct {
 		p    Problem
 		dsps []string
@@ -348,7 +377,7 @@ func (v *Validator) perDSP(targets []string, common Problems, dspChecks func(con
 	groups := map[string]*group{}
 	for _, t := range targets {
 		r := v.rulesFor(t)
-		for _, p := range append(slices.Clone(common), dspChecks(r)...) {
+		for _, p := range append(slices.Clone(common), dspChecks(t, r)...) {
 			p.Severity = severityFor(p.Rule, r.Severity)
 			if p.Severity == Off {
 				continue

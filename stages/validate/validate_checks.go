@@ -28,6 +28,7 @@ func (c *checker) add(rule, where, what, fix string) {
 // withdraws a release the DSP already has.
 func (c *checker) run() {
 	c.checkAction()
+	c.checkERN()
 	c.checkDeliverTo()
 	c.checkRequired()
 	c.checkIdentifiers()
@@ -51,6 +52,11 @@ func (c *checker) run() {
 }
 
 func (c *checker) checkAction() {
+	if c.rf.Action == ActionPurge {
+		c.add(ruleAction, "action", "the ERN message is a PurgeReleaseMessage: it asks to remove the release entirely. ferry reads it as a purge, never as a takedown, and does not deliver purges yet; nothing else is checked",
+			"to withdraw the release from sale, drop a takedown instead: a NewReleaseMessage whose deals have ended (3.8.2: a TakeDown deal), or a release.toml with action = \"takedown\"")
+		return
+	}
 	if c.rf.Action != ActionDeliver && c.rf.Action != ActionTakedown {
 		fix := `use "deliver" (the default) or "takedown"`
 		if s := closest(c.rf.Action, []string{ActionDeliver, ActionTakedown}); s != "" {
@@ -101,7 +107,10 @@ func (c *checker) checkRequired() {
 	if len(rf.Tracks) == 0 {
 		c.add(ruleRequired, "tracks", "the release has no tracks", "add a [[tracks]] table per track (isrc, title, file)")
 	}
-	if len(rf.Deals) == 0 {
+	if len(rf.Deals) == 0 && rf.dealsOmitted() {
+		c.add(ruleRequired, "deals", "the ERN message has no DealList (deals sent separately): ferry never reads that as a takedown, and its configuration has no default deals to deliver the release with",
+			"drop the message with its DealList (the deals for this release), or a release.toml with [[deals]]")
+	} else if len(rf.Deals) == 0 {
 		c.add(ruleRequired, "deals", "the release has no deals, so no DSP may sell or stream it",
 			`add a [[deals]] table (territories = ["Worldwide"], commercial_model, use_types, start_date)`)
 	}
@@ -138,7 +147,7 @@ func (c *checker) checkIdentifiers() {
 	rf := c.rf
 	if strings.TrimSpace(rf.UPC) != "" {
 		if err := ident.CheckUPC(rf.UPC); err != nil {
-			c.add(ruleUPC, "upc", identProblem(err), "copy the UPC/EAN exactly as issued: 12 digits (UPC-A) or 13 (EAN-13); a wrong check digit usually means a typo")
+			c.add(ruleUPC, "upc", identProblem(err), "copy the UPC/EAN exactly as issued: 12 digits (UPC-A), 13 (EAN-13) or 14 (GTIN-14); a wrong check digit usually means a typo")
 		}
 	}
 	if strings.TrimSpace(rf.GRid) != "" {

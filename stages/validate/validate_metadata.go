@@ -126,12 +126,12 @@ func (c *checker) checkDeals() {
 				c.add(ruleExcludedTerritory, where+".excluded_territories", msg, "list ISO 3166-1 two-letter country codes in capitals (GB, US, DE)")
 			}
 		}
-		if m := d.CommercialModel; m != "" && !slices.Contains(commercialModels, m) {
+		if m := d.CommercialModel; m != "" && m != asPerContract && !slices.Contains(commercialModels, m) {
 			c.add(ruleCommercialModel, where+".commercial_model", fmt.Sprintf("%q is not a DDEX commercial model", m),
 				suggest(m, commercialModels, "use SubscriptionModel (streaming subscriptions), AdvertisementSupportedModel (free streaming with ads) or PayAsYouGoModel (downloads)"))
 		}
 		for _, u := range d.UseTypes {
-			if !slices.Contains(useTypes, u) {
+			if u != asPerContract && !slices.Contains(useTypes, u) {
 				c.add(ruleUseType, where+".use_types", fmt.Sprintf("%q is not a DDEX use type", u),
 					suggest(u, useTypes, "use OnDemandStream, NonInteractiveStream, Stream or PermanentDownload"))
 			}
@@ -177,7 +177,7 @@ func (c *checker) checkValues() {
 	for i, t := range rf.Tracks {
 		parental(fmt.Sprintf("tracks[%d].parental_warning", i+1), t.ParentalWarning)
 	}
-	if rf.Type != "" && !slices.Contains(releaseTypes, rf.Type) {
+	if rf.Type != "" && !slices.Contains(releaseTypes, rf.Type) && !rf.unsupportedType() {
 		c.add(ruleReleaseType, "type", fmt.Sprintf("%q is not a release type ferry delivers", rf.Type),
 			suggest(rf.Type, releaseTypes, "use Album, Single, EP or Compilation, or leave type out (one track: Single, more: Album)"))
 	}

@@ -66,7 +66,7 @@ var nfdName = "Cafe\u0301.wav" // e + combining acute (NFD), as macOS writes it
 
 func badReleases() []badRelease {
 	sec := 100 * time.Millisecond
-	return []badRelease{
+	return append([]badRelease{
 		// release.toml itself
 		{name: "no release.toml", files: func(t *testing.T, d string) { os.Remove(filepath.Join(d, ReleaseFileName)) },
 			rule: ruleReleaseFile, where: ReleaseFileName, phrase: "no release.toml"},
@@ -373,7 +373,7 @@ instant_gratification = true`),
 		{name: "takedown with a bad UPC", toml: func(testing.TB, string) string {
 			return "action = \"takedown\"\nupc = \"5901234123450\"\n"
 		}, rule: ruleUPC, where: "upc", phrase: "expected 7"},
-	}
+	}, ernBadReleases()...)
 }
 
 func TestValidateBadReleases(t *testing.T) {

@@ -45,6 +45,12 @@ var commercialModels = []string{
 	"PerformanceRoyaltiesModel", "RightsClaimModel", "SubscriptionModel",
 }
 
+// asPerContract ("as agreed in the contract") is a commercial model and
+// use type of the ERN 3.8.2, 4.1 and 4.1.1 value lists, gone from 4.2 on:
+// accepted here, and checked against each DSP's ERN version
+// (versionChecks).
+const asPerContract = "AsPerContract"
+
 // useTypes are the AVS's UseType_ERN values, less UserDefined.
 var useTypes = []string{
 	"Broadcast", "Cable", "ConditionalDownload", "ContentInfluencedStream", "Display", "Download",
