@@ -64,3 +64,29 @@ func TestInterruptedRemovalIsFinishedAtStart(t *testing.T) {
 		t.Errorf("validated/ holds %v", names)
 	}
 }
+
+// A folder its owner deletes while ferry works on it is logged as gone,
+// never made again as an empty item in failed/.
+func TestDeletedItemIsNotFailedEmpty(t *testing.T) {
+	cfg := localConfig(t)
+	e, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	claimed := e.layout.ClaimDir(Validated, e.node)
+	os.MkdirAll(claimed, 0o755)
+	rel := releasetest.Write(t, claimed, "vanishing", 1, releasetest.Options{})
+	it, _, err := e.rec.Adopt(rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(rel) // the owner deletes it mid-stage
+	e.fail(it, Validated, failure{Stage: Validated, What: "packaging failed", ToDo: "nothing"})
+	if names, _ := e.layout.Items(Failed); len(names) > 0 {
+		t.Errorf("failed/ holds %v for a folder that was deleted", names)
+	}
+	if _, err := os.Stat(rel); err == nil {
+		t.Error("the deleted folder was made again")
+	}
+}
