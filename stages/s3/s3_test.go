@@ -284,7 +284,7 @@ func TestAcknowledgementsFromPrefix(t *testing.T) {
 	}
 	write("label-x/acknowledgements/ACK_FERRY-OTHER_20260101.xml", ern.StatusIngested, "FERRY-OTHER")
 	write("label-x/acknowledgements/old/ACK_"+d.MessageID+"_1.xml", ern.StatusError, d.MessageID) // a sub-folder is not read
-	write("acknowledgements/ACK_"+d.MessageID+"_1.xml", ern.StatusError, d.MessageID)              // outside the prefix
+	write("acknowledgements/ACK_"+d.MessageID+"_1.xml", ern.StatusError, d.MessageID)             // outside the prefix
 	if res, err := stages.FindAck(ctx, tr, "acknowledgements", d); err != nil || res.Found {
 		t.Fatalf("with only others' acknowledgements: %+v, %v", res, err)
 	}
