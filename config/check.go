@@ -23,7 +23,7 @@ var (
 	// low) and of batch folders (P, M, N), per choreography 1.8.1.
 	Priorities      = []string{"P", "N", "L"}
 	BatchPriorities = []string{"P", "M", "N"}
-	Transports      = []string{"sftp", "local", "sandbox"}
+	Transports      = []string{"sftp", "local", "sandbox", "s3"}
 	AckModes        = []string{"ern-c", "none"}
 	WatchModes      = []string{"auto", "notify", "poll"}
 	LogFormats      = []string{"auto", "text", "json"}
@@ -100,6 +100,8 @@ func (c *Config) Check() error {
 			if d.Local.Dir == "" {
 				bad("%slocal.dir is required for transport = \"local\"", p)
 			}
+		case "s3":
+			errs = append(errs, d.S3.check(p)...)
 		}
 		if d.Transport != "sandbox" && c.Sender.DPID == "" {
 			bad("sender.dpid is required to deliver to %s", name)

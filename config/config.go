@@ -94,9 +94,10 @@ type DSP struct {
 	// AVSVersionID overrides the AvsVersionId written in ERN 4.3 and later
 	// (by default the version of the AVS file the schema ships with).
 	AVSVersionID string `toml:"avs_version_id"`
-	Transport    string `toml:"transport"` // sftp, local, sandbox
+	Transport    string `toml:"transport"` // sftp, local, sandbox, s3
 	SFTP         SFTP   `toml:"sftp"`
 	Local        Local  `toml:"local"`
+	S3           S3     `toml:"s3"`
 	Ack          Ack    `toml:"ack"`
 	Rules        Rules  `toml:"rules"`
 }

@@ -112,6 +112,7 @@ func (c *Config) ApplyDefaults() {
 		setInt(&d.SFTP.Port, defaultSFTPPort)
 		setString(&d.SFTP.Dir, defaultSFTPDir)
 		setDuration(&d.SFTP.Timeout, defaultSFTPTimeout)
+		d.S3.applyDefaults()
 		setString(&d.Ack.Mode, defaultAckMode)
 		setString(&d.Ack.Dir, DefaultAckDir)
 		setDuration(&d.Ack.Poll, defaultAckPoll)

@@ -8,6 +8,7 @@ import (
 	"github.com/ferrydelivery/ferry/ern"
 	"github.com/ferrydelivery/ferry/stages/delivery"
 	"github.com/ferrydelivery/ferry/stages/delivery/local"
+	"github.com/ferrydelivery/ferry/stages/delivery/s3"
 	"github.com/ferrydelivery/ferry/stages/delivery/sandbox"
 	"github.com/ferrydelivery/ferry/stages/delivery/sftp"
 )
@@ -34,6 +35,8 @@ func (e *Engine) startDestinations(ctx context.Context) error {
 			t, err = local.New(d.Local.Dir)
 		case "sftp":
 			t, err = sftp.New(sftpOptions(name, d, e))
+		case "s3":
+			t, err = s3.New(ctx, s3Options(name, d, e))
 		case "sandbox":
 			if box == nil {
 				box, err = sandbox.Start(ctx, sandbox.Options{
@@ -75,5 +78,17 @@ func sftpOptions(name string, d *config.DSP, e *Engine) sftp.Options {
 		PacketSize: s.PacketSize, Concurrency: s.Concurrency, MaxSessions: s.MaxSessions,
 		DialTimeout: s.Timeout.Duration,
 		Logger:      e.log.With("dsp", name),
+	}
+}
+
+func s3Options(name string, d *config.DSP, e *Engine) s3.Options {
+	s := d.S3
+	return s3.Options{
+		Bucket: s.Bucket, Prefix: s.Prefix, Region: s.Region, Endpoint: s.Endpoint, PathStyle: s.PathStyle,
+		Credentials: s3.Credentials{Source: s.Credentials, AccessKeyEnv: s.AccessKeyEnv, SecretKeyEnv: s.SecretKeyEnv,
+			SessionTokenEnv: s.SessionTokenEnv, File: s.CredentialsFile, Profile: s.Profile},
+		SSE: s.SSE, SSEKMSKeyID: s.SSEKMSKeyID,
+		PartSize: int64(s.PartSizeMiB) << 20, Concurrency: s.Concurrency, Timeout: s.Timeout.Duration,
+		Logger: e.log.With("dsp", name),
 	}
 }
