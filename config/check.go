@@ -107,5 +107,8 @@ func (c *Config) Check() error {
 			bad("sender.dpid is required to deliver to %s", name)
 		}
 	}
+	for i := range c.Notify {
+		errs = append(errs, c.Notify[i].check(i)...)
+	}
 	return errors.Join(errs...)
 }

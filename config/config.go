@@ -34,6 +34,9 @@ type Config struct {
 	Log       Log             `toml:"log"`
 	DSP       map[string]*DSP `toml:"dsp"`
 	Rules     Rules           `toml:"rules"`
+	// Notify are the webhooks told about failures, acknowledgements and
+	// unreachable DSPs.
+	Notify []Notify `toml:"notify"`
 }
 
 // Party is the message sender: the label or distributor's DDEX party.
@@ -197,6 +200,9 @@ func Parse(text string) (*Config, error) {
 			msg := fmt.Sprintf("line %d: unknown key %q", KeyLine(text, k), k.String())
 			if last := k[len(k)-1]; strings.Contains(last, "password") || strings.Contains(last, "passphrase") {
 				msg += " (secrets are never read from the config file: use password_file, password_env, key_passphrase_file or key_passphrase_env)"
+			}
+			if last := k[len(k)-1]; last == "url" || strings.Contains(last, "secret") || strings.Contains(last, "access_key") {
+				msg += " (secrets are never read from the config file: webhooks take url_env or url_file; S3 keys come from credentials = \"env\", \"file\" or \"chain\")"
 			}
 			msgs = append(msgs, msg)
 		}

@@ -97,6 +97,9 @@ func (c *Config) ApplyDefaults() {
 	setString(&c.Log.Format, defaultLogFormat)
 	setString(&c.Log.Level, defaultLogLevel)
 	c.Rules.applyDefaults()
+	for i := range c.Notify {
+		c.Notify[i].applyDefaults(i)
+	}
 	for name, d := range c.DSP {
 		if d == nil {
 			d = &DSP{}

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/ferrydelivery/ferry/config"
-	"github.com/ferrydelivery/ferry/stages/releasetest"
-	"github.com/ferrydelivery/ferry/stages/s3/s3test"
+	"github.com/ferrydelivery/ferry/stages/delivery/s3/s3test"
+	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
 
 // s3Config is a configuration delivering to the bucket of srv, under the

@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/stages/delivery"
 )
 
 // unsignedPayload signs headers but not the body: Content-MD5 already
@@ -59,14 +59,14 @@ func readPart(ctx context.Context, r io.Reader, buf []byte, last bool, size int6
 	n, err := io.ReadFull(r, buf)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return stages.Permanent(fmt.Errorf("source ended %d bytes short of its declared size %d", len(buf)-n, size))
+			return delivery.Permanent(fmt.Errorf("source ended %d bytes short of its declared size %d", len(buf)-n, size))
 		}
 		return err
 	}
 	if last {
 		var one [1]byte
 		if m, _ := io.ReadFull(r, one[:]); m > 0 {
-			return stages.Permanent(fmt.Errorf("source is longer than its declared size %d", size))
+			return delivery.Permanent(fmt.Errorf("source is longer than its declared size %d", size))
 		}
 	}
 	return ctx.Err()
@@ -213,7 +213,7 @@ func (t *Transport) putMultipart(ctx context.Context, key string, r io.Reader, s
 	close(work)
 	wg.Wait()
 	if readErr != nil {
-		if stages.IsPermanent(readErr) {
+		if delivery.IsPermanent(readErr) {
 			t.abort(key, uploadID)
 		}
 		return readErr

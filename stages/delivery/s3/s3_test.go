@@ -18,9 +18,10 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/ferrydelivery/ferry/ern"
-	"github.com/ferrydelivery/ferry/stages"
-	"github.com/ferrydelivery/ferry/stages/s3/s3test"
-	"github.com/ferrydelivery/ferry/stages/transporttest"
+	"github.com/ferrydelivery/ferry/stages/delivery"
+	"github.com/ferrydelivery/ferry/stages/delivery/s3/s3test"
+	"github.com/ferrydelivery/ferry/stages/delivery/transporttest"
+	"github.com/ferrydelivery/ferry/stages/record"
 )
 
 // TestConformance runs the Transport conformance suite against versitygw,
@@ -28,7 +29,7 @@ import (
 // for atomicity and cancellation too.
 func TestConformance(t *testing.T) {
 	s := s3test.Start(t, "")
-	transporttest.Run(t, func(t *testing.T) stages.Transport {
+	transporttest.Run(t, func(t *testing.T) delivery.Transport {
 		o := options(t, s, "")
 		o.Prefix = "conformance"
 		return newTransport(t, o)
@@ -58,7 +59,7 @@ func TestPrefixAndMultipart(t *testing.T) {
 	if !strings.HasSuffix(etag(head.ETag), "-5") {
 		t.Errorf("ETag %s: want a 5-part multipart upload", etag(head.ETag))
 	}
-	if err := tr.Put(ctx, "../escape", strings.NewReader("x"), 1); !stages.IsPermanent(err) {
+	if err := tr.Put(ctx, "../escape", strings.NewReader("x"), 1); !delivery.IsPermanent(err) {
 		t.Errorf("Put of ../escape: %v, want a permanent error", err)
 	}
 }
@@ -99,7 +100,7 @@ func TestMultipartResumesAfterServerKilled(t *testing.T) {
 	if err == nil {
 		t.Fatal("Put succeeded although the server was killed")
 	}
-	if stages.IsPermanent(err) {
+	if delivery.IsPermanent(err) {
 		t.Fatalf("a server gone away is transient, got permanent: %v", err)
 	}
 	s.Restart()
@@ -177,13 +178,13 @@ func TestFaultsAreClassified(t *testing.T) {
 		t.Setenv(testSecretEnv, "not-the-secret")
 		tr := newTransport(t, o)
 		err := tr.Put(ctx, "d/m.xml", bytes.NewReader(data), int64(len(data)))
-		if !stages.IsPermanent(err) {
+		if !delivery.IsPermanent(err) {
 			t.Errorf("Put with a wrong secret: %v; want a permanent error", err)
 		}
 		if err != nil && strings.Contains(err.Error(), "not-the-secret") {
 			t.Errorf("the error shows the secret: %v", err)
 		}
-		if _, err := tr.Stat(ctx, "d/m.xml"); !stages.IsPermanent(err) {
+		if _, err := tr.Stat(ctx, "d/m.xml"); !delivery.IsPermanent(err) {
 			t.Errorf("Stat with a wrong secret: %v; want a permanent error", err)
 		}
 	})
@@ -191,14 +192,14 @@ func TestFaultsAreClassified(t *testing.T) {
 		o := options(t, s, "")
 		t.Setenv(testKeyEnv, "AKIDUNKNOWN")
 		tr := newTransport(t, o)
-		if _, err := tr.List(ctx, "acknowledgements"); !stages.IsPermanent(err) {
+		if _, err := tr.List(ctx, "acknowledgements"); !delivery.IsPermanent(err) {
 			t.Errorf("List with an unknown key: %v; want a permanent error", err)
 		}
 	})
 	t.Run("missing credentials", func(t *testing.T) {
 		o := options(t, s, "")
 		t.Setenv(testKeyEnv, "")
-		if _, err := New(ctx, o); !stages.IsPermanent(err) || !strings.Contains(err.Error(), testKeyEnv) {
+		if _, err := New(ctx, o); !delivery.IsPermanent(err) || !strings.Contains(err.Error(), testKeyEnv) {
 			t.Errorf("New without keys: %v; want a permanent error naming %s", err, testKeyEnv)
 		}
 	})
@@ -207,14 +208,14 @@ func TestFaultsAreClassified(t *testing.T) {
 		o.Bucket = "no-such-bucket"
 		tr := newTransport(t, o)
 		err := tr.Put(ctx, "d/m.xml", bytes.NewReader(data), int64(len(data)))
-		if !stages.IsPermanent(err) || !strings.Contains(err.Error(), "no-such-bucket") {
+		if !delivery.IsPermanent(err) || !strings.Contains(err.Error(), "no-such-bucket") {
 			t.Errorf("Put into a missing bucket: %v; want a permanent error naming it", err)
 		}
 		big := transporttest.Data(MinPartSize+1, 1)
-		if err := tr.Put(ctx, "d/big.wav", bytes.NewReader(big), int64(len(big))); !stages.IsPermanent(err) {
+		if err := tr.Put(ctx, "d/big.wav", bytes.NewReader(big), int64(len(big))); !delivery.IsPermanent(err) {
 			t.Errorf("multipart Put into a missing bucket: %v; want a permanent error", err)
 		}
-		if _, err := tr.List(ctx, "acknowledgements"); !stages.IsPermanent(err) {
+		if _, err := tr.List(ctx, "acknowledgements"); !delivery.IsPermanent(err) {
 			t.Errorf("List of a missing bucket: %v; want a permanent error", err)
 		}
 	})
@@ -245,12 +246,12 @@ func TestFaultsAreClassified(t *testing.T) {
 			p.setFault(func(*http.Request) int { return code })
 			tr := newTransport(t, options(t, s, p.URL))
 			err := tr.Put(ctx, "d/u.xml", bytes.NewReader(data), int64(len(data)))
-			if err == nil || stages.IsPermanent(err) {
+			if err == nil || delivery.IsPermanent(err) {
 				t.Errorf("Put under lasting %d: %v; want a transient error", code, err)
 			}
 			big := transporttest.Data(MinPartSize+1, 2)
 			err = tr.Put(ctx, "d/u.wav", bytes.NewReader(big), int64(len(big)))
-			if err == nil || stages.IsPermanent(err) {
+			if err == nil || delivery.IsPermanent(err) {
 				t.Errorf("multipart Put under lasting %d: %v; want a transient error", code, err)
 			}
 		}
@@ -266,7 +267,7 @@ func TestAcknowledgementsFromPrefix(t *testing.T) {
 	o.Prefix = "label-x"
 	tr := newTransport(t, o)
 	ctx := context.Background()
-	d := &stages.Delivery{MessageID: "FERRY-5901234123457-20260101120000000", ReleaseID: "5901234123457"}
+	d := &record.Delivery{MessageID: "FERRY-5901234123457-20260101120000000", ReleaseID: "5901234123457"}
 	write := func(key string, status string, msgID string) {
 		var b bytes.Buffer
 		a := &ern.Ack{MessageID: "ACK-" + msgID, Sender: ern.Party{DPID: "PADPIDA2014122301Q"}, Created: time.Now(),
@@ -278,18 +279,18 @@ func TestAcknowledgementsFromPrefix(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res, err := stages.FindAck(ctx, tr, "acknowledgements", d)
+	res, err := delivery.FindAck(ctx, tr, "acknowledgements", d)
 	if err != nil || res.Found {
 		t.Fatalf("before any acknowledgement: %+v, %v", res, err)
 	}
 	write("label-x/acknowledgements/ACK_FERRY-OTHER_20260101.xml", ern.StatusIngested, "FERRY-OTHER")
 	write("label-x/acknowledgements/old/ACK_"+d.MessageID+"_1.xml", ern.StatusError, d.MessageID) // a sub-folder is not read
 	write("acknowledgements/ACK_"+d.MessageID+"_1.xml", ern.StatusError, d.MessageID)             // outside the prefix
-	if res, err := stages.FindAck(ctx, tr, "acknowledgements", d); err != nil || res.Found {
+	if res, err := delivery.FindAck(ctx, tr, "acknowledgements", d); err != nil || res.Found {
 		t.Fatalf("with only others' acknowledgements: %+v, %v", res, err)
 	}
 	write("label-x/acknowledgements/ACK_"+d.MessageID+"_20260102.xml", ern.StatusIngested, d.MessageID)
-	res, err = stages.FindAck(ctx, tr, "acknowledgements", d)
+	res, err = delivery.FindAck(ctx, tr, "acknowledgements", d)
 	if err != nil || !res.Found || res.Outcome() != ern.AckAccepted {
 		t.Fatalf("FindAck = %+v, %v; want the acknowledgement, accepted", res, err)
 	}

@@ -7,7 +7,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 
-	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/stages/delivery"
 )
 
 // permanentCodes are S3 error codes that no retry can fix: the keys, the
@@ -46,7 +46,7 @@ var permanentCodes = map[string]bool{
 //
 // An error already marked permanent stays so.
 func classify(err error) error {
-	if err == nil || stages.IsPermanent(err) {
+	if err == nil || delivery.IsPermanent(err) {
 		return err
 	}
 	var api smithy.APIError
@@ -55,14 +55,14 @@ func classify(err error) error {
 		case code == "NoSuchKey" || code == "NotFound":
 			return notFound{err}
 		case permanentCodes[code]:
-			return stages.Permanent(err)
+			return delivery.Permanent(err)
 		}
 	}
 	var resp *awshttp.ResponseError
 	if errors.As(err, &resp) {
 		switch resp.HTTPStatusCode() {
 		case http.StatusForbidden:
-			return stages.Permanent(err)
+			return delivery.Permanent(err)
 		case http.StatusNotFound:
 			if api == nil || api.ErrorCode() == "" {
 				return notFound{err}

@@ -1,4 +1,4 @@
-// Package s3 is a stages.Transport that delivers into an S3 bucket (AWS
+// Package s3 is a delivery.Transport that delivers into an S3 bucket (AWS
 // or any S3-compatible store), for DSPs that take deliveries into cloud
 // buckets instead of SFTP.
 //
@@ -29,7 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/ferrydelivery/ferry/stages"
+	"github.com/ferrydelivery/ferry/stages/delivery"
 )
 
 // Defaults for Options left zero.
@@ -85,19 +85,19 @@ type Transport struct {
 	log    *slog.Logger
 }
 
-var _ stages.Transport = (*Transport)(nil)
+var _ delivery.Transport = (*Transport)(nil)
 
 // New checks the options and resolves the credentials; it does not call
 // the server (the first Put or Stat does).
 func New(ctx context.Context, o Options) (*Transport, error) {
 	if o.Bucket == "" {
-		return nil, stages.Permanent(errors.New("s3: bucket is required"))
+		return nil, delivery.Permanent(errors.New("s3: bucket is required"))
 	}
 	if o.PartSize == 0 {
 		o.PartSize = DefaultPartSize
 	}
 	if o.PartSize < MinPartSize {
-		return nil, stages.Permanent(fmt.Errorf("s3: part size %d is below S3's minimum of 5 MiB", o.PartSize))
+		return nil, delivery.Permanent(fmt.Errorf("s3: part size %d is below S3's minimum of 5 MiB", o.PartSize))
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
@@ -114,7 +114,7 @@ func New(ctx context.Context, o Options) (*Transport, error) {
 	switch o.SSE {
 	case "", "AES256", "aws:kms":
 	default:
-		return nil, stages.Permanent(fmt.Errorf("s3: sse = %q: want \"\", \"AES256\" or \"aws:kms\"", o.SSE))
+		return nil, delivery.Permanent(fmt.Errorf("s3: sse = %q: want \"\", \"AES256\" or \"aws:kms\"", o.SSE))
 	}
 	o.Prefix = strings.Trim(o.Prefix, "/")
 	if o.Logger == nil {
@@ -122,7 +122,7 @@ func New(ctx context.Context, o Options) (*Transport, error) {
 	}
 	creds, err := o.Credentials.provider(ctx)
 	if err != nil {
-		return nil, stages.Permanent(fmt.Errorf("s3: credentials: %w", err))
+		return nil, delivery.Permanent(fmt.Errorf("s3: credentials: %w", err))
 	}
 	hc := o.HTTPClient
 	if hc == nil {
@@ -175,7 +175,7 @@ var errBadPath = errors.New("invalid path")
 func (t *Transport) key(p string) (string, error) {
 	clean := path.Clean("/" + p)[1:]
 	if strings.HasPrefix(p, "/") || strings.ContainsRune(p, 0) || hasDotDot(p) {
-		return "", stages.Permanent(fmt.Errorf("%w %q: want a path inside the bucket prefix", errBadPath, p))
+		return "", delivery.Permanent(fmt.Errorf("%w %q: want a path inside the bucket prefix", errBadPath, p))
 	}
 	if t.o.Prefix == "" {
 		return clean, nil
@@ -214,7 +214,7 @@ func (t *Transport) Stat(ctx context.Context, p string) (int64, error) {
 
 // List returns the objects directly inside dir (not those in deeper
 // "folders"), sorted by name; a missing dir is empty.
-func (t *Transport) List(ctx context.Context, dir string) ([]stages.RemoteFile, error) {
+func (t *Transport) List(ctx context.Context, dir string) ([]delivery.RemoteFile, error) {
 	prefix, err := t.key(dir)
 	if err != nil {
 		return nil, err
@@ -222,7 +222,7 @@ func (t *Transport) List(ctx context.Context, dir string) ([]stages.RemoteFile, 
 	if prefix != "" {
 		prefix += "/"
 	}
-	var files []stages.RemoteFile
+	var files []delivery.RemoteFile
 	pages := awss3.NewListObjectsV2Paginator(t.client, &awss3.ListObjectsV2Input{
 		Bucket: &t.o.Bucket, Prefix: &prefix, Delimiter: aws.String("/"),
 	})
@@ -236,7 +236,7 @@ func (t *Transport) List(ctx context.Context, dir string) ([]stages.RemoteFile, 
 			if name == "" || strings.Contains(name, "/") {
 				continue
 			}
-			files = append(files, stages.RemoteFile{Name: name, Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified)})
+			files = append(files, delivery.RemoteFile{Name: name, Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified)})
 		}
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferrydelivery/ferry/stages/s3/s3test"
+	"github.com/ferrydelivery/ferry/stages/delivery/s3/s3test"
 )
 
 // Environment variables the tests put the server's keys in: the
