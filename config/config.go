@@ -96,13 +96,14 @@ type DSP struct {
 	Test     bool   `toml:"test"`     // MessageControlType TestMessage
 	// AVSVersionID overrides the AvsVersionId written in ERN 4.3 and later
 	// (by default the version of the AVS file the schema ships with).
-	AVSVersionID string `toml:"avs_version_id"`
-	Transport    string `toml:"transport"` // sftp, local, sandbox, s3
-	SFTP         SFTP   `toml:"sftp"`
-	Local        Local  `toml:"local"`
-	S3           S3     `toml:"s3"`
-	Ack          Ack    `toml:"ack"`
-	Rules        Rules  `toml:"rules"`
+	AVSVersionID string  `toml:"avs_version_id"`
+	Transport    string  `toml:"transport"` // sftp, local, sandbox, s3
+	SFTP         SFTP    `toml:"sftp"`
+	Local        Local   `toml:"local"`
+	S3           S3      `toml:"s3"`
+	Package      Package `toml:"package"`
+	Ack          Ack     `toml:"ack"`
+	Rules        Rules   `toml:"rules"`
 }
 
 // SFTP holds a DSP's server settings. Secrets are never written here:
@@ -134,8 +135,11 @@ type Local struct {
 
 // Ack configures how a DSP's acknowledgements are awaited.
 type Ack struct {
-	Mode    string   `toml:"mode"` // ern-c (poll acknowledgement files) or none
-	Dir     string   `toml:"dir"`  // remote folder, relative to the DSP's dir
+	// Mode: ern-c (poll acknowledgement files), none (delivered once
+	// uploaded) or manual (waits in uploaded/ until a person moves the
+	// folder to acknowledged/).
+	Mode    string   `toml:"mode"`
+	Dir     string   `toml:"dir"` // remote folder, relative to the DSP's dir
 	Poll    Duration `toml:"poll"`
 	Timeout Duration `toml:"timeout"`
 	Archive string   `toml:"archive"` // remote folder for acknowledgements read; see ackarchive.go

@@ -116,6 +116,10 @@ func (c *Config) ApplyDefaults() {
 		setString(&d.SFTP.Dir, defaultSFTPDir)
 		setDuration(&d.SFTP.Timeout, defaultSFTPTimeout)
 		d.S3.applyDefaults()
+		d.Package.applyDefaults()
+		if d.Transport == "package" {
+			setString(&d.Ack.Mode, "none")
+		}
 		setString(&d.Ack.Mode, defaultAckMode)
 		setString(&d.Ack.Dir, DefaultAckDir)
 		setDuration(&d.Ack.Poll, defaultAckPoll)
