@@ -87,6 +87,9 @@ bench: test-deps example
 	$(BENCH) -bench Catalogue100k -benchtime 1x ./stages/record
 	$(BENCH) -bench IdleScan10k ./stages/delivery/sandbox
 	$(BENCH) -bench AckPoll10k -benchtime 3x ./stages/delivery/sandbox
+	@command -v rclone >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone >/dev/null; } || echo "make bench: rclone missing; the S3 comparison is skipped"
+	$(BENCH) -bench Upload1GiB -benchtime 2x ./stages/delivery/s3
+	$(BENCH) -bench Upload1000Files -benchtime 3x ./stages/delivery/s3
 	$(BENCH) -bench 'Latency|ScanTree' -benchtime 10x ./watch
 	$(BENCH) -bench TenThousandDrops -benchtime 1x ./watch
 	FERRY_WATCH_BENCH_POLL_CPU=1 $(BENCH) -bench PollCPU100k -benchtime 1x ./watch

@@ -78,6 +78,8 @@ func Start(t testing.TB, root string) *Server {
 	}
 	if root == "" {
 		root = t.TempDir()
+	} else if err := os.MkdirAll(root, 0o755); err != nil {
+		t.Fatalf("s3test: %v", err)
 	}
 	s := &Server{t: t, Root: root, AccessKey: "ferrytestaccess", SecretKey: "ferrytestsecret0123456789",
 		Bucket: "deliveries", bin: bin, LogFile: filepath.Join(t.TempDir(), "versitygw.log")}
