@@ -28,7 +28,7 @@ type S3 struct {
 	SecretKeyEnv    string `toml:"secret_key_env"`
 	SessionTokenEnv string `toml:"session_token_env"`
 	CredentialsFile string `toml:"credentials_file"`
-	Profile         string `toml:"profile"`
+	Profile         string `toml:"credentials_profile"`
 	// SSE asks for server-side encryption: "" (the bucket's default),
 	// "AES256" or "aws:kms" (with sse_kms_key_id, or the default key).
 	SSE         string `toml:"sse"`

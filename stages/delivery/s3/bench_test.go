@@ -51,6 +51,7 @@ func writeRandomFile(b *testing.B, p string, seed uint64, size int64) {
 	r := rand.New(rand.NewPCG(seed, seed+1))
 	buf := make([]byte, 1<<20)
 	for left := size; left > 0; {
+		buf := buf[:min(left+8, int64(len(buf)))&^7]
 		for i := 0; i+8 <= len(buf); i += 8 {
 			v := r.Uint64()
 			for j := range 8 {
