@@ -250,4 +250,3 @@ func checkStored(b *testing.B, s *s3test.Server) {
 		b.Fatalf("server: %v", err)
 	}
 }
-
