@@ -94,41 +94,50 @@ func rcloneCopy(b *testing.B, s *s3test.Server, src, dst string, transfers int) 
 	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
-func needRclone(b *testing.B) {
-	if _, err := exec.LookPath("rclone"); err != nil {
-		b.Skip("rclone not installed (`make bench` installs it): skipping the side-by-side")
-	}
-}
-
 func selfCPU() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// sideBySide times upload b.N times, clearing the bucket (untimed)
-// before each, and reports the client's CPU seconds per GiB beside MB/s.
-func sideBySide(b *testing.B, s *s3test.Server, bytesPerOp int64, upload func() (external time.Duration)) {
-	b.SetBytes(bytesPerOp)
-	var client time.Duration
+// sideBySide runs ferry's upload and rclone's in turns, b.N rounds, the
+// bucket cleared (untimed) before each, so that both meet the same load
+// on a shared machine; it reports each one's MB/s and client CPU seconds
+// per GiB, and the ratio of their times (rclone's over ferry's: above 1,
+// ferry is faster).
+func sideBySide(b *testing.B, s *s3test.Server, bytesPerOp int64, ferry func(), rclone func() time.Duration) {
+	_, err := exec.LookPath("rclone")
+	if err != nil {
+		b.Log("rclone not installed (`make bench` installs it): ferry alone")
+		rclone = func() time.Duration { return 0 }
+	}
+	var ferryWall, rcloneWall, ferryCPU, rcloneCPU time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		clearBucket(b, s)
-		self := selfCPU()
+		self, start := selfCPU(), time.Now()
 		b.StartTimer()
-		external := upload()
+		ferry()
 		b.StopTimer()
-		if external > 0 {
-			client += external
-		} else {
-			client += selfCPU() - self
-		}
+		ferryWall += time.Since(start)
+		ferryCPU += selfCPU() - self
+		clearBucket(b, s)
+		start = time.Now()
+		rcloneCPU += rclone()
+		rcloneWall += time.Since(start)
 		b.StartTimer()
 	}
 	b.StopTimer()
 	clearBucket(b, s)
 	gib := float64(bytesPerOp) * float64(b.N) / (1 << 30)
-	b.ReportMetric(client.Seconds()/gib, "client-cpu-s/GiB")
+	mb := float64(bytesPerOp) * float64(b.N) / 1e6
+	b.ReportMetric(mb/ferryWall.Seconds(), "ferry-MB/s")
+	if err == nil {
+		b.ReportMetric(mb/rcloneWall.Seconds(), "rclone-MB/s")
+		b.ReportMetric(rcloneWall.Seconds()/ferryWall.Seconds(), "ratio")
+		b.ReportMetric(rcloneCPU.Seconds()/gib, "rclone-cpu-s/GiB")
+	}
+	b.ReportMetric(ferryCPU.Seconds()/gib, "ferry-cpu-s/GiB")
 }
 
 // clearBucket empties the bucket's folder behind the server's back
@@ -164,26 +173,19 @@ func BenchmarkUpload1GiB(b *testing.B) {
 	os.MkdirAll(filepath.Dir(src), 0o755)
 	writeRandomFile(b, src, 7, size)
 	ctx := context.Background()
-	b.Run("ferry", func(b *testing.B) {
-		sideBySide(b, s, size, func() time.Duration {
-			tr := benchTransport(b, s)
-			defer tr.Close()
-			f, err := os.Open(src)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer f.Close()
-			if err := tr.Put(ctx, "big/big.bin", f, size); err != nil {
-				b.Fatal(err)
-			}
-			return 0
-		})
-	})
-	b.Run("rclone", func(b *testing.B) {
-		needRclone(b)
-		sideBySide(b, s, size, func() time.Duration {
-			return rcloneCopy(b, s, filepath.Dir(src), "big", 1)
-		})
+	sideBySide(b, s, size, func() {
+		tr := benchTransport(b, s)
+		defer tr.Close()
+		f, err := os.Open(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := tr.Put(ctx, "big/big.bin", f, size); err != nil {
+			b.Fatal(err)
+		}
+	}, func() time.Duration {
+		return rcloneCopy(b, s, filepath.Dir(src), "big", 1)
 	})
 	checkStored(b, s)
 }
@@ -200,47 +202,40 @@ func BenchmarkUpload1000Files(b *testing.B) {
 		writeRandomFile(b, filepath.Join(src, fmt.Sprintf("f%04d.bin", i)), uint64(i), size)
 	}
 	ctx := context.Background()
-	b.Run("ferry", func(b *testing.B) {
-		sideBySide(b, s, count*size, func() time.Duration {
-			tr := benchTransport(b, s)
-			defer tr.Close()
-			names := make(chan string)
-			errs := make(chan error, count)
-			var wg sync.WaitGroup
-			for range benchConcurrency {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for name := range names {
-						f, err := os.Open(filepath.Join(src, name))
-						if err != nil {
-							errs <- err
-							continue
-						}
-						errs <- tr.Put(ctx, "small/"+name, f, size)
-						f.Close()
+	sideBySide(b, s, count*size, func() {
+		tr := benchTransport(b, s)
+		defer tr.Close()
+		names := make(chan string)
+		errs := make(chan error, count)
+		var wg sync.WaitGroup
+		for range benchConcurrency {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for name := range names {
+					f, err := os.Open(filepath.Join(src, name))
+					if err != nil {
+						errs <- err
+						continue
 					}
-				}()
-			}
-			for i := range count {
-				names <- fmt.Sprintf("f%04d.bin", i)
-			}
-			close(names)
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				if err != nil {
-					b.Fatal(err)
+					errs <- tr.Put(ctx, "small/"+name, f, size)
+					f.Close()
 				}
+			}()
+		}
+		for i := range count {
+			names <- fmt.Sprintf("f%04d.bin", i)
+		}
+		close(names)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				b.Fatal(err)
 			}
-			return 0
-		})
-	})
-	b.Run("rclone", func(b *testing.B) {
-		needRclone(b)
-		sideBySide(b, s, count*size, func() time.Duration {
-			return rcloneCopy(b, s, src, "small", benchConcurrency)
-		})
+		}
+	}, func() time.Duration {
+		return rcloneCopy(b, s, src, "small", benchConcurrency)
 	})
 }
 
