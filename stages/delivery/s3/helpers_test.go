@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -68,6 +69,8 @@ type proxy struct {
 	counts map[string]int
 	bytes  int64
 	fault  func(r *http.Request) int // a status to answer with, or 0
+	// corrupt, when set, flips one byte of every PUT body on its way.
+	corrupt bool
 }
 
 func newProxy(t testing.TB, target string) *proxy {
@@ -93,12 +96,26 @@ func newProxy(t testing.TB, target string) *proxy {
 				io.Copy(io.Discard, r.Body)
 				w.Header().Set("Content-Type", "application/xml")
 				w.WriteHeader(code)
-				io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`)
+				msg := "<Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
+				if code == http.StatusNotImplemented {
+					msg = "<Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented.</Message>"
+				}
+				io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error>`+msg+`</Error>`)
 				p.count("fault "+kind, 0)
 				return
 			}
 		}
 		p.count(kind, r.ContentLength)
+		p.mu.Lock()
+		corrupt := p.corrupt
+		p.mu.Unlock()
+		if corrupt && r.Method == http.MethodPut {
+			b, _ := io.ReadAll(r.Body)
+			if len(b) > 0 {
+				b[len(b)/2] ^= 0x20
+			}
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
 		rp.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)

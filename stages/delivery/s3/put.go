@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"sort"
 	"strings"
@@ -29,6 +31,8 @@ import (
 // into new folders, so a small file is only ever there already when a
 // try was cut short right after putting it.
 const checkMin = 1 << 20
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // unsignedPayload signs headers but not the body: Content-MD5 already
 // guards every body, so hashing it a second time (SHA-256) for the
@@ -86,20 +90,38 @@ func (t *Transport) putSingle(ctx context.Context, key string, r io.Reader, size
 	if err := readPart(ctx, r, buf, true, size); err != nil {
 		return err
 	}
+	in := &awss3.PutObjectInput{
+		Bucket: &t.o.Bucket, Key: &key,
+		Body: bytes.NewReader(buf), ContentLength: aws.Int64(size),
+	}
+	in.ServerSideEncryption, in.SSEKMSKeyId = t.sse()
+	if size < checkMin && !t.noCRC.Load() {
+		// Small files: nothing to compare with the bucket's MD5, so the
+		// body is guarded by CRC-32C (computed in hardware, a fraction of
+		// MD5's cost) instead.
+		var c [4]byte
+		binary.BigEndian.PutUint32(c[:], crc32.Checksum(buf, castagnoli))
+		in.ChecksumAlgorithm = types.ChecksumAlgorithmCrc32c
+		in.ChecksumCRC32C = aws.String(base64.StdEncoding.EncodeToString(c[:]))
+		_, err := t.client.PutObject(ctx, in, unsignedPayload)
+		if !unsupported(err) {
+			return err
+		}
+		// A store without additional checksums: Content-MD5 from now on.
+		t.log.Info("the store refuses CRC-32C checksums; sending Content-MD5 instead", "err", err)
+		t.noCRC.Store(true)
+		in.ChecksumAlgorithm, in.ChecksumCRC32C = "", nil
+		in.Body = bytes.NewReader(buf)
+	}
 	sum := md5.Sum(buf)
-	if t.etagIsMD5() && size >= checkMin {
+	if t.etagIsMD5() {
 		head, err := t.client.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: &t.o.Bucket, Key: &key})
 		if err == nil && aws.ToInt64(head.ContentLength) == size && etag(head.ETag) == hex.EncodeToString(sum[:]) {
 			t.log.Debug("already in the bucket with the same MD5; not sent", "key", key)
 			return nil
 		}
 	}
-	in := &awss3.PutObjectInput{
-		Bucket: &t.o.Bucket, Key: &key,
-		Body: bytes.NewReader(buf), ContentLength: aws.Int64(size),
-		ContentMD5: aws.String(base64.StdEncoding.EncodeToString(sum[:])),
-	}
-	in.ServerSideEncryption, in.SSEKMSKeyId = t.sse()
+	in.ContentMD5 = aws.String(base64.StdEncoding.EncodeToString(sum[:]))
 	_, err := t.client.PutObject(ctx, in, unsignedPayload)
 	return err
 }
@@ -310,4 +332,18 @@ func (t *Transport) abort(key, uploadID string) {
 	if _, err := t.client.AbortMultipartUpload(ctx, &awss3.AbortMultipartUploadInput{Bucket: &t.o.Bucket, Key: &key, UploadId: &uploadID}); err != nil {
 		t.log.Warn("abort multipart upload", "key", key, "err", err)
 	}
+}
+
+// unsupported reports whether err is a store saying it does not know a
+// request's feature (as opposed to a body that failed its checksum).
+func unsupported(err error) bool {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return false
+	}
+	switch api.ErrorCode() {
+	case "NotImplemented", "InvalidArgument", "InvalidRequest":
+		return true
+	}
+	return false
 }

@@ -22,6 +22,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -83,6 +84,8 @@ type Transport struct {
 	client *awss3.Client
 	http   *http.Client
 	log    *slog.Logger
+	// noCRC is set once the store refused a CRC-32C checksum.
+	noCRC atomic.Bool
 }
 
 var _ delivery.Transport = (*Transport)(nil)

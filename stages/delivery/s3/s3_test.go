@@ -295,3 +295,57 @@ func TestAcknowledgementsFromPrefix(t *testing.T) {
 		t.Fatalf("FindAck = %+v, %v; want the acknowledgement, accepted", res, err)
 	}
 }
+
+// TestCorruptionInTransitIsRefused flips a byte of every body between
+// the transport and the server: the checksum each body carries (CRC-32C
+// for small files, Content-MD5 otherwise, per part in multipart uploads)
+// makes the server refuse it, nothing is stored, and the fault is
+// transient (the next try sends it again).
+func TestCorruptionInTransitIsRefused(t *testing.T) {
+	s := s3test.Start(t, "")
+	p := newProxy(t, s.Endpoint)
+	p.corrupt = true
+	o := options(t, s, p.URL)
+	o.MaxAttempts = 1
+	tr := newTransport(t, o)
+	ctx := context.Background()
+	for _, size := range []int{1000, checkMin + 1, MinPartSize + 1} {
+		data := transporttest.Data(size, uint64(size))
+		err := tr.Put(ctx, "d/f.bin", bytes.NewReader(data), int64(size))
+		if err == nil {
+			got := transporttest.ReadBack(t, tr, "d/f.bin")
+			t.Fatalf("%d bytes corrupted on the way were stored (read back equal: %v)", size, bytes.Equal(got, data))
+		}
+		t.Logf("%d bytes: %v", size, err)
+		if delivery.IsPermanent(err) {
+			t.Errorf("%d bytes: corruption in transit is transient, got permanent: %v", size, err)
+		}
+		if _, err := tr.Stat(ctx, "d/f.bin"); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%d bytes: Stat after a refused body: %v", size, err)
+		}
+	}
+}
+
+// TestStoreWithoutCRC32C: a store that answers NotImplemented to the
+// CRC-32C checksum of small files gets Content-MD5 instead, at once and
+// for the next files.
+func TestStoreWithoutCRC32C(t *testing.T) {
+	s := s3test.Start(t, "")
+	p := newProxy(t, s.Endpoint)
+	p.setFault(func(r *http.Request) int {
+		if r.Header.Get("X-Amz-Checksum-Crc32c") != "" {
+			return http.StatusNotImplemented
+		}
+		return 0
+	})
+	tr := newTransport(t, options(t, s, p.URL))
+	for _, name := range []string{"a", "b"} {
+		data := transporttest.Data(500, 1)
+		if err := tr.Put(context.Background(), "d/"+name, bytes.NewReader(data), int64(len(data))); err != nil {
+			t.Fatalf("Put %s: %v", name, err)
+		}
+	}
+	if n := p.get("fault PUT object"); n != 1 {
+		t.Errorf("%d refused CRC-32C puts; want 1 (the transport then remembers)", n)
+	}
+}
