@@ -60,14 +60,13 @@ func (w testWriter) Write(b []byte) (int, error) {
 }
 
 // proxy sits between the transport and the server: it counts requests
-// by kind and body bytes, and answers with fault instead of forwarding
+// by kind, and answers with fault instead of forwarding
 // while fault says so.
 type proxy struct {
 	URL string
 	mu  sync.Mutex
 	// counts by kind: "PUT part", "PUT object", "HEAD", "GET", "POST" …
 	counts map[string]int
-	bytes  int64
 	fault  func(r *http.Request) int // a status to answer with, or 0
 	// corrupt, when set, flips one byte of every PUT body on its way.
 	corrupt bool
@@ -101,11 +100,11 @@ func newProxy(t testing.TB, target string) *proxy {
 					msg = "<Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented.</Message>"
 				}
 				io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error>`+msg+`</Error>`)
-				p.count("fault "+kind, 0)
+				p.count("fault " + kind)
 				return
 			}
 		}
-		p.count(kind, r.ContentLength)
+		p.count(kind)
 		p.mu.Lock()
 		corrupt := p.corrupt
 		p.mu.Unlock()
@@ -123,25 +122,16 @@ func newProxy(t testing.TB, target string) *proxy {
 	return p
 }
 
-func (p *proxy) count(kind string, n int64) {
+func (p *proxy) count(kind string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.counts[kind]++
-	if n > 0 {
-		p.bytes += n
-	}
 }
 
 func (p *proxy) get(kind string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.counts[kind]
-}
-
-func (p *proxy) sent() int64 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.bytes
 }
 
 func (p *proxy) setFault(f func(*http.Request) int) {
