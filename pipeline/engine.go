@@ -101,7 +101,8 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 
 		ackDirMissing: map[string]error{},
 	}
-	n, err := notify.New(cfg.Notify, notify.Options{Logger: o.Logger})
+	n, err := notify.New(cfg.Notify, notify.Options{Logger: o.Logger,
+		Count: func(result string) { o.Metrics.notifications.WithLabelValues(result).Inc() }})
 	if err != nil {
 		return nil, err
 	}

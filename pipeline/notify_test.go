@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
@@ -63,5 +65,12 @@ func TestWebhookToldOfFailureAndAcknowledgement(t *testing.T) {
 	ack := find("acknowledged")
 	if ack["release"] != "hooked" || ack["dsp"] != "dsp" {
 		t.Errorf("acknowledged event %v", ack)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for testutil.ToFloat64(e.metrics.notifications.WithLabelValues("sent")) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("ferry_notifications_total{result=\"sent\"} = %v; want 2", testutil.ToFloat64(e.metrics.notifications.WithLabelValues("sent")))
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -62,6 +62,10 @@ type Options struct {
 	Attempts            int
 	Backoff, MaxBackoff time.Duration
 	Now                 func() time.Time
+	// Count, when set, is told each event's fate: "sent", "failed"
+	// (given up after its attempts) or "dropped" (queue full): the
+	// engine counts them in ferry_notifications_total.
+	Count func(result string)
 }
 
 // Notifier sends events to the configured webhooks. A nil *Notifier
@@ -125,6 +129,9 @@ func New(cfgs []config.Notify, o Options) (*Notifier, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Count == nil {
+		o.Count = func(string) {}
 	}
 	n := &Notifier{o: o, outages: map[string]*outage{}, stop: make(chan struct{})}
 	var errs []error
@@ -206,6 +213,7 @@ func (n *Notifier) enqueue(h *hook, ev Event) {
 	select {
 	case h.queue <- ev:
 	default:
+		n.o.Count("dropped")
 		if d := n.dropped.Add(1); d == 1 || d%100 == 0 {
 			n.o.Logger.Warn("notification queue full; event dropped", "hook", h.name, "event", ev.Kind, "dropped_total", d)
 		}

@@ -21,6 +21,7 @@ func (n *Notifier) run(h *hook) {
 		select {
 		case <-n.stop:
 			n.lost.Add(1)
+			n.o.Count("failed")
 			continue
 		default:
 		}
@@ -42,10 +43,12 @@ func (n *Notifier) deliver(h *hook, ev Event) {
 		retry, after, err := n.post(h, body)
 		if err == nil {
 			n.sent.Add(1)
+			n.o.Count("sent")
 			return
 		}
 		if !retry || attempt >= n.o.Attempts {
 			n.lost.Add(1)
+			n.o.Count("failed")
 			n.o.Logger.Warn("notification not delivered", "hook", h.name, "event", ev.Kind, "attempts", attempt, "err", err)
 			return
 		}
@@ -56,6 +59,7 @@ func (n *Notifier) deliver(h *hook, ev Event) {
 		case <-time.After(wait):
 		case <-n.stop:
 			n.lost.Add(1)
+			n.o.Count("failed")
 			return
 		}
 		wait = min(2*wait, n.o.MaxBackoff)
