@@ -23,8 +23,8 @@ var (
 	// low) and of batch folders (P, M, N), per choreography 1.8.1.
 	Priorities      = []string{"P", "N", "L"}
 	BatchPriorities = []string{"P", "M", "N"}
-	Transports      = []string{"sftp", "local", "sandbox"}
-	AckModes        = []string{"ern-c", "none"}
+	Transports      = []string{"sftp", "local", "sandbox", "s3", "package"}
+	AckModes        = []string{"ern-c", "none", "manual"}
 	WatchModes      = []string{"auto", "notify", "poll"}
 	LogFormats      = []string{"auto", "text", "json"}
 	LogLevels       = []string{"debug", "info", "warn", "error"}
@@ -100,10 +100,20 @@ func (c *Config) Check() error {
 			if d.Local.Dir == "" {
 				bad("%slocal.dir is required for transport = \"local\"", p)
 			}
+		case "s3":
+			errs = append(errs, d.S3.check(p)...)
+		case "package":
+			errs = append(errs, d.Package.check(p)...)
+			if d.Ack.Mode == "ern-c" {
+				bad("%sack.mode = \"ern-c\": a package is uploaded by a person, so no acknowledgement file comes back; use \"none\" or \"manual\"", p)
+			}
 		}
 		if d.Transport != "sandbox" && c.Sender.DPID == "" {
 			bad("sender.dpid is required to deliver to %s", name)
 		}
+	}
+	for i := range c.Notify {
+		errs = append(errs, c.Notify[i].check(i)...)
 	}
 	return errors.Join(errs...)
 }

@@ -34,6 +34,9 @@ type Config struct {
 	Log       Log             `toml:"log"`
 	DSP       map[string]*DSP `toml:"dsp"`
 	Rules     Rules           `toml:"rules"`
+	// Notify are the webhooks told about failures, acknowledgements and
+	// unreachable DSPs.
+	Notify []Notify `toml:"notify"`
 }
 
 // Party is the message sender: the label or distributor's DDEX party.
@@ -93,12 +96,14 @@ type DSP struct {
 	Test     bool   `toml:"test"`     // MessageControlType TestMessage
 	// AVSVersionID overrides the AvsVersionId written in ERN 4.3 and later
 	// (by default the version of the AVS file the schema ships with).
-	AVSVersionID string `toml:"avs_version_id"`
-	Transport    string `toml:"transport"` // sftp, local, sandbox
-	SFTP         SFTP   `toml:"sftp"`
-	Local        Local  `toml:"local"`
-	Ack          Ack    `toml:"ack"`
-	Rules        Rules  `toml:"rules"`
+	AVSVersionID string  `toml:"avs_version_id"`
+	Transport    string  `toml:"transport"` // sftp, local, sandbox, s3
+	SFTP         SFTP    `toml:"sftp"`
+	Local        Local   `toml:"local"`
+	S3           S3      `toml:"s3"`
+	Package      Package `toml:"package"`
+	Ack          Ack     `toml:"ack"`
+	Rules        Rules   `toml:"rules"`
 }
 
 // SFTP holds a DSP's server settings. Secrets are never written here:
@@ -130,8 +135,11 @@ type Local struct {
 
 // Ack configures how a DSP's acknowledgements are awaited.
 type Ack struct {
-	Mode    string   `toml:"mode"` // ern-c (poll acknowledgement files) or none
-	Dir     string   `toml:"dir"`  // remote folder, relative to the DSP's dir
+	// Mode: ern-c (poll acknowledgement files), none (delivered once
+	// uploaded) or manual (waits in uploaded/ until a person moves the
+	// folder to acknowledged/).
+	Mode    string   `toml:"mode"`
+	Dir     string   `toml:"dir"` // remote folder, relative to the DSP's dir
 	Poll    Duration `toml:"poll"`
 	Timeout Duration `toml:"timeout"`
 	Archive string   `toml:"archive"` // remote folder for acknowledgements read; see ackarchive.go
@@ -196,6 +204,9 @@ func Parse(text string) (*Config, error) {
 			msg := fmt.Sprintf("line %d: unknown key %q", KeyLine(text, k), k.String())
 			if last := k[len(k)-1]; strings.Contains(last, "password") || strings.Contains(last, "passphrase") {
 				msg += " (secrets are never read from the config file: use password_file, password_env, key_passphrase_file or key_passphrase_env)"
+			}
+			if last := k[len(k)-1]; last == "url" || strings.Contains(last, "secret") || strings.Contains(last, "access_key") {
+				msg += " (secrets are never read from the config file: webhooks take url_env or url_file; S3 keys come from credentials = \"env\", \"file\" or \"chain\")"
 			}
 			msgs = append(msgs, msg)
 		}

@@ -97,6 +97,9 @@ func (c *Config) ApplyDefaults() {
 	setString(&c.Log.Format, defaultLogFormat)
 	setString(&c.Log.Level, defaultLogLevel)
 	c.Rules.applyDefaults()
+	for i := range c.Notify {
+		c.Notify[i].applyDefaults(i)
+	}
 	for name, d := range c.DSP {
 		if d == nil {
 			d = &DSP{}
@@ -112,6 +115,11 @@ func (c *Config) ApplyDefaults() {
 		setInt(&d.SFTP.Port, defaultSFTPPort)
 		setString(&d.SFTP.Dir, defaultSFTPDir)
 		setDuration(&d.SFTP.Timeout, defaultSFTPTimeout)
+		d.S3.applyDefaults()
+		d.Package.applyDefaults()
+		if d.Transport == "package" {
+			setString(&d.Ack.Mode, "none")
+		}
 		setString(&d.Ack.Mode, defaultAckMode)
 		setString(&d.Ack.Dir, DefaultAckDir)
 		setDuration(&d.Ack.Poll, defaultAckPoll)

@@ -24,6 +24,14 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 			ToDo: "Move the folder back to inbox/ to deliver it again."})
 		return
 	}
+	if dest.cfg.Ack.Mode == "manual" {
+		// A person confirms the delivery by moving the folder from
+		// uploaded/ to acknowledged/ (README: distributor bulk packages):
+		// ferry leaves it waiting, with no timeout, and looks again at the
+		// next rescan or start.
+		e.unclaim(Uploaded, it.Path())
+		return
+	}
 	if dest.cfg.Ack.Mode == "none" {
 		// Delivered once uploaded: the ledger records it, so that the next
 		// drop of this release is an update.

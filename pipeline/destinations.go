@@ -7,7 +7,9 @@ import (
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
 	"github.com/ferrydelivery/ferry/stages/delivery"
+	"github.com/ferrydelivery/ferry/stages/delivery/bulk"
 	"github.com/ferrydelivery/ferry/stages/delivery/local"
+	"github.com/ferrydelivery/ferry/stages/delivery/s3"
 	"github.com/ferrydelivery/ferry/stages/delivery/sandbox"
 	"github.com/ferrydelivery/ferry/stages/delivery/sftp"
 )
@@ -34,6 +36,10 @@ func (e *Engine) startDestinations(ctx context.Context) error {
 			t, err = local.New(d.Local.Dir)
 		case "sftp":
 			t, err = sftp.New(sftpOptions(name, d, e))
+		case "s3":
+			t, err = s3.New(ctx, s3Options(name, d, e))
+		case "package":
+			t, err = bulk.New(bulkOptions(name, d, e))
 		case "sandbox":
 			if box == nil {
 				box, err = sandbox.Start(ctx, sandbox.Options{
@@ -76,4 +82,28 @@ func sftpOptions(name string, d *config.DSP, e *Engine) sftp.Options {
 		DialTimeout: s.Timeout.Duration,
 		Logger:      e.log.With("dsp", name),
 	}
+}
+
+func s3Options(name string, d *config.DSP, e *Engine) s3.Options {
+	s := d.S3
+	return s3.Options{
+		Bucket: s.Bucket, Prefix: s.Prefix, Region: s.Region, Endpoint: s.Endpoint, PathStyle: s.PathStyle,
+		Credentials: s3.Credentials{Source: s.Credentials, AccessKeyEnv: s.AccessKeyEnv, SecretKeyEnv: s.SecretKeyEnv,
+			SessionTokenEnv: s.SessionTokenEnv, File: s.CredentialsFile, Profile: s.Profile},
+		SSE: s.SSE, SSEKMSKeyID: s.SSEKMSKeyID,
+		PartSize: int64(s.PartSizeMiB) << 20, Concurrency: s.Concurrency, Timeout: s.Timeout.Duration,
+		Logger: e.log.With("dsp", name),
+	}
+}
+
+func bulkOptions(name string, d *config.DSP, e *Engine) bulk.Options {
+	p := d.Package
+	o := bulk.Options{Dir: p.Dir, Name: p.Name, Layout: p.Layout, Now: e.now, Logger: e.log.With("dsp", name)}
+	if len(p.Columns) > 0 {
+		o.Sheet = &bulk.Sheet{Name: p.Sheet}
+		for _, c := range p.Columns {
+			o.Sheet.Columns = append(o.Sheet.Columns, bulk.Column{Header: c.Header, Field: c.Field, Value: c.Value})
+		}
+	}
+	return o
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/pipeline/notify"
 	"github.com/ferrydelivery/ferry/stages/delivery"
 	"github.com/ferrydelivery/ferry/stages/digest"
 	"github.com/ferrydelivery/ferry/stages/files"
@@ -58,6 +59,8 @@ type Engine struct {
 	errs errorLog
 	// enteredAt caches when items entered their stage, for the metrics.
 	enteredAt enteredCache
+	// notify tells the [[notify]] webhooks; nil when there are none.
+	notify *notify.Notifier
 	// running is Run's context: once it is done no new work is queued
 	// (items stay on disk, in their stage folder), while the work in
 	// flight keeps its own context until the grace period ends.
@@ -98,6 +101,12 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 
 		ackDirMissing: map[string]error{},
 	}
+	n, err := notify.New(cfg.Notify, notify.Options{Logger: o.Logger,
+		Count: func(result string) { o.Metrics.notifications.WithLabelValues(result).Inc() }})
+	if err != nil {
+		return nil, err
+	}
+	e.notify = n
 	e.metrics.watchLayout(e.layout)
 	for _, name := range cfg.DSPNames() {
 		e.metrics.initDSP(name)
@@ -183,6 +192,7 @@ func (e *Engine) reach(dsp string, err error) {
 	e.unreachable[dsp] = err
 	e.reachMu.Unlock()
 	e.metrics.dspUp(dsp, err == nil)
+	e.notify.Reach(dsp, err)
 }
 
 // Reachability returns, per configured DSP, the error of the last
@@ -244,6 +254,9 @@ func (e *Engine) Layout() Layout { return e.layout }
 // Close releases the node lock and saves the hash cache.
 func (e *Engine) Close() error {
 	err := e.hashes.Save()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	e.notify.Close(ctx) // what is queued gets 5s to go out
+	cancel()
 	for _, d := range e.dests {
 		d.transport.Close()
 	}

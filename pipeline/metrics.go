@@ -53,6 +53,8 @@ type Metrics struct {
 	releases     *prometheus.GaugeVec
 	dspUpG       *prometheus.GaugeVec
 	layout       *Layout
+	// notifications counts webhook events by result.
+	notifications *prometheus.CounterVec
 	// entered says when the item at path entered its stage (its record's
 	// stage-entry time); nil: the folder's ctime.
 	entered func(path string, ctime time.Time) time.Time
@@ -103,6 +105,11 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 		Help: "1 when the DSP answered the last time ferry talked to it (or was not tried yet), 0 when that failed, as /readyz reports."}, []string{"dsp"})
 	m.releases = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ferry_releases",
 		Help: "Releases in the catalogue per DSP and platform state (live, taken-down, purged), from the ledger, refreshed every minute."}, []string{"dsp", "state"})
+	m.notifications = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferry_notifications_total",
+		Help: "Webhook notifications by result: sent, failed (given up after retries), dropped (queue full)."}, []string{"result"})
+	for _, r := range []string{"sent", "failed", "dropped"} {
+		m.notifications.WithLabelValues(r)
+	}
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ferry_build_info",
 		Help: "Always 1; labels say which ferry is running: version, Go version, VCS revision, its commit time and whether the tree was modified."},
 		[]string{"version", "goversion", "revision", "vcs_time", "modified"})
@@ -110,7 +117,7 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 	build.WithLabelValues(b.Version, b.GoVersion, b.Revision, b.Time, strconv.FormatBool(b.Modified)).Set(1)
 	for _, c := range []prometheus.Collector{m.inflight, m.processedC, m.duration, m.uploadBytes, m.uploadFiles,
 		m.skippedBytes, m.skippedFiles, m.retries, m.acks, m.ackLatency, m.hashBytes, m.cacheHits, m.cacheMisses,
-		m.watchEvents, m.watchRescans, m.watchMode, m.recordFails, m.releases, m.dspUpG, build, stageCollector{m}} {
+		m.watchEvents, m.watchRescans, m.watchMode, m.recordFails, m.releases, m.dspUpG, m.notifications, build, stageCollector{m}} {
 		f(c)
 	}
 	for _, s := range workStages {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ferrydelivery/ferry/pipeline/notify"
 	"github.com/ferrydelivery/ferry/stages/delivery"
 	"github.com/ferrydelivery/ferry/stages/files"
 	"github.com/ferrydelivery/ferry/stages/record"
@@ -128,6 +129,9 @@ func (e *Engine) advance(it *record.Item, from, to Stage, started time.Time) {
 	}
 	e.metrics.processed(from, it.State.DSP, resultOK, e.now().Sub(started))
 	e.itemLog(it, from).Info("moved", "to", to)
+	if to == Acknowledged {
+		e.notify.Notify(notify.Event{Kind: notify.Acknowledged, Release: releaseOf(it.Name(), it.State.DSP), DSP: it.State.DSP, Stage: string(to)})
+	}
 	e.enqueue(e.running, to, filepath.Base(dst))
 }
 
@@ -137,7 +141,8 @@ func (e *Engine) fail(it *record.Item, from Stage, f failure) {
 	if f.DSP == "" {
 		f.DSP = it.State.DSP
 	}
-	if err := it.WriteErrors(errorsText(f, e.now())); err != nil {
+	report := errorsText(f, e.now())
+	if err := it.WriteErrors(report); err != nil {
 		if errors.Is(err, record.ErrGone) {
 			e.gone(it, from)
 			return
@@ -155,6 +160,8 @@ func (e *Engine) fail(it *record.Item, from Stage, f failure) {
 	}
 	e.metrics.processed(from, it.State.DSP, resultFailed, 0)
 	e.itemLog(it, from).Warn("failed", "err", f.What)
+	e.notify.Notify(notify.Event{Kind: notify.Failed, Release: releaseOf(it.Name(), it.State.DSP), DSP: f.DSP, Stage: string(from),
+		Summary: f.What, Details: strings.Split(strings.TrimSpace(string(report)), "\n")})
 }
 
 // retryOrFail handles a stage error: permanent errors and transient ones
