@@ -48,10 +48,17 @@ func (e *Engine) pack(ctx context.Context, name string) {
 	}
 	base := releaseOf(it.Name(), it.State.DSP)
 	waiting := false
-	for _, dsp := range e.destinationsFor(it.State.DSP, rel) {
+	var skipped []string
+	dsps := e.destinationsFor(it.State.DSP, rel)
+	for _, dsp := range dsps {
 		instPath := filepath.Join(staging, base+"@"+dsp)
 		if _, err := os.Lstat(instPath); it.State.Fanned[dsp] && err != nil {
 			continue // made and moved on before an interruption
+		}
+		if why := e.nothingToTakeDown(rel, dsp); why != "" {
+			e.itemLog(it, Validated).Info("takedown skipped", "skipped_dsp", dsp, "why", why)
+			skipped = append(skipped, dsp+": "+why)
+			continue
 		}
 		if wait, ok := e.oneAtATime(it, rel, dsp); !ok {
 			return
@@ -70,6 +77,13 @@ func (e *Engine) pack(ctx context.Context, name string) {
 		if e.advance(inst, Validated, Packaged, started); e.stuck(it, instPath) {
 			return
 		}
+	}
+	if len(skipped) == len(dsps) {
+		e.fail(it, Validated, failure{Stage: Validated,
+			What:    "there is nothing to take down: release " + rel.ID() + " is not live at any DSP it names",
+			Details: skipped,
+			ToDo:    "Check the UPC (ferry releases " + rel.ID() + " lists where it is live), or name the DSPs it was delivered to in deliver_to."})
+		return
 	}
 	if waiting {
 		// An earlier drop of this release is still being delivered to a
@@ -278,4 +292,20 @@ func (e *Engine) dropInFlight(dropID, dsp string) bool {
 		}
 	}
 	return false
+}
+
+// nothingToTakeDown says why a takedown of rel need not go to dsp (the
+// release was never delivered there, or is taken down already), or "".
+func (e *Engine) nothingToTakeDown(rel *validate.Release, dsp string) string {
+	if rel.Action != validate.ActionTakedown {
+		return ""
+	}
+	d, err := e.rec.Delivered(dsp, rel.ID())
+	switch {
+	case err != nil:
+		return "never delivered there"
+	case d.Kind == "takedown":
+		return "taken down there already (" + d.MessageID + ")"
+	}
+	return ""
 }

@@ -53,6 +53,13 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 	switch {
 	case rel.Action == validate.ActionTakedown:
 		kind = ern.Takedown
+		// A takedown folder names the release by its UPC alone: the
+		// message describes it as the DSP last accepted it.
+		if prior.Delivered != nil && prior.Delivered.Release != nil {
+			sent := *prior.Delivered.Release
+			sent.Deals = model.Deals
+			model = sent
+		}
 	case prior.Delivered != nil:
 		kind = ern.Update
 	}
@@ -141,6 +148,7 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 			}
 		}
 	}
+	d.Release = &model
 	plan.Message = &ern.Message{
 		Header: ern.Header{
 			ThreadID:  model.UPC,

@@ -3,6 +3,8 @@ package record
 import (
 	"path"
 	"time"
+
+	"github.com/ferrydelivery/ferry/ern"
 )
 
 // Roles of the files of a delivery, uploaded in this order.
@@ -30,6 +32,10 @@ type Delivery struct {
 	Artist string          `json:"artist,omitempty"`
 	ISRCs  []string        `json:"isrcs,omitempty"`
 	Files  []DeliveredFile `json:"files"`
+	// Release is the release as the message described it, so that a
+	// later takedown, restore or full redelivery can describe it again
+	// from the ledger alone.
+	Release *ern.Release `json:"release,omitempty"`
 }
 
 // DeliveredFile is one file of a delivery.
@@ -65,6 +71,6 @@ const PackageDir = "package"
 
 // Files ferry keeps inside an item's ItemDir.
 const (
-	DeliveryFile = "delivery.json" // what to upload, in order
+	DeliveryFile = "delivery.json"  // what to upload, in order
 	UploadedFile = "uploaded.jsonl" // what is already on the server, a sealed line per file
 )

@@ -39,6 +39,24 @@ func (r *Root) RecordDelivered(d *Delivery) error {
 	if err := d.Check(); err != nil {
 		return err
 	}
+	if d.Kind == "takedown" {
+		// A takedown sends no files, but the DSP keeps those it had: a
+		// restore or update is planned against them.
+		if prev, err := r.Delivered(d.DSP, d.ReleaseID); err == nil {
+			kept := *d
+			kept.Files = nil
+			for _, f := range prev.Files {
+				if f.Role == RoleResource {
+					kept.Files = append(kept.Files, f)
+				}
+			}
+			kept.Files = append(kept.Files, d.Files...)
+			if kept.Release == nil || len(kept.Release.Tracks) == 0 {
+				kept.Release = prev.Release
+			}
+			d = &kept
+		}
+	}
 	data, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
 		return err

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/ern/erntest"
+	"github.com/ferrydelivery/ferry/stages/delivery/sandbox"
+	"github.com/ferrydelivery/ferry/stages/record"
+	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
+)
+
+// A takedown needs only the UPC: a folder holding a release.toml with the
+// UPC and action = "takedown", after the release went live at the
+// sandbox. The message describes the release as it was delivered (title,
+// artist, tracks: valid against the 4.3 XSD), the sandbox takes it down,
+// the catalogue says so, and a DSP the release never reached is skipped.
+func TestTakedownFromTheUPCAlone(t *testing.T) {
+	root := t.TempDir()
+	cfg := testConfig(t, root, "node-a", `
+[dsp.sandbox]
+transport = "sandbox"
+dpid = "PADPIDA2014122301Q"
+ack.poll = "200ms"
+ack.timeout = "1m"
+`)
+	d := startDaemon(t, cfg)
+	staging := t.TempDir()
+	dropInto(t, root, releasetest.Write(t, staging, "live", 11, releasetest.Options{}))
+	waitFor(t, 30*time.Second, "the release live", func() bool {
+		return len(entries(t, filepath.Join(root, "acknowledged"))) == 1
+	})
+
+	upc := releasetest.UPC(11)
+	down := filepath.Join(staging, "down")
+	os.MkdirAll(down, 0o755)
+	os.WriteFile(filepath.Join(down, "release.toml"), []byte("upc = \""+upc+"\"\naction = \"takedown\"\n"), 0o644)
+	dropInto(t, root, down)
+	waitFor(t, 30*time.Second, "the takedown acknowledged", func() bool {
+		_, err := os.Stat(filepath.Join(root, "acknowledged", "down@sandbox"))
+		return err == nil
+	})
+
+	received := filepath.Join(root, ".ferry", "sandbox")
+	msgs, _ := filepath.Glob(filepath.Join(received, "received", "N_"+upc+"_*", upc+".xml"))
+	var takedown []byte
+	for _, m := range msgs {
+		b, _ := os.ReadFile(m)
+		if got, _, err := ern.Read(bytes.NewReader(b)); err == nil && got.Kind == ern.Takedown {
+			takedown = b
+		}
+	}
+	if takedown == nil {
+		t.Fatalf("no takedown message among %v", msgs)
+	}
+	erntest.Validate(t, erntest.Schema(t, "43"), takedown)
+	for _, want := range []string{"Test Release 11", "Test Artist", "GBEXR2600011"} {
+		if !bytes.Contains(takedown, []byte(want)) {
+			t.Errorf("the takedown message does not name %q", want)
+		}
+	}
+	live, err := sandbox.Live(received)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := live[upc]; st.Status != sandbox.StatusTakenDown {
+		t.Errorf("the sandbox holds the release as %+v, want taken down", st)
+	}
+	out, err := exec.Command(ferryBin, "releases", "-config", cfg, "-json", upc).Output()
+	if err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	var cat []record.CatalogueRelease
+	json.Unmarshal(out, &cat)
+	if len(cat) != 1 || cat[0].Platforms[0].State != record.StateTakenDown || len(cat[0].Platforms[0].Messages) != 2 {
+		t.Errorf("catalogue %s", out)
+	}
+
+	// A takedown of a release never delivered: nothing to do, said so.
+	never := filepath.Join(staging, "never")
+	os.MkdirAll(never, 0o755)
+	os.WriteFile(filepath.Join(never, "release.toml"), []byte("upc = \""+releasetest.UPC(12)+"\"\naction = \"takedown\"\n"), 0o644)
+	dropInto(t, root, never)
+	item := filepath.Join(root, "failed", "never")
+	waitFor(t, 30*time.Second, "the pointless takedown failed", func() bool {
+		_, err := os.Stat(filepath.Join(item, "ERRORS.txt"))
+		return err == nil
+	})
+	if b, _ := os.ReadFile(filepath.Join(item, "ERRORS.txt")); !strings.Contains(string(b), "nothing to take down") {
+		t.Errorf("ERRORS.txt:\n%s", b)
+	}
+	d.stop()
+}
