@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ferrydelivery/ferry/stages/delivery"
@@ -55,8 +56,8 @@ func (e *Engine) pack(ctx context.Context, name string) {
 		if _, err := os.Lstat(instPath); it.State.Fanned[dsp] && err != nil {
 			continue // made and moved on before an interruption
 		}
-		if why := e.nothingToTakeDown(rel, dsp); why != "" {
-			e.itemLog(it, Validated).Info("takedown skipped", "skipped_dsp", dsp, "why", why)
+		if why := e.nothingToDo(rel, dsp); why != "" {
+			e.itemLog(it, Validated).Info(rel.Action+" skipped", "skipped_dsp", dsp, "why", why)
 			skipped = append(skipped, dsp+": "+why)
 			continue
 		}
@@ -80,7 +81,7 @@ func (e *Engine) pack(ctx context.Context, name string) {
 	}
 	if len(skipped) == len(dsps) {
 		e.fail(it, Validated, failure{Stage: Validated,
-			What:    "there is nothing to take down: release " + rel.ID() + " is not live at any DSP it names",
+			What:    "there is nothing to " + strings.Replace(rel.Action, "takedown", "take down", 1) + ": release " + rel.ID() + " is in no state for it at any DSP it names",
 			Details: skipped,
 			ToDo:    "Check the UPC (ferry releases " + rel.ID() + " lists where it is live), or name the DSPs it was delivered to in deliver_to."})
 		return
@@ -294,18 +295,21 @@ func (e *Engine) dropInFlight(dropID, dsp string) bool {
 	return false
 }
 
-// nothingToTakeDown says why a takedown of rel need not go to dsp (the
-// release was never delivered there, or is taken down already), or "".
-func (e *Engine) nothingToTakeDown(rel *validate.Release, dsp string) string {
-	if rel.Action != validate.ActionTakedown {
+// nothingToDo says why a lifecycle action of rel need not go to dsp, or
+// "": a takedown of a release never delivered there or taken down
+// already, a restore of one never delivered there or live.
+func (e *Engine) nothingToDo(rel *validate.Release, dsp string) string {
+	if rel.Action != validate.ActionTakedown && rel.Action != validate.ActionRestore {
 		return ""
 	}
 	d, err := e.rec.Delivered(dsp, rel.ID())
 	switch {
 	case err != nil:
 		return "never delivered there"
-	case d.Kind == "takedown":
+	case rel.Action == validate.ActionTakedown && d.Kind == "takedown":
 		return "taken down there already (" + d.MessageID + ")"
+	case rel.Action == validate.ActionRestore && d.Kind != "takedown":
+		return "live there already (" + d.MessageID + ")"
 	}
 	return ""
 }

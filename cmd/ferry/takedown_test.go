@@ -83,6 +83,45 @@ ack.timeout = "1m"
 		t.Errorf("catalogue %s", out)
 	}
 
+	// Restore from the UPC alone: an update that sends no file, and the
+	// sandbox has the release live again.
+	restore := filepath.Join(staging, "restore")
+	os.MkdirAll(restore, 0o755)
+	os.WriteFile(filepath.Join(restore, "release.toml"), []byte("upc = \""+upc+"\"\naction = \"restore\"\n"), 0o644)
+	before, _ := filepath.Glob(filepath.Join(received, "received", "N_"+upc+"_*"))
+	dropInto(t, root, restore)
+	waitFor(t, 30*time.Second, "the restore acknowledged", func() bool {
+		_, err := os.Stat(filepath.Join(root, "acknowledged", "restore@sandbox"))
+		return err == nil
+	})
+	after, _ := filepath.Glob(filepath.Join(received, "received", "N_"+upc+"_*"))
+	if len(after) != len(before)+1 {
+		t.Fatalf("the restore made %d delivery folders", len(after)-len(before))
+	}
+	newest := after[len(after)-1]
+	if res, _ := filepath.Glob(filepath.Join(newest, "resources", "*")); len(res) != 0 {
+		t.Errorf("the restore uploaded %v; it must send the message alone", res)
+	}
+	msg, _ := os.ReadFile(filepath.Join(newest, upc+".xml"))
+	erntest.Validate(t, erntest.Schema(t, "43"), msg)
+	if live, _ := sandbox.Live(received); live[upc].Status != sandbox.StatusLive {
+		t.Errorf("after the restore the sandbox holds %+v", live[upc])
+	}
+
+	// A full redelivery sends every file again.
+	redeliver := releasetest.Write(t, staging, "redeliver", 11, releasetest.Options{})
+	toml, _ := os.ReadFile(filepath.Join(redeliver, "release.toml"))
+	os.WriteFile(filepath.Join(redeliver, "release.toml"), append([]byte("action = \"redeliver\"\n"), toml...), 0o644)
+	dropInto(t, root, redeliver)
+	waitFor(t, 30*time.Second, "the redelivery acknowledged", func() bool {
+		_, err := os.Stat(filepath.Join(root, "acknowledged", "redeliver@sandbox"))
+		return err == nil
+	})
+	last, _ := filepath.Glob(filepath.Join(received, "received", "N_"+upc+"_*"))
+	if res, _ := filepath.Glob(filepath.Join(last[len(last)-1], "resources", "*")); len(res) != 3 {
+		t.Errorf("the redelivery uploaded %v, want every file (3)", res)
+	}
+
 	// A takedown of a release never delivered: nothing to do, said so.
 	never := filepath.Join(staging, "never")
 	os.MkdirAll(never, 0o755)

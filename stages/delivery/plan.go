@@ -60,6 +60,17 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 			sent.Deals = model.Deals
 			model = sent
 		}
+	case rel.Action == validate.ActionRestore:
+		// A restore folder names the release by its UPC alone: an update
+		// describing it as the DSP last accepted it, sending no file.
+		if prior.Delivered == nil || prior.Delivered.Release == nil {
+			return nil, Permanent(fmt.Errorf("nothing to restore at %s: ferry has no delivery of %s there in its ledger", dspName, releaseID))
+		}
+		if !version.HasProvidedFlag() {
+			return nil, Permanent(fmt.Errorf("ERN %s cannot describe files without sending them: to restore %s at %s, drop the whole release folder with action = \"redeliver\"", version, releaseID, dspName))
+		}
+		kind = ern.Update
+		model = *prior.Delivered.Release
 	case prior.Delivered != nil:
 		kind = ern.Update
 	}
@@ -86,7 +97,7 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 		d.Folder = fmt.Sprintf("%s_%s", dsp.Priority, stamp)
 		d.BatchID = stamp
 	}
-	if a := prior.Attempt; a != nil && a.Stamp() != "" {
+	if a := prior.Attempt; a != nil && a.Stamp() != "" && rel.Action != validate.ActionRedeliver {
 		// A retry goes into the remote folder of the attempt before it, so
 		// that files already there are not sent again. The folder is
 		// computed again from its timestamp, never taken from the record.
@@ -98,7 +109,9 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 	}
 	plan := &Plan{Delivery: d, Version: version, Sources: map[string]string{}}
 	resDir := path.Join(d.ReleaseDir(), "resources")
-	if kind != ern.Takedown {
+	if rel.Action == validate.ActionRestore {
+		restoreFiles(&model, prior.Delivered, d, resDir)
+	} else if kind != ern.Takedown {
 		var files []*ern.File
 		add := func(resource, userName, remoteName string, f *ern.File) error {
 			if err := ctx.Err(); err != nil {
@@ -137,7 +150,9 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 			}
 			model.Cover = &cover
 		}
-		if kind == ern.Update && version.HasProvidedFlag() {
+		// A full redelivery sends every file; an update only what rule 12
+		// says.
+		if kind == ern.Update && version.HasProvidedFlag() && rel.Action != validate.ActionRedeliver {
 			resend := Resend(prior.Delivered, d.Files)
 			for i := range d.Files {
 				if !resend[d.Files[i].Resource] {
@@ -162,6 +177,33 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 		Release: &model,
 	}
 	return plan, nil
+}
+
+// restoreFiles describes, in model and d, the files the DSP kept from
+// the delivery it last accepted, as not provided: a restore sends none.
+func restoreFiles(model *ern.Release, delivered *record.Delivery, d *record.Delivery, resDir string) {
+	kept := map[string]record.DeliveredFile{}
+	for _, f := range delivered.Files {
+		if f.Role == record.RoleResource {
+			kept[f.Resource] = f
+		}
+	}
+	describe := func(resource string, f *ern.File) {
+		f.Provided = false
+		pkgPath := path.Join(resDir, path.Base(f.Name))
+		k := kept[resource]
+		d.Files = append(d.Files, record.DeliveredFile{Role: record.RoleResource, Resource: resource, Package: pkgPath, Remote: pkgPath,
+			Size: f.Size, BLAKE3: k.BLAKE3, HashSum: f.Hash, Provided: false})
+	}
+	model.Tracks = append([]ern.Track(nil), model.Tracks...)
+	for i := range model.Tracks {
+		describe(audioResource(model.Tracks[i].ISRC), &model.Tracks[i].Audio.File)
+	}
+	if model.Cover != nil {
+		cover := *model.Cover
+		describe(coverResource, &cover.File)
+		model.Cover = &cover
+	}
 }
 
 // Resource identities.

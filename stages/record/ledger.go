@@ -51,9 +51,7 @@ func (r *Root) RecordDelivered(d *Delivery) error {
 				}
 			}
 			kept.Files = append(kept.Files, d.Files...)
-			if kept.Release == nil || len(kept.Release.Tracks) == 0 {
-				kept.Release = prev.Release
-			}
+			kept.Release = prev.Release // with its deals, for a restore
 			d = &kept
 		}
 	}

@@ -30,6 +30,13 @@ const maxReleaseFileSize = 1 << 20
 const (
 	ActionDeliver  = "deliver"
 	ActionTakedown = "takedown"
+	// ActionRestore puts a taken-down release on sale again: an update
+	// describing the files the DSP kept, sending none (ERN 4.2 and later).
+	// Like a takedown it needs only the UPC.
+	ActionRestore = "restore"
+	// ActionRedeliver sends the whole release again, every file, for a DSP
+	// that lost them. It needs the whole folder.
+	ActionRedeliver = "redeliver"
 	// ActionPurge is what a PurgeReleaseMessage asks for: remove the
 	// release entirely. It comes only from an ERN message (release.toml
 	// has no such action) and is not a takedown; ferry does not deliver
@@ -418,3 +425,8 @@ func artists(in []ArtistEntry) []ern.Artist {
 	}
 	return out
 }
+
+// NeedsFiles reports whether action sends the release's files, so that
+// the folder must hold them: a delivery or a full redelivery; a takedown,
+// a restore or a purge needs only the identifiers.
+func NeedsFiles(action string) bool { return action == ActionDeliver || action == ActionRedeliver }

@@ -91,7 +91,7 @@ func load(ctx context.Context, dir string) (*Release, Problems) {
 	}
 	rel := &Release{Dir: dir, Model: rf.Model(), Action: rf.Action, DeliverTo: rf.DeliverTo,
 		Files: map[string]string{}, file: rf, used: map[string]bool{}, audio: map[int]*audioFile{}}
-	if rf.Action != ActionDeliver {
+	if !NeedsFiles(rf.Action) {
 		return rel, nil
 	}
 	return rel, rel.loadFiles(ctx)

@@ -32,7 +32,7 @@ func (c *checker) run() {
 	c.checkDeliverTo()
 	c.checkRequired()
 	c.checkIdentifiers()
-	if c.rf.Action != ActionDeliver {
+	if !NeedsFiles(c.rf.Action) {
 		return
 	}
 	if c.rel.folder != nil {
@@ -57,9 +57,10 @@ func (c *checker) checkAction() {
 			"to withdraw the release from sale, drop a takedown instead: a NewReleaseMessage whose deals have ended (3.8.2: a TakeDown deal), or a release.toml with action = \"takedown\"")
 		return
 	}
-	if c.rf.Action != ActionDeliver && c.rf.Action != ActionTakedown {
-		fix := `use "deliver" (the default) or "takedown"`
-		if s := closest(c.rf.Action, []string{ActionDeliver, ActionTakedown}); s != "" {
+	actions := []string{ActionDeliver, ActionTakedown, ActionRestore, ActionRedeliver}
+	if !slices.Contains(actions, c.rf.Action) {
+		fix := `use "deliver" (the default), "takedown", "restore" or "redeliver"`
+		if s := closest(c.rf.Action, actions); s != "" {
 			fix = fmt.Sprintf("write %q (in lower case)", s)
 		}
 		c.add(ruleAction, "action", fmt.Sprintf("%q is not an action; nothing else is checked until it is one", c.rf.Action), fix)
@@ -92,7 +93,7 @@ func (c *checker) checkRequired() {
 		}
 	}
 	need("upc", rf.UPC)
-	if rf.Action != ActionDeliver {
+	if !NeedsFiles(rf.Action) {
 		return
 	}
 	need("title", rf.Title)
