@@ -119,7 +119,11 @@ func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *valida
 		return nil, false
 	}
 	var f *failure
-	if problems := it.State.Blocked[dsp]; len(problems) > 0 {
+	if d, err := e.rec.Delivered(dsp, rel.ID()); err == nil && d.Kind == "purge" && validate.NeedsFiles(rel.Action) {
+		f = &failure{Stage: Validated, DSP: dsp,
+			What: fmt.Sprintf("release %s was purged at %s (message %s, %s): a purge is final, and nothing more of it is sent there", rel.ID(), dsp, d.MessageID, d.Created.Format("2006-01-02")),
+			ToDo: "Deliver it under a new UPC if it must go back on sale at " + dsp + ", after agreeing with the DSP."}
+	} else if problems := it.State.Blocked[dsp]; len(problems) > 0 {
 		f = &failure{Stage: Validated, DSP: dsp,
 			What:    fmt.Sprintf("the release breaks %s's rules; it was not sent there (the other DSPs got it)", dsp),
 			Details: problems,
@@ -296,16 +300,21 @@ func (e *Engine) dropInFlight(dropID, dsp string) bool {
 }
 
 // nothingToDo says why a lifecycle action of rel need not go to dsp, or
-// "": a takedown of a release never delivered there or taken down
-// already, a restore of one never delivered there or live.
+// "": a takedown of a release never delivered there, taken down or
+// purged already; a restore of one never delivered there, live or
+// purged; a purge of one never delivered there or purged already.
 func (e *Engine) nothingToDo(rel *validate.Release, dsp string) string {
-	if rel.Action != validate.ActionTakedown && rel.Action != validate.ActionRestore {
+	if rel.Action != validate.ActionTakedown && rel.Action != validate.ActionRestore && rel.Action != validate.ActionPurge {
 		return ""
 	}
 	d, err := e.rec.Delivered(dsp, rel.ID())
 	switch {
 	case err != nil:
 		return "never delivered there"
+	case d.Kind == "purge":
+		return "purged there already (" + d.MessageID + ")"
+	case rel.Action == validate.ActionPurge:
+		return ""
 	case rel.Action == validate.ActionTakedown && d.Kind == "takedown":
 		return "taken down there already (" + d.MessageID + ")"
 	case rel.Action == validate.ActionRestore && d.Kind != "takedown":

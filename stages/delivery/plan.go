@@ -60,6 +60,11 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 			sent.Deals = model.Deals
 			model = sent
 		}
+	case rel.Action == validate.ActionPurge:
+		kind = ern.Purge
+		if prior.Delivered != nil && prior.Delivered.Release != nil {
+			model = *prior.Delivered.Release
+		}
 	case rel.Action == validate.ActionRestore:
 		// A restore folder names the release by its UPC alone: an update
 		// describing it as the DSP last accepted it, sending no file.
@@ -111,7 +116,7 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 	resDir := path.Join(d.ReleaseDir(), "resources")
 	if rel.Action == validate.ActionRestore {
 		restoreFiles(&model, prior.Delivered, d, resDir)
-	} else if kind != ern.Takedown {
+	} else if kind != ern.Takedown && kind != ern.Purge {
 		var files []*ern.File
 		add := func(resource, userName, remoteName string, f *ern.File) error {
 			if err := ctx.Err(); err != nil {

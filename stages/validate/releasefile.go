@@ -37,10 +37,10 @@ const (
 	// ActionRedeliver sends the whole release again, every file, for a DSP
 	// that lost them. It needs the whole folder.
 	ActionRedeliver = "redeliver"
-	// ActionPurge is what a PurgeReleaseMessage asks for: remove the
-	// release entirely. It comes only from an ERN message (release.toml
-	// has no such action) and is not a takedown; ferry does not deliver
-	// purges yet, so the validator refuses it (rule action).
+	// ActionPurge removes the release from the DSPs for good: a
+	// PurgeReleaseMessage. It is irreversible, so release.toml must also
+	// carry confirm_purge = "<the UPC>", typed; a PurgeReleaseMessage
+	// dropped as an ERN XML cannot, and is refused (rule action).
 	ActionPurge = "purge"
 )
 
@@ -67,6 +67,7 @@ type ReleaseFile struct {
 	Cover               string        `toml:"cover"`
 	DeliverTo           []string      `toml:"deliver_to"`
 	Action              string        `toml:"action"`
+	ConfirmPurge        string        `toml:"confirm_purge"`
 	Tracks              []TrackEntry  `toml:"tracks"`
 	Deals               []DealEntry   `toml:"deals"`
 

@@ -29,6 +29,7 @@ type Check struct {
 const (
 	ruleReleaseFile          = "release-file"
 	ruleAction               = "action"
+	rulePurgeConfirm         = "purge-confirm"
 	ruleRequired             = "required"
 	ruleDeliverTo            = "deliver-to"
 	ruleFileMissing          = "file-missing"
@@ -90,7 +91,8 @@ const (
 // them.
 var checks = []Check{
 	{ruleReleaseFile, Error, true, false, "release.toml is missing, unreadable, not UTF-8 text, larger than 1 MB, nested too deeply, has a syntax error or an unknown key, or is a link leading outside the folder"},
-	{ruleAction, Error, true, false, `action is neither "deliver" nor "takedown"`},
+	{ruleAction, Error, true, false, `action is not "deliver", "takedown", "restore", "redeliver" or "purge", or a dropped ERN message is a PurgeReleaseMessage`},
+	{rulePurgeConfirm, Error, true, false, `action = "purge" without confirm_purge set to the release's UPC`},
 	{ruleRequired, Error, true, false, "a required field is empty (a takedown needs only upc)"},
 	{ruleDeliverTo, Error, true, false, "deliver_to names a DSP that is not configured"},
 	{ruleFileMissing, Error, true, false, "a referenced file does not exist (the message suggests a name differing only in case)"},

@@ -53,13 +53,19 @@ func (c *checker) run() {
 
 func (c *checker) checkAction() {
 	if c.rf.Action == ActionPurge {
-		c.add(ruleAction, "action", "the ERN message is a PurgeReleaseMessage: it asks to remove the release entirely. ferry reads it as a purge, never as a takedown, and does not deliver purges yet; nothing else is checked",
-			"to withdraw the release from sale, drop a takedown instead: a NewReleaseMessage whose deals have ended (3.8.2: a TakeDown deal), or a release.toml with action = \"takedown\"")
+		switch {
+		case c.rf.ern != nil:
+			c.add(ruleAction, "action", "the ERN message is a PurgeReleaseMessage: it asks to remove the release entirely. ferry reads it as a purge, never as a takedown; a purge cannot be undone, and ferry does not send one from a dropped message",
+				"to purge, drop instead a folder of its own whose TOML release file holds upc, action = \"purge\" and confirm_purge = \"<the UPC>\"; to withdraw the release from sale, send the deals with an EndDate in the past")
+		case c.rf.ConfirmPurge != c.rf.UPC || c.rf.UPC == "":
+			c.add(rulePurgeConfirm, "confirm_purge", "a purge removes the release from the DSPs for good and cannot be undone, so it needs confirm_purge set to the release's UPC, typed",
+				"if you mean it, add confirm_purge = \""+c.rf.UPC+"\"; to withdraw the release from sale for now, use action = \"takedown\" (restorable)")
+		}
 		return
 	}
-	actions := []string{ActionDeliver, ActionTakedown, ActionRestore, ActionRedeliver}
+	actions := []string{ActionDeliver, ActionTakedown, ActionRestore, ActionRedeliver, ActionPurge}
 	if !slices.Contains(actions, c.rf.Action) {
-		fix := `use "deliver" (the default), "takedown", "restore" or "redeliver"`
+		fix := `use "deliver" (the default), "takedown", "restore", "redeliver" or "purge"`
 		if s := closest(c.rf.Action, actions); s != "" {
 			fix = fmt.Sprintf("write %q (in lower case)", s)
 		}

@@ -373,6 +373,9 @@ instant_gratification = true`),
 		{name: "takedown with a bad UPC", toml: func(testing.TB, string) string {
 			return "action = \"takedown\"\nupc = \"5901234123450\"\n"
 		}, rule: ruleUPC, where: "upc", phrase: "expected 7"},
+		{name: "purge without its typed confirmation", toml: func(testing.TB, string) string {
+			return "action = \"purge\"\nupc = \"5901234123457\"\nconfirm_purge = \"5901234123450\"\n"
+		}, rule: rulePurgeConfirm, where: "confirm_purge", phrase: "cannot be undone"},
 	}, ernBadReleases()...)
 }
 

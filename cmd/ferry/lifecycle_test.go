@@ -17,12 +17,14 @@ import (
 	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
 
-// A takedown needs only the UPC: a folder holding a release.toml with the
-// UPC and action = "takedown", after the release went live at the
-// sandbox. The message describes the release as it was delivered (title,
-// artist, tracks: valid against the 4.3 XSD), the sandbox takes it down,
-// the catalogue says so, and a DSP the release never reached is skipped.
-func TestTakedownFromTheUPCAlone(t *testing.T) {
+// The lifecycle of a release after go-live, through a real ferry run and
+// the sandbox DSP: a takedown from a folder holding only the UPC (the
+// message describes the release as delivered, valid against the 4.3
+// XSD; the sandbox takes it down; the catalogue says so), a restore that
+// sends no file, a full redelivery that sends every file, a purge refused
+// without its typed confirmation and accepted with it, a delivery after
+// the purge refused, and a takedown of a release never delivered.
+func TestLifecycleFromTheUPCAlone(t *testing.T) {
 	root := t.TempDir()
 	cfg := testConfig(t, root, "node-a", `
 [dsp.sandbox]
@@ -121,6 +123,44 @@ ack.timeout = "1m"
 	if res, _ := filepath.Glob(filepath.Join(last[len(last)-1], "resources", "*")); len(res) != 3 {
 		t.Errorf("the redelivery uploaded %v, want every file (3)", res)
 	}
+
+	// A purge without its typed confirmation fails; with it, the sandbox
+	// purges the release, and a later delivery of the UPC is refused.
+	dropUPCOnly := func(name, extra string) string {
+		dir := filepath.Join(staging, name)
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, "release.toml"), []byte("upc = \""+upc+"\"\n"+extra), 0o644)
+		dropInto(t, root, dir)
+		return name
+	}
+	waitErrors := func(name, phrase string) {
+		t.Helper()
+		item := filepath.Join(root, "failed", name)
+		waitFor(t, 30*time.Second, name+" in failed/", func() bool {
+			_, err := os.Stat(filepath.Join(item, "ERRORS.txt"))
+			return err == nil
+		})
+		if b, _ := os.ReadFile(filepath.Join(item, "ERRORS.txt")); !strings.Contains(string(b), phrase) {
+			t.Errorf("%s: ERRORS.txt does not say %q:\n%s", name, phrase, b)
+		}
+	}
+	waitErrors(dropUPCOnly("purge-unconfirmed", "action = \"purge\"\n"), "cannot be undone")
+	dropUPCOnly("purge", "action = \"purge\"\nconfirm_purge = \""+upc+"\"\n")
+	waitFor(t, 30*time.Second, "the purge acknowledged", func() bool {
+		_, err := os.Stat(filepath.Join(root, "acknowledged", "purge@sandbox"))
+		return err == nil
+	})
+	if live, _ := sandbox.Live(received); live[upc].Status != sandbox.StatusPurged {
+		t.Errorf("after the purge the sandbox holds %+v", live[upc])
+	}
+	purges, _ := filepath.Glob(filepath.Join(received, "received", "N_"+upc+"_*", upc+".xml"))
+	pm, _ := os.ReadFile(purges[len(purges)-1])
+	if !bytes.Contains(pm, []byte("PurgeReleaseMessage")) {
+		t.Errorf("the last message is not a purge:\n%s", pm)
+	}
+	erntest.Validate(t, erntest.Schema(t, "43"), pm)
+	dropInto(t, root, releasetest.Write(t, staging, "after-purge", 11, releasetest.Options{}))
+	waitErrors("after-purge@sandbox", "purged")
 
 	// A takedown of a release never delivered: nothing to do, said so.
 	never := filepath.Join(staging, "never")
