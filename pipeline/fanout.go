@@ -67,6 +67,14 @@ func (e *Engine) pack(ctx context.Context, name string) {
 			waiting = true
 			continue
 		}
+		if e.identical(ctx, rel, dsp) {
+			// Occupied platforms are skipped: the DSP has this release
+			// exactly as it is.
+			e.itemLog(it, Validated).Info("nothing to send: identical to what the DSP has", "skipped_dsp", dsp)
+			skipped = append(skipped, dsp+": it has this release exactly as it is")
+			e.rec.EndInFlight(dsp, rel.ID(), it.State.DropID)
+			continue
+		}
 		// Not made yet, or made but not moved: (re)built from the release.
 		inst, ok := e.buildInstance(ctx, it, rel, instPath, dsp)
 		if !ok {
@@ -81,9 +89,9 @@ func (e *Engine) pack(ctx context.Context, name string) {
 	}
 	if len(skipped) == len(dsps) {
 		e.fail(it, Validated, failure{Stage: Validated,
-			What:    "there is nothing to " + strings.Replace(rel.Action, "takedown", "take down", 1) + ": release " + rel.ID() + " is in no state for it at any DSP it names",
+			What:    "nothing was sent: there is nothing to " + strings.Replace(rel.Action, "takedown", "take down", 1) + " for release " + rel.ID() + " at any DSP it names",
 			Details: skipped,
-			ToDo:    "Check the UPC (ferry releases " + rel.ID() + " lists where it is live), or name the DSPs it was delivered to in deliver_to."})
+			ToDo:    "Check the UPC (ferry releases " + rel.ID() + " lists where it is live), name other DSPs in deliver_to, or change what should change. Nothing needs fixing if the DSPs already have what you meant to send; to send it again anyway (a DSP lost it), set action = \"redeliver\"."})
 		return
 	}
 	if waiting {
@@ -321,4 +329,22 @@ func (e *Engine) nothingToDo(rel *validate.Release, dsp string) string {
 		return "live there already (" + d.MessageID + ")"
 	}
 	return ""
+}
+
+// identical reports whether dsp already has rel exactly as it is: an
+// update would describe the same release, with the same deals, and send
+// no file. A full redelivery is never identical.
+func (e *Engine) identical(ctx context.Context, rel *validate.Release, dsp string) bool {
+	if rel.Action != validate.ActionDeliver {
+		return false
+	}
+	d, err := e.rec.Delivered(dsp, rel.ID())
+	if err != nil || d.Kind == "takedown" || d.Kind == "purge" || d.Release == nil {
+		return false
+	}
+	plan, err := e.packager.Plan(ctx, rel, dsp, e.cfg.DSP[dsp], delivery.Prior{Delivered: d})
+	if err != nil {
+		return false
+	}
+	return plan.Unchanged(d)
 }

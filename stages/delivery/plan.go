@@ -1,7 +1,9 @@
 package delivery
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path"
@@ -182,6 +184,41 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 		Release: &model,
 	}
 	return plan, nil
+}
+
+// Unchanged reports whether this update would tell the DSP nothing it
+// has not got from delivered: no file to send, and the release described
+// exactly as then (files, deals, metadata).
+func (p *Plan) Unchanged(delivered *record.Delivery) bool {
+	if delivered == nil || delivered.Release == nil || p.Message.Kind != ern.Update {
+		return false
+	}
+	for _, f := range p.Delivery.Files {
+		if f.Role == record.RoleResource && f.Provided {
+			return false
+		}
+	}
+	return sameRelease(p.Message.Release, delivered.Release)
+}
+
+// sameRelease compares two descriptions of a release, whether or not
+// their files were provided in the message that carried them.
+func sameRelease(a, b *ern.Release) bool {
+	norm := func(r *ern.Release) []byte {
+		c := *r
+		c.Tracks = append([]ern.Track(nil), r.Tracks...)
+		for i := range c.Tracks {
+			c.Tracks[i].Audio.File.Provided = true
+		}
+		if r.Cover != nil {
+			cover := *r.Cover
+			cover.File.Provided = true
+			c.Cover = &cover
+		}
+		b, _ := json.Marshal(&c)
+		return b
+	}
+	return bytes.Equal(norm(a), norm(b))
 }
 
 // restoreFiles describes, in model and d, the files the DSP kept from

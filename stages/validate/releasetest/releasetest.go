@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,7 +53,11 @@ func Write(t testing.TB, dir, name string, n int, o Options) string {
 func TOML(n int, o Options) string {
 	deliver := ""
 	if len(o.DeliverTo) > 0 {
-		deliver = fmt.Sprintf("deliver_to = %q\n", o.DeliverTo)
+		var names []string
+		for _, d := range o.DeliverTo {
+			names = append(names, fmt.Sprintf("%q", d))
+		}
+		deliver = "deliver_to = [" + strings.Join(names, ", ") + "]\n"
 	}
 	return fmt.Sprintf(`upc = %q
 title = "Test Release %d"
