@@ -39,6 +39,9 @@ type Issue struct {
 	Key string
 	// Msg says what is wrong, without the line or key.
 	Msg string
+	// Suggest is, for an unknown key, the nearest known key at its place
+	// (in Path's form) when one is close: the key probably meant.
+	Suggest string
 }
 
 // Error writes the issue as "line 12: workers.upload: …".
@@ -270,11 +273,15 @@ func (d *decoder) fields(v reflect.Value, m map[string]any, key string) {
 	for _, k := range sortedKeys(m) {
 		i, ok := byName[k]
 		if !ok {
-			msg := "unknown key"
+			msg, suggest := "unknown key", ""
 			if s := nearest(k, v.Type()); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
+				suggest = Path(key, s)
 			}
 			d.add(UnknownKey, Path(key, k), msg)
+			if suggest != "" && d.dropped == 0 {
+				d.issues[len(d.issues)-1].Suggest = suggest
+			}
 			continue
 		}
 		d.value(v.Field(i), m[k], Path(key, k))

@@ -65,11 +65,14 @@ func TestReleaseFileDates(t *testing.T) {
 	for text, want := range map[string]string{
 		"release_date = 2026-12-04T10:00:00Z": "line 1, release_date: 2026-12-04T10:00:00Z is a date and time",
 		"release_date = 20261204":             "line 1, release_date: 20261204 is not a date",
-		"release_date = [1]":                  "release_date",
+		"release_date = [1]":                  "line 1, release_date: [1] is not a date",
 	} {
-		_, err := ParseReleaseFile([]byte(text))
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: error %v, want %q", text, err, want)
+		rf, err := ParseReleaseFile([]byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if is := rf.Issues(); len(is) != 1 || !strings.Contains(issueText(is[0]), want) {
+			t.Errorf("%s: issues %v, want %q", text, is, want)
 		}
 	}
 }

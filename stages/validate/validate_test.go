@@ -73,9 +73,9 @@ func badReleases() []badRelease {
 		{name: "syntax error", toml: replace(`title = "Harbour Lights"`, `title = "Harbour Lights`),
 			rule: ruleReleaseFile, where: ReleaseFileName, phrase: "line 5"},
 		{name: "unknown key", toml: replace(`title = "Harbour Lights"`, `titel = "Harbour Lights"`),
-			rule: ruleReleaseFile, where: ReleaseFileName, phrase: `unknown key "titel"`},
+			rule: ruleReleaseFile, where: "titel", phrase: `unknown key (did you mean "title"?)`},
 		{name: "wrong value type", toml: replace(`disc = 1`, `disc = "one"`),
-			rule: ruleReleaseFile, where: ReleaseFileName, phrase: "line 37, tracks.disc: the value is text where a whole number is expected"},
+			rule: ruleReleaseFile, where: "tracks[1].disc", phrase: "the value is text where a whole number is expected"},
 		{name: "binary release.toml", files: func(t *testing.T, d string) {
 			writeTestFile(t, filepath.Join(d, ReleaseFileName), "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe")
 		}, rule: ruleReleaseFile, where: ReleaseFileName, phrase: "not UTF-8 text"},
