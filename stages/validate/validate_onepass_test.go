@@ -1,4 +1,4 @@
-package stages
+package validate
 
 import (
 	"path/filepath"
