@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/ferrydelivery/ferry/config"
 )
 
 // Check describes one validation rule: its stable name (what problems
@@ -208,4 +210,44 @@ func CheckSeverityOverrides(where string, overrides map[string]string) error {
 		return errors.New(strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// SeverityOverrideIssues checks the rule names of every severity override
+// in cfg ([rules.severity] and each [dsp.NAME.rules.severity]): a name
+// that is no rule (with the nearest rule's name when one is close) or
+// that names a fixed rule is an issue on its line. The values themselves
+// are checked by config.Lint.
+func SeverityOverrideIssues(cfg *config.Config) config.Issues {
+	names := make([]string, 0, len(checks))
+	for _, c := range checks {
+		names = append(names, c.Name)
+	}
+	var is config.Issues
+	check := func(where string, overrides map[string]string) {
+		keys := make([]string, 0, len(overrides))
+		for k := range overrides {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			key := config.Path(where, k)
+			c, ok := checkByName[k]
+			switch {
+			case !ok:
+				msg := "no validation rule has this name (see the README's list of rules)"
+				if s := config.Nearest(k, names); s != "" {
+					msg = fmt.Sprintf("no validation rule has this name (did you mean %q?)", s)
+				}
+				is = append(is, config.Issue{Kind: config.UnknownKey, Line: cfg.Line(key), Key: key, Msg: msg})
+			case c.Fixed:
+				is = append(is, config.Issue{Kind: config.BadValue, Line: cfg.Line(key), Key: key,
+					Msg: fmt.Sprintf("rule %q cannot be overridden: ferry cannot deliver a release that breaks it", k)})
+			}
+		}
+	}
+	check("rules.severity", cfg.Rules.Severity)
+	for _, name := range cfg.DSPNames() {
+		check(config.Path("dsp", name)+".rules.severity", cfg.DSP[name].Rules.Severity)
+	}
+	return is
 }
