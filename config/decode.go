@@ -128,6 +128,7 @@ type decoder struct {
 	lines   *Lines
 	issues  Issues
 	dropped int
+	types   map[reflect.Type]*structFields
 }
 
 func (d *decoder) add(kind IssueKind, key, msg string) {
@@ -269,28 +270,39 @@ func (d *decoder) slice(v reflect.Value, x any, key string) {
 
 // fields decodes a table into a struct's fields by their toml tags.
 func (d *decoder) fields(v reflect.Value, m map[string]any, key string) {
-	byName := fieldsOf(v.Type())
+	info := d.structInfo(v.Type())
 	for _, k := range sortedKeys(m) {
-		i, ok := byName[k]
+		i, ok := info.byName[k]
 		if !ok {
+			if len(d.issues) >= MaxIssues {
+				d.dropped++ // not listed: spare the suggestion
+				continue
+			}
 			msg, suggest := "unknown key", ""
-			if s := nearest(k, v.Type()); s != "" {
+			if s := Nearest(k, info.names); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 				suggest = Path(key, s)
 			}
 			d.add(UnknownKey, Path(key, k), msg)
-			if suggest != "" && d.dropped == 0 {
-				d.issues[len(d.issues)-1].Suggest = suggest
-			}
+			d.issues[len(d.issues)-1].Suggest = suggest
 			continue
 		}
 		d.value(v.Field(i), m[k], Path(key, k))
 	}
 }
 
-// fieldsOf maps a struct's toml names to field indexes.
-func fieldsOf(t reflect.Type) map[string]int {
-	m := map[string]int{}
+// structFields are a struct type's toml names, by name and sorted.
+type structFields struct {
+	byName map[string]int
+	names  []string
+}
+
+// structInfo maps a struct's toml names to field indexes, once per type.
+func (d *decoder) structInfo(t reflect.Type) *structFields {
+	if info, ok := d.types[t]; ok {
+		return info
+	}
+	info := &structFields{byName: map[string]int{}}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -303,20 +315,15 @@ func fieldsOf(t reflect.Type) map[string]int {
 		if name == "" {
 			name = f.Name
 		}
-		m[name] = i
+		info.byName[name] = i
+		info.names = append(info.names, name)
 	}
-	return m
-}
-
-// nearest is the field name of t closest to k, within an edit distance
-// of 2 (or 1 for names of up to 3 letters), or "".
-func nearest(k string, t reflect.Type) string {
-	names := make([]string, 0, t.NumField())
-	for name := range fieldsOf(t) {
-		names = append(names, name)
+	sort.Strings(info.names)
+	if d.types == nil {
+		d.types = map[reflect.Type]*structFields{}
 	}
-	sort.Strings(names)
-	return Nearest(k, names)
+	d.types[t] = info
+	return info
 }
 
 // Nearest returns the candidate closest to s by edit distance when that

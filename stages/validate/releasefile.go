@@ -69,7 +69,7 @@ type ReleaseFile struct {
 	Deals               []DealEntry   `toml:"deals"`
 
 	// ern is set when the release was read from an ERN message instead.
-	ern *ernSource
+	ern    *ernSource
 	lines  *config.Lines // where each key is written; nil from an ERN message
 	issues config.Issues // keys that could not be read
 }
@@ -372,9 +372,11 @@ func (rf *ReleaseFile) Model() *ern.Release {
 		})
 	}
 	for _, d := range rf.Deals {
+		territories, _ := unique(d.Territories)
+		excluded, _ := unique(d.ExcludedTerritories)
 		r.Deals = append(r.Deals, ern.Deal{
-			Territories:         d.Territories,
-			ExcludedTerritories: d.ExcludedTerritories,
+			Territories:         territories,
+			ExcludedTerritories: excluded,
 			CommercialModel:     d.CommercialModel,
 			UseTypes:            d.UseTypes,
 			StartDate:           string(d.StartDate),

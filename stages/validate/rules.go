@@ -87,6 +87,11 @@ const (
 	ruleERNUnsupported       = "ern-unsupported"
 	ruleERNLeftOut           = "ern-left-out"
 	ruleERNDerived           = "ern-derived"
+	ruleTextControl          = "text-control"
+	ruleNameLength           = "name-length"
+	ruleArtworkDimensions    = "artwork-dimensions"
+	ruleDateYear             = "date-year"
+	ruleTerritoryDuplicate   = "territory-duplicate"
 )
 
 // checks is the catalogue of every rule, in the order the README lists
@@ -150,6 +155,11 @@ var checks = []Check{
 	{ruleERNUnsupported, Error, true, false, "an ERN message describes what ferry does not deliver: a video, ringtone, long-form or boxed-set release"},
 	{ruleERNLeftOut, Warning, false, false, "a part of an ERN message is left out: a resource outside the main release, another release, a video in an audio release"},
 	{ruleERNDerived, Warning, false, false, "an ERN message gives no ReleaseDate: ferry uses the earliest deal start, else the OriginalReleaseDate"},
+	{ruleTextControl, Error, true, false, "a text field holds a control character (U+0000–U+001F, U+007F–U+009F, tabs and line breaks included), a noncharacter (U+FFFE, U+FFFF) or an unpaired surrogate: DSPs would show U+FFFD instead"},
+	{ruleNameLength, Error, true, false, "a name ferry makes from the release is longer than the 255 bytes a file name may have: the release folder's name with \".fanout\" or \"@<dsp>\" added, or a resource file name built from the label (ddex naming)"},
+	{ruleArtworkDimensions, Error, true, false, "the cover's header claims more pixels than its bytes can hold (JPEG: one bit per 8×8 block; PNG: deflate expands at most 1032-fold): a decompression bomb or a damaged header"},
+	{ruleDateYear, Error, true, false, "a date's year is before 1900 (1877, the first recording, for original_release_date): year 0000 does not exist in ERN's calendar and earlier years are typos"},
+	{ruleTerritoryDuplicate, Warning, false, false, "a deal lists a territory more than once; ferry sends it once"},
 }
 
 var checkByName = func() map[string]Check {

@@ -317,6 +317,9 @@ func (v *Validator) ValidateForContext(ctx context.Context, dir string, only []s
 	c.ps = loaded
 	c.run()
 	targets := v.targets(rel, only)
+	for _, p := range rel.checkNames(targets, only) {
+		c.add(p.Rule, p.Where, p.What, p.Fix)
+	}
 	ps := v.perDSP(targets, c.ps, func(dsp string, r config.Rules) Problems {
 		return append(rel.dspChecks(r), rel.versionChecks(v.ernVersion(dsp))...)
 	})
