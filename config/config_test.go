@@ -138,3 +138,40 @@ func TestLoadNamesFile(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestLintOnePass gives a file with a type error, two unknown keys and
+// two bad values, behind a multi-line string holding "[deals]": Lint
+// reports all five at once, in line order, each on its line.
+func TestLintOnePass(t *testing.T) {
+	text := `[sender]
+dpid = "PADPIDA3897722461G"
+name = """
+[deals]
+x = 1"""
+[watch]
+settle = 10
+mdoe = "poll"
+[dsp.a]
+transport = "sandbox"
+ern_version = "4.4"
+priority = "Z"
+colour = "blue"
+`
+	cfg, is := Lint(text)
+	if cfg == nil {
+		t.Fatal("no configuration")
+	}
+	want := []string{
+		"line 7: watch.settle: the value is a whole number where text is expected",
+		`line 8: watch.mdoe: unknown key (did you mean "mode"?)`,
+		`line 11: dsp.a.ern_version: "4.4" is not one of 3.8.2, 4.1, 4.1.1, 4.2, 4.3, 4.3.1, 4.3.2`,
+		`line 12: dsp.a.priority: "Z" is not one of P, N, L`,
+		"line 13: dsp.a.colour: unknown key",
+	}
+	if got := strings.Split(is.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("issues\n%s\nwant\n%s", is.Error(), strings.Join(want, "\n"))
+	}
+	if cfg.Sender.Name != "[deals]\nx = 1" || cfg.Watch.Settle.Duration != defaultSettle {
+		t.Errorf("decoded name %q, settle %v", cfg.Sender.Name, cfg.Watch.Settle)
+	}
+}

@@ -4,8 +4,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
-	"math"
-	"reflect"
+		"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -326,21 +325,24 @@ func (d *decoder) structInfo(t reflect.Type) *structFields {
 	return info
 }
 
-// Nearest returns the candidate closest to s by edit distance when that
-// distance is at most 2 (1 for words of up to 3 letters), for "did you
-// mean" suggestions; "" when none is that close.
+// Nearest returns the candidate closest to s by edit distance, for "did
+// you mean" suggestions: at most 2 edits and at most half of s (so "Z"
+// suggests nothing), and "" when none is that close or when several are
+// equally close ("4.4" could be 4.1, 4.2 or 4.3).
 func Nearest(s string, candidates []string) string {
-	best, bestD := "", math.MaxInt
-	limit := 2
-	if len(s) <= 3 {
-		limit = 1
-	}
+	limit := min(2, len(s)/2)
+	best, bestD, tie := "", limit+1, false
 	ls := strings.ToLower(s)
 	for _, c := range candidates {
-		dist := editDistance(ls, strings.ToLower(c), limit)
-		if dist <= limit && dist < bestD {
-			best, bestD = c, dist
+		switch dist := editDistance(ls, strings.ToLower(c), limit); {
+		case dist < bestD:
+			best, bestD, tie = c, dist, false
+		case dist == bestD && dist <= limit:
+			tie = true
 		}
+	}
+	if tie || bestD > limit {
+		return ""
 	}
 	return best
 }

@@ -141,3 +141,34 @@ func TestFIFOReleaseFileDoesNotBlock(t *testing.T) {
 		t.Fatal("validating a folder whose release.toml is a FIFO blocked")
 	}
 }
+
+// TestReleaseFileLinesAfterMultiLineString places keys that follow a
+// multi-line string holding "[deals]" and "[[tracks]]" on their own
+// lines (the string is text, not a header).
+func TestReleaseFileLinesAfterMultiLineString(t *testing.T) {
+	text := "title = \"x\"\n" +
+		"version_title = \"\"\"\\\n  [deals] \\\n  [[tracks]]\"\"\"\n" +
+		"labl = \"y\"\n" +
+		"[[tracks]]\n" +
+		"isrc = 1\n"
+	rf, err := ParseReleaseFile([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`line 5, labl: unknown key (did you mean "label"?)`,
+		"line 7, tracks[1].isrc: the value is a whole number where text is expected",
+	}
+	is := rf.Issues()
+	if len(is) != len(want) {
+		t.Fatalf("issues %v, want %q", is, want)
+	}
+	for i, w := range want {
+		if got := issueText(is[i]); got != w {
+			t.Errorf("issue %d: %q, want %q", i, got, w)
+		}
+	}
+	if rf.VersionTitle != "[deals] [[tracks]]" {
+		t.Errorf("version_title %q", rf.VersionTitle)
+	}
+}
