@@ -4,7 +4,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
-		"reflect"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
