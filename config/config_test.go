@@ -175,3 +175,12 @@ colour = "blue"
 		t.Errorf("decoded name %q, settle %v", cfg.Sender.Name, cfg.Watch.Settle)
 	}
 }
+
+// TestLintBadValueReportedOnce: a value of the wrong type is one problem,
+// not also an invalid empty value.
+func TestLintBadValueReportedOnce(t *testing.T) {
+	_, is := Lint("[rules.severity]\nstyle-caps = 1\n[rules]\nallow_wave_extensible = \"yes\"\n[dsp.a]\ntransport = \"sandbox\"\n")
+	if len(is) != 2 || is[0].Key != "rules.severity.style-caps" || is[1].Key != "rules.allow_wave_extensible" {
+		t.Errorf("issues:\n%s", is.Error())
+	}
+}

@@ -138,6 +138,13 @@ func (d *decoder) add(kind IssueKind, key, msg string) {
 	d.issues = append(d.issues, Issue{Kind: kind, Line: d.lines.Line(key), Key: key, Msg: msg})
 }
 
+// ok runs decode and reports whether it found no problem.
+func (d *decoder) ok(decode func()) bool {
+	before := len(d.issues) + d.dropped
+	decode()
+	return len(d.issues)+d.dropped == before
+}
+
 func (d *decoder) wrongType(key string, x any, want string) {
 	d.add(WrongType, key, fmt.Sprintf("the value is %s where %s is expected", kindOf(x), want))
 }
@@ -174,8 +181,9 @@ func (d *decoder) value(v reflect.Value, x any, key string) {
 		v.Set(reflect.ValueOf(x))
 	case reflect.Pointer:
 		e := reflect.New(v.Type().Elem())
-		d.value(e.Elem(), x, key)
-		v.Set(e)
+		if d.ok(func() { d.value(e.Elem(), x, key) }) || e.Elem().Kind() == reflect.Struct {
+			v.Set(e)
+		}
 	case reflect.String:
 		s, ok := x.(string)
 		if !ok {
@@ -223,8 +231,12 @@ func (d *decoder) value(v reflect.Value, x any, key string) {
 		}
 		for _, k := range sortedKeys(m) {
 			e := reflect.New(v.Type().Elem()).Elem()
-			d.value(e, m[k], Path(key, k))
-			v.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), e)
+			// A value that could not be read is left out, not set to
+			// zero, so that later checks do not report it again; a
+			// table (a DSP) keeps what could be read.
+			if d.ok(func() { d.value(e, m[k], Path(key, k)) }) || !e.IsZero() {
+				v.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), e)
+			}
 		}
 	case reflect.Struct:
 		m, ok := x.(map[string]any)
@@ -254,15 +266,12 @@ func (d *decoder) slice(v reflect.Value, x any, key string) {
 	out := reflect.MakeSlice(v.Type(), 0, len(elems))
 	for i, e := range elems {
 		ev := reflect.New(v.Type().Elem()).Elem()
-		before := len(d.issues) + d.dropped
-		d.value(ev, e, Element(key, i+1))
 		// A bad element is left out of a list of values, but a table
 		// (a track, a deal) keeps its place so later ones keep their
 		// numbers.
-		if len(d.issues)+d.dropped > before && ev.Kind() != reflect.Struct {
-			continue
+		if d.ok(func() { d.value(ev, e, Element(key, i+1)) }) || ev.Kind() == reflect.Struct {
+			out = reflect.Append(out, ev)
 		}
-		out = reflect.Append(out, ev)
 	}
 	v.Set(out)
 }
