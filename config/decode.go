@@ -105,11 +105,7 @@ func Decode(text string, v any) (*Lines, Issues) {
 	if _, err := toml.Decode(text, &tree); err != nil {
 		var perr toml.ParseError
 		if errors.As(err, &perr) {
-			key := ""
-			if perr.LastKey != "" {
-				key = perr.LastKey
-			}
-			return nil, Issues{{Kind: Syntax, Line: perr.Position.Line, Key: key, Msg: perr.Message}}
+			return nil, Issues{{Kind: Syntax, Line: perr.Position.Line, Key: perr.LastKey, Msg: perr.Message}}
 		}
 		return nil, Issues{{Kind: Syntax, Msg: strings.TrimPrefix(err.Error(), "toml: ")}}
 	}
