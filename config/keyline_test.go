@@ -131,3 +131,12 @@ func BenchmarkDecodeManyUnknownKeys(b *testing.B) {
 		Decode(text, &v)
 	}
 }
+
+// BenchmarkIndex is the line index alone over the same 800 KB file.
+func BenchmarkIndex(b *testing.B) {
+	text := manyKeys(100_000)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		Index(text)
+	}
+}
