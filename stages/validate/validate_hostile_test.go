@@ -120,3 +120,21 @@ func TestDuplicateTerritoriesCollapsed(t *testing.T) {
 		t.Errorf("model territories %v, want [GB XZ]", got[:min(len(got), 5)])
 	}
 }
+
+// TestBadText covers what TOML cannot carry but an ERN message or a
+// future reader might: broken UTF-8 such as an unpaired surrogate
+// (CESU-8 "\xed\xa0\x80" is U+D800 alone).
+func TestBadText(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Harbour Lights", ""},
+		{"Für Élise — 東京 🎵", ""},
+		{"a\xed\xa0\x80b", "character 2 is not valid UTF-8 (an unpaired surrogate or a broken character)"},
+		{"caf\xe9", "character 4 is not valid UTF-8"},
+		{"x\u009fy", "character 2 is the control character U+009F"},
+		{"\u00a0ok", ""}, // a no-break space is text (style-whitespace may still warn)
+	} {
+		if got := badText(c.in); c.want == "" && got != "" || c.want != "" && !strings.HasPrefix(got, c.want) {
+			t.Errorf("badText(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
