@@ -184,3 +184,35 @@ func TestLintBadValueReportedOnce(t *testing.T) {
 		t.Errorf("issues:\n%s", is.Error())
 	}
 }
+
+// TestLintChannelSettingsOnTheirLines checks that the S3, package and
+// webhook checks, which word their own messages, are placed on the line
+// of the key they name (or of its table).
+func TestLintChannelSettingsOnTheirLines(t *testing.T) {
+	text := `[sender]
+dpid = "PADPIDA3897722461G"
+[dsp.bucket]
+transport = "s3"
+  [dsp.bucket.s3]
+  bucket = "a/b"
+  sse = "des"
+[[notify]]
+events = ["failed", "exploded"]
+`
+	_, is := Lint(text)
+	want := []string{
+		`line 6: dsp.bucket.s3.bucket = "a/b": a bucket name, not a path (put folders in prefix)`,
+		`line 7: dsp.bucket.s3.sse = "des": want "", "AES256" or "aws:kms"`,
+		"line 8: notify[0] (notify-1): set one of url_env or url_file",
+		`line 8: notify[0] (notify-1): events: "exploded"`,
+	}
+	got := is.Error()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("issues lack %q:\n%s", w, got)
+		}
+	}
+	if len(is) != len(want) {
+		t.Errorf("%d issues, want %d:\n%s", len(is), len(want), got)
+	}
+}

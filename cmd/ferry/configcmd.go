@@ -44,10 +44,7 @@ func checkConfigFile(path string) int {
 			if i.Line > 0 {
 				where = fmt.Sprintf("%s:%d", path, i.Line)
 			}
-			if i.Key != "" {
-				where += ": " + i.Key
-			}
-			fmt.Fprintf(os.Stderr, "%s: %s\n", where, i.Msg)
+			fmt.Fprintf(os.Stderr, "%s: %s\n", where, i.What())
 		}
 		fmt.Fprintf(os.Stderr, "%s: %d problem(s)\n", path, len(is))
 		return exitFailed
