@@ -80,6 +80,7 @@ BENCH := $(GO) test -run '^$$' -benchmem -timeout 60m
 bench: test-deps example
 	@command -v b3sum >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES) >/dev/null; } || echo "make bench: b3sum missing; its comparison is skipped"
 	$(BENCH) -bench . ./ern
+	$(BENCH) -bench . ./config
 	$(BENCH) -bench . ./stages/media ./stages/validate
 	$(BENCH) -bench . -benchtime 3x ./stages/digest
 	$(BENCH) -bench Upload -benchtime 3x ./stages/delivery/sftp

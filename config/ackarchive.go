@@ -12,20 +12,20 @@ import (
 // leaves acknowledgements where the DSP wrote them; ferry then remembers
 // them as read. The archive must not be the acknowledgement folder itself
 // nor leave the DSP's folder.
-func checkAckArchive(prefix string, d *DSP) []error {
+// It returns what is wrong with the setting, or "".
+func checkAckArchive(d *DSP) string {
 	a := d.Ack.Archive
 	if a == "" {
-		return nil
+		return ""
 	}
-	key := prefix + "ack.archive"
 	clean := path.Clean(a)
 	switch {
 	case d.Ack.Mode == "none":
-		return []error{fmt.Errorf("%s = %q: acknowledgements are not read with ack.mode = \"none\"", key, a)}
+		return fmt.Sprintf("%q: acknowledgements are not read with ack.mode = \"none\"", a)
 	case path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../"):
-		return []error{fmt.Errorf("%s = %q: want a folder inside the DSP's folder, relative like ack.dir", key, a)}
+		return fmt.Sprintf("%q: want a folder inside the DSP's folder, relative like ack.dir", a)
 	case clean == path.Clean(d.Ack.Dir) || clean == ".":
-		return []error{fmt.Errorf("%s = %q: must differ from ack.dir (%q)", key, a, d.Ack.Dir)}
+		return fmt.Sprintf("%q: must differ from ack.dir (%q)", a, d.Ack.Dir)
 	}
-	return nil
+	return ""
 }

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -33,36 +32,68 @@ var (
 
 // Check reports every invalid setting at once.
 func (c *Config) Check() error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if is := c.valueIssues(); len(is) > 0 {
+		return is
+	}
+	return nil
+}
+
+// valueIssues lists every invalid setting, each with its key and, when
+// the configuration was read from a file, its line.
+func (c *Config) valueIssues() Issues {
+	var is Issues
+	bad := func(key, format string, args ...any) {
+		is = append(is, Issue{Kind: BadValue, Line: c.lines.Line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+	}
+	// keyed takes the errors of checks that write "KEY = VALUE: what" or
+	// "KEY is required": the key, up to the first space or colon, places
+	// the message.
+	keyed := func(errs []error) {
+		for _, err := range errs {
+			msg := err.Error()
+			key := msg[:strings.IndexAny(msg+" ", " :")]
+			is = append(is, Issue{Kind: BadValue, Line: c.lines.Line(key), Key: key, Msg: msg})
+		}
+	}
 	oneOf := func(key, v string, allowed []string) {
 		if !slices.Contains(allowed, v) {
-			bad("%s = %q: want one of %s", key, v, strings.Join(allowed, ", "))
+			msg := fmt.Sprintf("%q is not one of %s", v, strings.Join(allowed, ", "))
+			if s := Nearest(v, allowed); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			bad(key, "%s", msg)
 		}
 	}
 	oneOf("watch.mode", c.Watch.Mode, WatchModes)
 	oneOf("log.format", c.Log.Format, LogFormats)
 	oneOf("log.level", c.Log.Level, LogLevels)
-	for key, n := range map[string]int{"workers.validate": c.Workers.Validate, "workers.package": c.Workers.Package,
-		"workers.upload": c.Workers.Upload, "workers.ack": c.Workers.Ack, "retry.attempts": c.Retry.Attempts} {
-		if n < 1 {
-			bad("%s = %d: must be at least 1", key, n)
+	for _, s := range []struct {
+		key string
+		n   int
+	}{{"workers.validate", c.Workers.Validate}, {"workers.package", c.Workers.Package},
+		{"workers.upload", c.Workers.Upload}, {"workers.ack", c.Workers.Ack}, {"retry.attempts", c.Retry.Attempts}} {
+		if key, n := s.key, s.n; n < 1 {
+			bad(key, "%d is less than 1", n)
 		}
 	}
 	if len(c.DSP) == 0 {
-		bad("no destination: add a [dsp.NAME] table")
+		bad("dsp", "no destination: add a [dsp.NAME] table")
 	}
 	for _, name := range c.DeliverTo {
 		if c.DSP[name] == nil {
-			bad("deliver_to: %q is not a configured DSP (have %s)", name, strings.Join(c.DSPNames(), ", "))
+			msg := fmt.Sprintf("%q is not a configured DSP (have %s)", name, strings.Join(c.DSPNames(), ", "))
+			if s := Nearest(name, c.DSPNames()); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			bad("deliver_to", "%s", msg)
 		}
 	}
-	for key, v := range c.Rules.Severity {
-		oneOf("rules.severity."+key, v, Severities)
+	for _, key := range sortedKeys(c.Rules.Severity) {
+		oneOf(Path("rules.severity", key), c.Rules.Severity[key], Severities)
 	}
 	for _, name := range c.DSPNames() {
 		d := c.DSP[name]
-		p := "dsp." + name + "."
+		p := Path("dsp", name) + "."
 		oneOf(p+"ern_version", d.ERNVersion, ERNVersions)
 		oneOf(p+"profile", d.Profile, Profiles)
 		oneOf(p+"naming", d.Naming, Namings)
@@ -74,46 +105,48 @@ func (c *Config) Check() error {
 		}
 		oneOf(p+"transport", d.Transport, Transports)
 		oneOf(p+"ack.mode", d.Ack.Mode, AckModes)
-		errs = append(errs, checkAckArchive(p, d)...)
-		for key, v := range d.Rules.Severity {
-			oneOf(p+"rules.severity."+key, v, Severities)
+		if msg := checkAckArchive(d); msg != "" {
+			bad(p+"ack.archive", "%s", msg)
+		}
+		for _, key := range sortedKeys(d.Rules.Severity) {
+			oneOf(Path(p+"rules.severity", key), d.Rules.Severity[key], Severities)
 		}
 		switch d.Transport {
 		case "sftp":
 			s := d.SFTP
 			if s.Host == "" {
-				bad("%ssftp.host is required", p)
+				bad(p+"sftp.host", "missing")
 			}
 			if s.User == "" {
-				bad("%ssftp.user is required", p)
+				bad(p+"sftp.user", "missing")
 			}
 			if s.KnownHosts == "" {
-				bad("%ssftp.known_hosts is required: ferry always verifies the server's host key", p)
+				bad(p+"sftp.known_hosts", "missing: ferry always verifies the server's host key")
 			}
 			if s.KeyFile == "" && s.PasswordFile == "" && s.PasswordEnv == "" {
-				bad("%ssftp: set key_file, password_file or password_env", p)
+				bad(p+"sftp", "set key_file, password_file or password_env")
 			}
 			if s.Port < 1 || s.Port > 65535 {
-				bad("%ssftp.port = %d: must be 1-65535", p, s.Port)
+				bad(p+"sftp.port", "%d is not a port (1-65535)", s.Port)
 			}
 		case "local":
 			if d.Local.Dir == "" {
-				bad("%slocal.dir is required for transport = \"local\"", p)
+				bad(p+"local.dir", "missing, and needed for transport = \"local\"")
 			}
 		case "s3":
-			errs = append(errs, d.S3.check(p)...)
+			keyed(d.S3.check(p))
 		case "package":
-			errs = append(errs, d.Package.check(p)...)
+			keyed(d.Package.check(p))
 			if d.Ack.Mode == "ern-c" {
-				bad("%sack.mode = \"ern-c\": a package is uploaded by a person, so no acknowledgement file comes back; use \"none\" or \"manual\"", p)
+				bad(p+"ack.mode", "\"ern-c\": a package is uploaded by a person, so no acknowledgement file comes back; use \"none\" or \"manual\"")
 			}
 		}
 		if d.Transport != "sandbox" && c.Sender.DPID == "" {
-			bad("sender.dpid is required to deliver to %s", name)
+			bad("sender.dpid", "missing, and needed to deliver to %s", name)
 		}
 	}
 	for i := range c.Notify {
-		errs = append(errs, c.Notify[i].check(i)...)
+		keyed(c.Notify[i].check(i))
 	}
-	return errors.Join(errs...)
+	return is
 }

@@ -4,14 +4,11 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/BurntSushi/toml"
 )
 
 // Config is the whole daemon configuration.
@@ -37,6 +34,8 @@ type Config struct {
 	// Notify are the webhooks told about failures, acknowledgements and
 	// unreachable DSPs.
 	Notify []Notify `toml:"notify"`
+
+	lines *Lines // where each key is written, when read from a file
 }
 
 // Party is the message sender: the label or distributor's DDEX party.
@@ -171,8 +170,18 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// MarshalText writes the duration back as a string.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+// MarshalText writes the duration back as a string, without zero minutes
+// and seconds ("72h", "10m").
+func (d Duration) MarshalText() ([]byte, error) {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return []byte(s), nil
+}
 
 // Load reads the file at path, applies defaults and checks the result.
 func Load(path string) (*Config, error) {
@@ -187,37 +196,51 @@ func Load(path string) (*Config, error) {
 	return cfg, nil
 }
 
-// Parse decodes TOML text, applies defaults and checks the result.
+// Parse decodes TOML text, applies defaults and checks the result. The
+// error, when there is one, is an Issues listing every problem at once.
 func Parse(text string) (*Config, error) {
-	var cfg Config
-	md, err := toml.Decode(text, &cfg)
-	if err != nil {
-		var perr toml.ParseError
-		if errors.As(err, &perr) {
-			return nil, fmt.Errorf("line %d: %s", perr.Position.Line, perr.Message)
-		}
-		return nil, err
+	cfg, is := Lint(text)
+	if len(is) > 0 {
+		return nil, is
 	}
-	if undecoded := md.Undecoded(); len(undecoded) > 0 {
-		var msgs []string
-		for _, k := range undecoded {
-			msg := fmt.Sprintf("line %d: unknown key %q", KeyLine(text, k), k.String())
-			if last := k[len(k)-1]; strings.Contains(last, "password") || strings.Contains(last, "passphrase") {
-				msg += " (secrets are never read from the config file: use password_file, password_env, key_passphrase_file or key_passphrase_env)"
-			}
-			if last := k[len(k)-1]; last == "url" || strings.Contains(last, "secret") || strings.Contains(last, "access_key") {
-				msg += " (secrets are never read from the config file: webhooks take url_env or url_file; S3 keys come from credentials = \"env\", \"file\" or \"chain\")"
-			}
-			msgs = append(msgs, msg)
-		}
-		return nil, errors.New(strings.Join(msgs, "; "))
-	}
-	cfg.ApplyDefaults()
-	if err := cfg.Check(); err != nil {
-		return nil, err
-	}
-	return &cfg, nil
+	return cfg, nil
 }
+
+// Lint decodes TOML text, applies defaults and checks the result, and
+// returns every problem in one pass, each with its line: unknown keys
+// (with the nearest setting's name when one is close), values of the
+// wrong type, and values that are not allowed. The configuration is nil
+// only when the text is not TOML; otherwise it holds every setting that
+// could be read, with defaults for the rest, so that callers can add
+// their own checks (Line places them).
+func Lint(text string) (*Config, Issues) {
+	var cfg Config
+	lines, is := Decode(text, &cfg)
+	if lines == nil {
+		return nil, is
+	}
+	for i := range is {
+		k := is[i].Key
+		if last := k[strings.LastIndexByte(k, '.')+1:]; is[i].Kind == UnknownKey &&
+			(strings.Contains(last, "password") || strings.Contains(last, "passphrase")) {
+			is[i].Msg += " (secrets are never read from the config file: use password_file, password_env, key_passphrase_file or key_passphrase_env)"
+		}
+		if last := k[strings.LastIndexByte(k, '.')+1:]; is[i].Kind == UnknownKey &&
+			(last == "url" || strings.Contains(last, "secret") || strings.Contains(last, "access_key")) {
+			is[i].Msg += " (secrets are never read from the config file: webhooks take url_env or url_file; S3 keys come from credentials = \"env\", \"file\" or \"chain\")"
+		}
+	}
+	cfg.lines = lines
+	cfg.ApplyDefaults()
+	is = append(is, cfg.valueIssues()...)
+	is.Sort()
+	return &cfg, is
+}
+
+// Line is the line of the configuration file on which key (in Path's
+// form) or its nearest enclosing table is written; 0 for the embedded
+// default or a setting left to its default.
+func (c *Config) Line(key string) int { return c.lines.Line(key) }
 
 // DSPNames returns the configured DSP names, sorted.
 func (c *Config) DSPNames() []string {

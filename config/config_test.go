@@ -82,22 +82,22 @@ func TestParseErrors(t *testing.T) {
 		want       []string
 	}{
 		{"unknown top-level key", "root = \"/x\"\nrooot = \"/y\"\n[dsp.a]\ntransport = \"sandbox\"\n",
-			[]string{`line 2: unknown key "rooot"`}},
+			[]string{`line 2: rooot: unknown key (did you mean "root"?)`}},
 		{"unknown key in nested table", "[dsp.spotify]\ntransport = \"sandbox\"\n  [dsp.spotify.sftp]\n  hots = \"x\"\n",
-			[]string{`line 4: unknown key "dsp.spotify.sftp.hots"`}},
+			[]string{`line 4: dsp.spotify.sftp.hots: unknown key (did you mean "host"?)`}},
 		{"unknown dotted key", "[dsp.a]\ntransport = \"sandbox\"\nack.mdoe = \"none\"\n",
-			[]string{`line 3: unknown key "dsp.a.ack.mdoe"`}},
+			[]string{`line 3: dsp.a.ack.mdoe: unknown key (did you mean "mode"?)`}},
 		{"secret in config", "[dsp.a]\ntransport = \"sandbox\"\nsftp.password = \"hunter2\"\n",
-			[]string{`unknown key "dsp.a.sftp.password"`, "password_file"}},
+			[]string{`line 3: dsp.a.sftp.password: unknown key`, "password_file"}},
 		{"bad duration", "[watch]\nsettle = \"ten seconds\"\n[dsp.a]\ntransport = \"sandbox\"\n",
 			[]string{"line 2", `duration "ten seconds"`}},
 		{"duration as number", "[watch]\nsettle = 10\n[dsp.a]\ntransport = \"sandbox\"\n",
 			[]string{"line 2"}},
 		{"syntax error", "root = \n", []string{"line 1"}},
 		{"no dsp", "root = \"/x\"\n", []string{"no destination"}},
-		{"bad version", "[dsp.a]\ntransport = \"sandbox\"\nern_version = \"5.0\"\n", []string{`dsp.a.ern_version = "5.0"`}},
+		{"bad version", "[dsp.a]\ntransport = \"sandbox\"\nern_version = \"5.0\"\n", []string{`line 3: dsp.a.ern_version: "5.0" is not one of`}},
 		{"sftp without host key", "[sender]\ndpid=\"PADPIDA3897722461G\"\n[dsp.a.sftp]\nhost=\"h\"\nuser=\"u\"\nkey_file=\"k\"\n",
-			[]string{"dsp.a.sftp.known_hosts is required"}},
+			[]string{"line 3: dsp.a.sftp.known_hosts: missing"}},
 		{"deliver_to unknown", "deliver_to=[\"b\"]\n[dsp.a]\ntransport = \"sandbox\"\n", []string{`deliver_to: "b"`}},
 		{"all errors at once", "[watch]\nmode=\"x\"\n[log]\nlevel=\"loud\"\n[dsp.a]\ntransport = \"ftp\"\n",
 			[]string{"watch.mode", "log.level", "dsp.a.transport"}},
@@ -136,5 +136,83 @@ func TestLoadNamesFile(t *testing.T) {
 	_, err := Load(p)
 	if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "line 1") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestLintOnePass gives a file with a type error, two unknown keys and
+// two bad values, behind a multi-line string holding "[deals]": Lint
+// reports all five at once, in line order, each on its line.
+func TestLintOnePass(t *testing.T) {
+	text := `[sender]
+dpid = "PADPIDA3897722461G"
+name = """
+[deals]
+x = 1"""
+[watch]
+settle = 10
+mdoe = "poll"
+[dsp.a]
+transport = "sandbox"
+ern_version = "4.4"
+priority = "Z"
+colour = "blue"
+`
+	cfg, is := Lint(text)
+	if cfg == nil {
+		t.Fatal("no configuration")
+	}
+	want := []string{
+		"line 7: watch.settle: the value is a whole number where text is expected",
+		`line 8: watch.mdoe: unknown key (did you mean "mode"?)`,
+		`line 11: dsp.a.ern_version: "4.4" is not one of 3.8.2, 4.1, 4.1.1, 4.2, 4.3, 4.3.1, 4.3.2`,
+		`line 12: dsp.a.priority: "Z" is not one of P, N, L`,
+		"line 13: dsp.a.colour: unknown key",
+	}
+	if got := strings.Split(is.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("issues\n%s\nwant\n%s", is.Error(), strings.Join(want, "\n"))
+	}
+	if cfg.Sender.Name != "[deals]\nx = 1" || cfg.Watch.Settle.Duration != defaultSettle {
+		t.Errorf("decoded name %q, settle %v", cfg.Sender.Name, cfg.Watch.Settle)
+	}
+}
+
+// TestLintBadValueReportedOnce: a value of the wrong type is one problem,
+// not also an invalid empty value.
+func TestLintBadValueReportedOnce(t *testing.T) {
+	_, is := Lint("[rules.severity]\nstyle-caps = 1\n[rules]\nallow_wave_extensible = \"yes\"\n[dsp.a]\ntransport = \"sandbox\"\n")
+	if len(is) != 2 || is[0].Key != "rules.severity.style-caps" || is[1].Key != "rules.allow_wave_extensible" {
+		t.Errorf("issues:\n%s", is.Error())
+	}
+}
+
+// TestLintChannelSettingsOnTheirLines checks that the S3, package and
+// webhook checks, which word their own messages, are placed on the line
+// of the key they name (or of its table).
+func TestLintChannelSettingsOnTheirLines(t *testing.T) {
+	text := `[sender]
+dpid = "PADPIDA3897722461G"
+[dsp.bucket]
+transport = "s3"
+  [dsp.bucket.s3]
+  bucket = "a/b"
+  sse = "des"
+[[notify]]
+events = ["failed", "exploded"]
+`
+	_, is := Lint(text)
+	want := []string{
+		`line 6: dsp.bucket.s3.bucket = "a/b": a bucket name, not a path (put folders in prefix)`,
+		`line 7: dsp.bucket.s3.sse = "des": want "", "AES256" or "aws:kms"`,
+		"line 8: notify[0] (notify-1): set one of url_env or url_file",
+		`line 8: notify[0] (notify-1): events: "exploded"`,
+	}
+	got := is.Error()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("issues lack %q:\n%s", w, got)
+		}
+	}
+	if len(is) != len(want) {
+		t.Errorf("%d issues, want %d:\n%s", len(is), len(want), got)
 	}
 }

@@ -258,6 +258,9 @@ func TestExitCodesAsDocumented(t *testing.T) {
 		{"check-config", "valid", 0, run("check-config", f.cfg), "OK"},
 		{"check-config", "missing file", 1, run("check-config", "/nonexistent/ferry.toml"), "nonexistent"},
 		{"check-config", "no file named", 2, run("check-config"), "usage"},
+		{"config", "a file", 0, run("config", "-config", f.cfg), "every default filled in"},
+		{"config", "missing file", 2, run("config", "-config", "/nonexistent/ferry.toml"), "nonexistent"},
+		{"config", "argument", 2, run("config", "extra"), "unexpected argument"},
 		{"health", "ready", 0, func(t *testing.T) result {
 			d := startDaemon(t, f.cfg)
 			defer d.stop()

@@ -8,6 +8,7 @@
 //	ferry status [-root DIR] [-config FILE] [-json]
 //	ferry retry [-root DIR] [-config FILE] NAME...
 //	ferry check-config FILE
+//	ferry config [-config FILE]
 //	ferry health [-config FILE] [-addr HOST:PORT] [-live]
 //	ferry version
 //	ferry help [COMMAND]
@@ -29,6 +30,7 @@ var commands = map[string]func(args []string) int{
 	"status":       statusCmd,
 	"retry":        retryCmd,
 	"check-config": checkConfigCmd,
+	"config":       configCmd,
 	"health":       healthCmd,
 	"version":      versionCmd,
 }
@@ -49,6 +51,7 @@ Usage:
   ferry retry [-root DIR] [-config FILE] NAME...
                                                 move failed items back to inbox/
   ferry check-config FILE                       check a configuration file
+  ferry config [-config FILE]                   print the effective configuration
   ferry health [-config FILE] [-addr HOST:PORT] [-live]
                                                 ask a running daemon whether it is ready (exit 0) or not (1)
   ferry version                                 print the version (also: ferry --version)

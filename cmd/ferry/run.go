@@ -125,12 +125,12 @@ func loadConfig(path, root string) (*config.Config, error) {
 	if path == "" {
 		cfg = config.Default()
 	} else {
-		c, err := config.Load(path)
+		c, is, err := lintConfigFile(path)
 		if err != nil {
 			return nil, err
 		}
-		if err := severityOverridesOK(c); err != nil {
-			return nil, fmt.Errorf("config %s: %w", path, err)
+		if len(is) > 0 {
+			return nil, fmt.Errorf("config %s:\n%w", path, is)
 		}
 		cfg = c
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/ferrydelivery/ferry/pipeline"
 )
@@ -30,7 +29,8 @@ func versionCmd(args []string) int {
 
 var checkConfigHelp = help{
 	Usage: "check-config FILE",
-	About: `Checks a configuration file and reports every problem at once.
+	About: `Checks a configuration file and reports every problem at once, one per
+line as FILE:LINE: KEY: WHAT, with "did you mean" for near misses.
 Exit 0 when it is valid, 1 when it is not.`,
 }
 
@@ -43,11 +43,5 @@ func checkConfigCmd(args []string) int {
 	if len(rest) != 1 {
 		return usageError("check-config", checkConfigHelp, "want one FILE, got %d arguments", len(rest))
 	}
-	cfg, err := loadConfig(rest[0], "")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return exitFailed
-	}
-	fmt.Printf("%s: OK (root %s, DSPs: %v)\n", rest[0], cfg.Root, cfg.DSPNames())
-	return exitOK
+	return checkConfigFile(rest[0])
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/stages/validate"
 )
 
@@ -34,13 +33,13 @@ func validateCmd(args []string) int {
 	}
 	v := &validate.Validator{}
 	if *cfgPath != "" {
-		cfg, err := config.Load(*cfgPath)
+		cfg, is, err := lintConfigFile(*cfgPath)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "ferry:", err)
 			return exitUsage
 		}
-		if err := severityOverridesOK(cfg); err != nil {
-			fmt.Fprintf(os.Stderr, "ferry: config %s: %v\n", *cfgPath, err)
+		if len(is) > 0 {
+			fmt.Fprintf(os.Stderr, "ferry: config %s:\n%v\n", *cfgPath, is)
 			return exitUsage
 		}
 		v = validate.ValidatorFor(cfg)
@@ -83,24 +82,6 @@ func validateCmd(args []string) int {
 		}
 	}
 	return code
-}
-
-// severityOverridesOK checks every [rules.severity] and
-// [dsp.NAME.rules.severity] table names real, overridable rules.
-func severityOverridesOK(cfg *config.Config) error {
-	var errs []string
-	if err := validate.CheckSeverityOverrides("rules.severity", cfg.Rules.Severity); err != nil {
-		errs = append(errs, err.Error())
-	}
-	for _, name := range cfg.DSPNames() {
-		if err := validate.CheckSeverityOverrides("dsp."+name+".rules.severity", cfg.DSP[name].Rules.Severity); err != nil {
-			errs = append(errs, err.Error())
-		}
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "; "))
-	}
-	return nil
 }
 
 func indent(s string) string {

@@ -18,13 +18,16 @@ var (
 	ErrUnsupported = errors.New("unsupported format")
 	// ErrNotRegular: the path is a folder, pipe, socket or device.
 	ErrNotRegular = errors.New("not a regular file")
+	// ErrBeyondData: an image header claims more pixels than the file's
+	// data can hold (a decompression bomb, or a damaged header).
+	ErrBeyondData = errors.New("dimensions beyond the data")
 )
 
 // HeaderError is a problem found in a file's header.
 type HeaderError struct {
 	Format  string // "WAV", "FLAC", "JPEG", "PNG", or "audio"/"image" before the format is known
 	Problem string
-	Kind    error // ErrTruncated, ErrCorrupt, ErrUnsupported or ErrNotRegular
+	Kind    error // ErrTruncated, ErrCorrupt, ErrUnsupported, ErrNotRegular or ErrBeyondData
 }
 
 func (e *HeaderError) Error() string { return e.Format + ": " + e.Problem }
@@ -42,4 +45,8 @@ func corrupt(format, f string, args ...any) error {
 
 func unsupported(format, f string, args ...any) error {
 	return &HeaderError{format, fmt.Sprintf(f, args...), ErrUnsupported}
+}
+
+func beyondData(format, f string, args ...any) error {
+	return &HeaderError{format, fmt.Sprintf(f, args...), ErrBeyondData}
 }

@@ -164,6 +164,12 @@ func readJPEG(r io.ReaderAt, size int64) (ImageInfo, error) {
 	if err := findEnd(name, r, size, []byte{0xFF, 0xD9}, "end-of-image marker"); err != nil {
 		return ImageInfo{}, err
 	}
+	if sampling := jpegSampling(r, size); sampling != nil {
+		if need := jpegMinBits(info.Width, info.Height, sampling); size*8 < need {
+			return ImageInfo{}, beyondData(name, "the header says %dx%d pixels, but %d bytes can hold at most %d 8x8 blocks (one bit each) and %d are needed",
+				info.Width, info.Height, size, size*8, need)
+		}
+	}
 	return info, nil
 }
 
@@ -207,6 +213,10 @@ func readPNG(r io.ReaderAt, size int64) (ImageInfo, error) {
 	}
 	if err := findEnd(name, r, size, []byte("IEND"), "IEND chunk"); err != nil {
 		return ImageInfo{}, err
+	}
+	if need := pngMinBytes(info.Width, info.Height, ihdr[9], info.BitDepth); size < need {
+		return ImageInfo{}, beyondData(name, "the header says %dx%d pixels, but deflate expands at most %d-fold and %d bytes cannot hold them (at least %d are needed): a decompression bomb, or a damaged header",
+			info.Width, info.Height, maxDeflateRatio, size, need)
 	}
 	return info, nil
 }

@@ -2,6 +2,9 @@ package media_test
 
 import (
 	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"testing"
@@ -70,6 +73,9 @@ func TestReadImageErrors(t *testing.T) {
 	jpg := read(mediatest.WriteJPEG, 600, 600)
 	png := read(mediatest.WritePNG, 600, 600)
 	sof := bytes.Index(jpg, []byte{0xFF, 0xC0})
+	cover := read(mediatest.WriteJPEG, mediatest.CoverSize, mediatest.CoverSize)
+	coverSOF := bytes.Index(cover, []byte{0xFF, 0xC0})
+	coverPNG := read(mediatest.WritePNG, mediatest.CoverSize, mediatest.CoverSize)
 
 	cases := []struct {
 		name string
@@ -88,6 +94,14 @@ func TestReadImageErrors(t *testing.T) {
 		{"PNG cut in data", png[:len(png)-100], "PNG: no IEND chunk at the end of the file (truncated copy?)", media.ErrTruncated},
 		{"PNG bad IHDR checksum", patch(png, 29, []byte{0, 0, 0, 0}), "PNG: invalid header: invalid checksum", media.ErrCorrupt},
 		{"PNG zero width", patch(png, 16, []byte{0, 0, 0, 0}), "PNG: invalid header: non-positive dimension", media.ErrCorrupt},
+		{"JPEG 65535x65535 over 3000x3000 data", patch(cover, coverSOF+5, []byte{0xFF, 0xFF, 0xFF, 0xFF}),
+			fmt.Sprintf("JPEG: the header says 65535x65535 pixels, but %d bytes can hold at most %d 8x8 blocks (one bit each) and 100663296 are needed", len(cover), len(cover)*8), media.ErrBeyondData},
+		{"JPEG 3000x30000 over 3000x3000 data", patch(cover, coverSOF+5, []byte{0x75, 0x30}),
+			fmt.Sprintf("JPEG: the header says 3000x30000 pixels, but %d bytes can hold at most %d 8x8 blocks (one bit each) and 2111250 are needed", len(cover), len(cover)*8), media.ErrBeyondData},
+		{"PNG bomb 65535x65535 over 600x600 data", pngSize(png, 65535, 65535),
+			fmt.Sprintf("PNG: the header says 65535x65535 pixels, but deflate expands at most 1032-fold and %d bytes cannot hold them (at least 12485052 are needed): a decompression bomb, or a damaged header", len(png)), media.ErrBeyondData},
+		{"PNG 30000x30000 over 3000x3000 data", pngSize(coverPNG, 30000, 30000),
+			fmt.Sprintf("PNG: the header says 30000x30000 pixels, but deflate expands at most 1032-fold and %d bytes cannot hold them (at least 2616308 are needed): a decompression bomb, or a damaged header", len(coverPNG)), media.ErrBeyondData},
 		{"GIF", []byte("GIF89a\x01\x00\x01\x00"), "image: file is GIF; deliver JPEG or PNG", media.ErrUnsupported},
 		{"TIFF", []byte("II*\x00\x08\x00\x00\x00"), "image: file is TIFF; deliver JPEG or PNG", media.ErrUnsupported},
 		{"TIFF big-endian", []byte("MM\x00*\x00\x00\x00\x08"), "image: file is TIFF; deliver JPEG or PNG", media.ErrUnsupported},
@@ -102,4 +116,14 @@ func TestReadImageErrors(t *testing.T) {
 		_, err := media.ReadImageAt(bytes.NewReader(c.b), int64(len(c.b)))
 		wantError(t, c.name, err, c.msg, c.kind)
 	}
+}
+
+// pngSize returns a copy of the PNG b whose IHDR claims w×h pixels, its
+// checksum corrected so that only the size is wrong.
+func pngSize(b []byte, w, h uint32) []byte {
+	out := bytes.Clone(b)
+	binary.BigEndian.PutUint32(out[16:], w)
+	binary.BigEndian.PutUint32(out[20:], h)
+	binary.BigEndian.PutUint32(out[29:], crc32.ChecksumIEEE(out[12:29]))
+	return out
 }

@@ -31,16 +31,23 @@ type Problem struct {
 	// it does not apply to every DSP the release goes to (a per-DSP rule
 	// or severity override); empty otherwise.
 	DSP string `json:"dsp,omitempty"`
+	// Line is the line of release.toml that Where is written on (or its
+	// table's line when the field is missing); 0 when not known.
+	Line int `json:"line,omitempty"`
 }
 
 // String writes the problem as ERRORS.txt and `ferry validate` show it:
 //
-//	ERROR tracks[3].isrc: ISRC "GBEXR2600O01": character 8 is 'O', expected a digit
+//	ERROR tracks[3].isrc (line 14): ISRC "GBEXR2600O01": character 8 is 'O', expected a digit
 //	  fix: copy the ISRC exactly as issued, e.g. GB-EXR-26-00001
 //	  rule: isrc
 func (p Problem) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: %s", strings.ToUpper(string(p.Severity)), p.Where, p.What)
+	fmt.Fprintf(&b, "%s %s", strings.ToUpper(string(p.Severity)), p.Where)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, " (line %d)", p.Line)
+	}
+	fmt.Fprintf(&b, ": %s", p.What)
 	if p.Fix != "" {
 		fmt.Fprintf(&b, "\n  fix: %s", p.Fix)
 	}

@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/BurntSushi/toml"
 
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
@@ -72,7 +69,9 @@ type ReleaseFile struct {
 	Deals               []DealEntry   `toml:"deals"`
 
 	// ern is set when the release was read from an ERN message instead.
-	ern *ernSource
+	ern    *ernSource
+	lines  *config.Lines // where each key is written; nil from an ERN message
+	issues config.Issues // keys that could not be read
 }
 
 // ArtistEntry is an artist or contributor in release.toml.
@@ -146,9 +145,12 @@ const (
 	maxTOMLDottedKeys = 16
 )
 
-// ParseReleaseFile decodes release.toml text strictly: syntax errors and
-// unknown keys are reported with their line. Whatever the input, it
-// returns quickly and never panics.
+// ParseReleaseFile decodes release.toml text. A file that cannot be read
+// at all (too large, not UTF-8 text, nested too deeply, not TOML) is an
+// error; unknown keys and values of the wrong type are not: they are
+// listed, each with its line, in the result's Issues, so that they are
+// reported with every other problem of the release in one pass.
+// Whatever the input, it returns quickly and never panics.
 func ParseReleaseFile(data []byte) (rf *ReleaseFile, err error) {
 	if len(data) > maxReleaseFileSize {
 		return nil, fmt.Errorf("%s is %d bytes, more than the %d allowed: is it really the release's metadata?", ReleaseFileName, len(data), maxReleaseFileSize)
@@ -167,71 +169,42 @@ func ParseReleaseFile(data []byte) (rf *ReleaseFile, err error) {
 		}
 	}()
 	var f ReleaseFile
-	md, err := toml.Decode(string(data), &f)
-	if err != nil {
-		return nil, decodeError(err)
+	lines, issues := config.Decode(string(data), &f)
+	if lines == nil {
+		return nil, fmt.Errorf("%s %s", ReleaseFileName, issueText(issues[0]))
 	}
-	var unknown []string
-	for _, k := range md.Undecoded() {
-		unknown = append(unknown, fmt.Sprintf("%s line %d: unknown key %q (check its spelling against the README)",
-			ReleaseFileName, config.KeyLine(string(data), k), k.String()))
-	}
-	if len(unknown) > 0 {
-		return nil, errors.New(strings.Join(unknown, "\n"))
-	}
+	f.lines, f.issues = lines, issues
 	if f.Action == "" {
 		f.Action = ActionDeliver
 	}
 	return &f, nil
 }
 
-// decodeError words a TOML decoding error for release.toml's author:
-// its line, the key, and for a value of the wrong type what was given
-// and what is expected.
-func decodeError(err error) error {
-	var perr toml.ParseError
-	if errors.As(err, &perr) {
-		if perr.LastKey != "" {
-			return fmt.Errorf("%s line %d, %s: %s", ReleaseFileName, perr.Position.Line, perr.LastKey, perr.Message)
-		}
-		return fmt.Errorf("%s line %d: %s", ReleaseFileName, perr.Position.Line, perr.Message)
+// issueText words a decoding issue as "line 4, tracks[2].title: …".
+func issueText(is config.Issue) string {
+	var where []string
+	if is.Line > 0 {
+		where = append(where, fmt.Sprintf("line %d", is.Line))
 	}
-	m := typeError.FindStringSubmatch(err.Error())
-	if m == nil {
-		return fmt.Errorf("%s: %s", ReleaseFileName, strings.TrimPrefix(err.Error(), "toml: "))
+	if is.Key != "" {
+		where = append(where, is.Key)
 	}
-	line, key, msg := m[1], m[2], m[3]
-	if t := incompatible.FindStringSubmatch(msg); t != nil {
-		msg = fmt.Sprintf("the value is %s where %s is expected", tomlKind(t[1]), tomlKind(t[2]))
+	if len(where) == 0 {
+		return is.Msg
 	}
-	return fmt.Errorf("%s line %s, %s: %s", ReleaseFileName, line, key, msg)
+	return strings.Join(where, ", ") + ": " + is.Msg
 }
 
-var (
-	typeError    = regexp.MustCompile(`^toml: line ([0-9]+) \(last key "(.*)"\): (.*)$`)
-	incompatible = regexp.MustCompile(`^incompatible types: TOML value has type (.+); destination has type (.+)$`)
-)
+// Issues are the keys of the file that ferry could not read: unknown
+// keys and values of the wrong type, each with its line. They are
+// problems of the release like any other, reported with the rest; the
+// keys they name are left empty.
+func (rf *ReleaseFile) Issues() config.Issues { return rf.issues }
 
-// tomlKind names a decoder's type in words.
-func tomlKind(t string) string {
-	switch {
-	case t == "string":
-		return "text"
-	case t == "int64" || t == "integer":
-		return "a whole number"
-	case t == "float64" || t == "float":
-		return "a decimal number"
-	case t == "bool":
-		return "true or false"
-	case t == "time.Time":
-		return "a date or time"
-	case strings.HasPrefix(t, "[]") || t == "slice" || t == "array":
-		return "a list [ … ]"
-	case strings.HasPrefix(t, "map") || t == "struct":
-		return "a table { … }"
-	}
-	return t
-}
+// Line is the line of release.toml on which key (a problem's Where, such
+// as "tracks[2].isrc") or its nearest enclosing table is written; 0 when
+// the release came from an ERN message or the key is not in the file.
+func (rf *ReleaseFile) Line(key string) int { return rf.lines.Line(key) }
 
 // checkTOMLShape refuses TOML nested deeper than maxTOMLNesting or with
 // keys of more than maxTOMLDottedKeys parts, before the decoder sees it.
@@ -399,9 +372,11 @@ func (rf *ReleaseFile) Model() *ern.Release {
 		})
 	}
 	for _, d := range rf.Deals {
+		territories, _ := unique(d.Territories)
+		excluded, _ := unique(d.ExcludedTerritories)
 		r.Deals = append(r.Deals, ern.Deal{
-			Territories:         d.Territories,
-			ExcludedTerritories: d.ExcludedTerritories,
+			Territories:         territories,
+			ExcludedTerritories: excluded,
 			CommercialModel:     d.CommercialModel,
 			UseTypes:            d.UseTypes,
 			StartDate:           string(d.StartDate),
@@ -431,3 +406,53 @@ func artists(in []ArtistEntry) []ern.Artist {
 // the folder must hold them: a delivery or a full redelivery; a takedown,
 // a restore or a purge needs only the identifiers.
 func NeedsFiles(action string) bool { return action == ActionDeliver || action == ActionRedeliver }
+
+// issueProblems turns the keys that could not be read into problems of
+// the release-file rule.
+func (rf *ReleaseFile) issueProblems() Problems {
+	var ps Problems
+	for _, is := range rf.issues {
+		p := Problem{Severity: Error, Rule: ruleReleaseFile, Where: is.Key, What: is.Msg, Line: is.Line}
+		switch {
+		case is.Key == "":
+			p.Where = ReleaseFileName
+		case is.Kind == config.UnknownKey:
+			p.What = "unknown key " + strings.TrimPrefix(is.Msg, "unknown key ")
+			p.Fix = "correct the key's spelling, or remove it; the README lists every key of release.toml"
+		default:
+			p.Fix = "correct the value; the README says what each key takes"
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+// place sets each problem's line in release.toml, and drops the
+// problems that repeat a key ferry could not read: an upc written as a
+// number is one problem, not also "upc is missing", and "titel" (did you
+// mean "title"?) is not also "title is missing".
+func (rf *ReleaseFile) place(ps Problems) Problems {
+	if rf.lines == nil {
+		return ps
+	}
+	unread, misspelt := map[string]bool{}, map[string]bool{}
+	for _, is := range rf.issues {
+		switch is.Kind {
+		case config.WrongType:
+			unread[is.Key] = true
+		case config.UnknownKey:
+			misspelt[is.Suggest] = true
+		}
+	}
+	out := ps[:0]
+	for _, p := range ps {
+		if unread[p.Where] && p.Rule != ruleReleaseFile || misspelt[p.Where] && p.Rule == ruleRequired {
+			continue
+		}
+		if p.Line == 0 {
+			p.Line = rf.lines.Line(p.Where)
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -45,9 +45,10 @@ func FuzzParseReleaseFile(f *testing.F) {
 		}
 		rel := &Release{Model: m, Action: rf.Action, DeliverTo: rf.DeliverTo, Files: map[string]string{},
 			file: rf, used: map[string]bool{}, audio: map[int]*audioFile{}}
-		c := &checker{rel: rel, rf: rf, now: testNow, dsps: v.DSPs}
+		c := &checker{rel: rel, rf: rf, now: testNow, dsps: v.DSPs, ps: rf.issueProblems()}
 		c.run()
 		ps := v.perDSP(v.targets(rel, nil), c.ps, func(_ string, r config.Rules) Problems { return rel.dspChecks(r) })
+		ps = rf.place(ps)
 		ps.Sort()
 		for _, p := range ps {
 			if _, ok := checkByName[p.Rule]; !ok || p.Where == "" || p.What == "" || (p.Severity != Error && p.Severity != Warning) {

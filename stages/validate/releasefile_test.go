@@ -65,11 +65,14 @@ func TestReleaseFileDates(t *testing.T) {
 	for text, want := range map[string]string{
 		"release_date = 2026-12-04T10:00:00Z": "line 1, release_date: 2026-12-04T10:00:00Z is a date and time",
 		"release_date = 20261204":             "line 1, release_date: 20261204 is not a date",
-		"release_date = [1]":                  "release_date",
+		"release_date = [1]":                  "line 1, release_date: [1] is not a date",
 	} {
-		_, err := ParseReleaseFile([]byte(text))
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: error %v, want %q", text, err, want)
+		rf, err := ParseReleaseFile([]byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if is := rf.Issues(); len(is) != 1 || !strings.Contains(issueText(is[0]), want) {
+			t.Errorf("%s: issues %v, want %q", text, is, want)
 		}
 	}
 }
@@ -136,5 +139,36 @@ func TestFIFOReleaseFileDoesNotBlock(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("validating a folder whose release.toml is a FIFO blocked")
+	}
+}
+
+// TestReleaseFileLinesAfterMultiLineString places keys that follow a
+// multi-line string holding "[deals]" and "[[tracks]]" on their own
+// lines (the string is text, not a header).
+func TestReleaseFileLinesAfterMultiLineString(t *testing.T) {
+	text := "title = \"x\"\n" +
+		"version_title = \"\"\"\\\n  [deals] \\\n  [[tracks]]\"\"\"\n" +
+		"labl = \"y\"\n" +
+		"[[tracks]]\n" +
+		"isrc = 1\n"
+	rf, err := ParseReleaseFile([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`line 5, labl: unknown key (did you mean "label"?)`,
+		"line 7, tracks[1].isrc: the value is a whole number where text is expected",
+	}
+	is := rf.Issues()
+	if len(is) != len(want) {
+		t.Fatalf("issues %v, want %q", is, want)
+	}
+	for i, w := range want {
+		if got := issueText(is[i]); got != w {
+			t.Errorf("issue %d: %q, want %q", i, got, w)
+		}
+	}
+	if rf.VersionTitle != "[deals] [[tracks]]" {
+		t.Errorf("version_title %q", rf.VersionTitle)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/ferrydelivery/ferry/config"
 )
 
 // Check describes one validation rule: its stable name (what problems
@@ -85,6 +87,11 @@ const (
 	ruleERNUnsupported       = "ern-unsupported"
 	ruleERNLeftOut           = "ern-left-out"
 	ruleERNDerived           = "ern-derived"
+	ruleTextControl          = "text-control"
+	ruleNameLength           = "name-length"
+	ruleArtworkDimensions    = "artwork-dimensions"
+	ruleDateYear             = "date-year"
+	ruleTerritoryDuplicate   = "territory-duplicate"
 )
 
 // checks is the catalogue of every rule, in the order the README lists
@@ -148,6 +155,11 @@ var checks = []Check{
 	{ruleERNUnsupported, Error, true, false, "an ERN message describes what ferry does not deliver: a video, ringtone, long-form or boxed-set release"},
 	{ruleERNLeftOut, Warning, false, false, "a part of an ERN message is left out: a resource outside the main release, another release, a video in an audio release"},
 	{ruleERNDerived, Warning, false, false, "an ERN message gives no ReleaseDate: ferry uses the earliest deal start, else the OriginalReleaseDate"},
+	{ruleTextControl, Error, true, false, "a text field holds a control character (U+0000–U+001F, U+007F–U+009F, tabs and line breaks included), a noncharacter (U+FFFE, U+FFFF) or an unpaired surrogate: DSPs would show U+FFFD instead"},
+	{ruleNameLength, Error, true, false, "a name ferry makes from the release is longer than the 255 bytes a file name may have: the release folder's name with \".fanout\" or \"@<dsp>\" added, or a resource file name built from the label (ddex naming)"},
+	{ruleArtworkDimensions, Error, true, false, "the cover's header claims more pixels than its bytes can hold (JPEG: one bit per 8×8 block; PNG: deflate expands at most 1032-fold): a decompression bomb or a damaged header"},
+	{ruleDateYear, Error, true, false, "a date's year is before 1900 (1877, the first recording, for original_release_date): year 0000 does not exist in ERN's calendar and earlier years are typos"},
+	{ruleTerritoryDuplicate, Warning, false, false, "a deal lists a territory more than once; ferry sends it once"},
 }
 
 var checkByName = func() map[string]Check {
@@ -208,4 +220,44 @@ func CheckSeverityOverrides(where string, overrides map[string]string) error {
 		return errors.New(strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// SeverityOverrideIssues checks the rule names of every severity override
+// in cfg ([rules.severity] and each [dsp.NAME.rules.severity]): a name
+// that is no rule (with the nearest rule's name when one is close) or
+// that names a fixed rule is an issue on its line. The values themselves
+// are checked by config.Lint.
+func SeverityOverrideIssues(cfg *config.Config) config.Issues {
+	names := make([]string, 0, len(checks))
+	for _, c := range checks {
+		names = append(names, c.Name)
+	}
+	var is config.Issues
+	check := func(where string, overrides map[string]string) {
+		keys := make([]string, 0, len(overrides))
+		for k := range overrides {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			key := config.Path(where, k)
+			c, ok := checkByName[k]
+			switch {
+			case !ok:
+				msg := "no validation rule has this name (see the README's list of rules)"
+				if s := config.Nearest(k, names); s != "" {
+					msg = fmt.Sprintf("no validation rule has this name (did you mean %q?)", s)
+				}
+				is = append(is, config.Issue{Kind: config.UnknownKey, Line: cfg.Line(key), Key: key, Msg: msg})
+			case c.Fixed:
+				is = append(is, config.Issue{Kind: config.BadValue, Line: cfg.Line(key), Key: key,
+					Msg: fmt.Sprintf("rule %q cannot be overridden: ferry cannot deliver a release that breaks it", k)})
+			}
+		}
+	}
+	check("rules.severity", cfg.Rules.Severity)
+	for _, name := range cfg.DSPNames() {
+		check(config.Path("dsp", name)+".rules.severity", cfg.DSP[name].Rules.Severity)
+	}
+	return is
 }

@@ -75,6 +75,9 @@ func LoadContext(ctx context.Context, dir string) (*Release, Problems) {
 			fixed = append(fixed, p)
 		}
 	}
+	if rel != nil {
+		fixed = rel.file.place(fixed)
+	}
 	fixed.Sort()
 	if rel != nil && rel.file.ern != nil {
 		rel.file.ern.hints(fixed)
@@ -91,10 +94,11 @@ func load(ctx context.Context, dir string) (*Release, Problems) {
 	}
 	rel := &Release{Dir: dir, Model: rf.Model(), Action: rf.Action, DeliverTo: rf.DeliverTo,
 		Files: map[string]string{}, file: rf, used: map[string]bool{}, audio: map[int]*audioFile{}}
+	ps := rf.issueProblems()
 	if !NeedsFiles(rf.Action) {
-		return rel, nil
+		return rel, ps
 	}
-	return rel, rel.loadFiles(ctx)
+	return rel, append(ps, rel.loadFiles(ctx)...)
 }
 
 // readReleaseFileIn reads dir's release.toml, refusing a link that leads
@@ -313,9 +317,13 @@ func (v *Validator) ValidateForContext(ctx context.Context, dir string, only []s
 	c.ps = loaded
 	c.run()
 	targets := v.targets(rel, only)
+	for _, p := range rel.checkNames(targets, only) {
+		c.add(p.Rule, p.Where, p.What, p.Fix)
+	}
 	ps := v.perDSP(targets, c.ps, func(dsp string, r config.Rules) Problems {
 		return append(rel.dspChecks(r), rel.versionChecks(v.ernVersion(dsp))...)
 	})
+	ps = rel.file.place(ps)
 	ps.Sort()
 	if rel.file.ern != nil {
 		rel.file.ern.hints(ps)

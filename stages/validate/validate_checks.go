@@ -32,6 +32,7 @@ func (c *checker) run() {
 	c.checkDeliverTo()
 	c.checkRequired()
 	c.checkIdentifiers()
+	c.checkText()
 	if !NeedsFiles(c.rf.Action) {
 		return
 	}

@@ -57,6 +57,8 @@ func readImage(f *folder, name, where string, r *resolved) (*Problem, media.Imag
 func mediaProblem(name, where string, err error, headerRule, unsupportedRule, headerFix, unsupportedFix string) *Problem {
 	p := &Problem{Where: where, What: fmt.Sprintf("%q: %v", name, err)}
 	switch {
+	case errors.Is(err, media.ErrBeyondData):
+		p.Rule, p.Fix = ruleArtworkDimensions, "export the cover again from the original artwork: its header is damaged or forged"
 	case errors.Is(err, media.ErrUnsupported):
 		p.Rule, p.Fix = unsupportedRule, unsupportedFix
 	case errors.Is(err, media.ErrTruncated), errors.Is(err, media.ErrCorrupt):

@@ -51,8 +51,28 @@ func (c *checker) date(where string, d Date) (time.Time, bool) {
 		c.add(ruleDate, where, err.Error(), "write the date as YYYY-MM-DD, e.g. 2026-12-04")
 		return time.Time{}, false
 	}
+	first, why := minDateYear, "no release or deal is dated before 1900"
+	if where == "original_release_date" {
+		first, why = minOriginalYear, "no recording was released before 1877"
+	}
+	if t.Year() < first {
+		what := fmt.Sprintf("%s is before %d: %s, so the year is a typo", d, first, why)
+		if t.Year() == 0 {
+			what = fmt.Sprintf("%s: the year 0000 does not exist (ERN's xs:date has no year 0) and DSPs refuse it", d)
+		}
+		c.add(ruleDateYear, where, what, "write the year in full, e.g. 2026-12-04")
+		return time.Time{}, false
+	}
 	return t, true
 }
+
+// The earliest years a date may have. Anything earlier is a typo (0026
+// for 2026) that would reach the DSP as a real date; year 0000 is not
+// even a valid xs:date.
+const (
+	minDateYear     = 1900
+	minOriginalYear = 1877 // Edison's phonograph: the first recording
+)
 
 // checkDates checks every date's form and their order: the original
 // release not after this one, each deal ending after it starts, each
@@ -100,6 +120,18 @@ func (c *checker) checkDates() {
 func (c *checker) checkDeals() {
 	for i, d := range c.rf.Deals {
 		where := fmt.Sprintf("deals[%d]", i+1)
+		// A list repeating territories is checked, and sent, once each.
+		var dups int
+		d.Territories, dups = unique(d.Territories)
+		if dups > 0 {
+			c.add(ruleTerritoryDuplicate, where+".territories", fmt.Sprintf("%d entries repeat a territory listed before them; each territory is sent once", dups),
+				"list each territory once")
+		}
+		d.ExcludedTerritories, dups = unique(d.ExcludedTerritories)
+		if dups > 0 {
+			c.add(ruleTerritoryDuplicate, where+".excluded_territories", fmt.Sprintf("%d entries repeat a territory listed before them; each territory is sent once", dups),
+				"list each territory once")
+		}
 		worldwide := slices.Contains(d.Territories, Worldwide)
 		for _, t := range d.Territories {
 			if t == Worldwide {
@@ -322,4 +354,21 @@ func joinInts(ns []int) string {
 		s = append(s[:12], "…")
 	}
 	return strings.Join(s, ", ")
+}
+
+// unique returns list without repeats, in order, and how many entries
+// were repeats. It takes time linear in the list.
+func unique(list []string) ([]string, int) {
+	seen := make(map[string]bool, len(list))
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	if len(out) == len(list) {
+		return list, 0
+	}
+	return out, len(list) - len(out)
 }

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,9 +74,9 @@ func badReleases() []badRelease {
 		{name: "syntax error", toml: replace(`title = "Harbour Lights"`, `title = "Harbour Lights`),
 			rule: ruleReleaseFile, where: ReleaseFileName, phrase: "line 5"},
 		{name: "unknown key", toml: replace(`title = "Harbour Lights"`, `titel = "Harbour Lights"`),
-			rule: ruleReleaseFile, where: ReleaseFileName, phrase: `unknown key "titel"`},
+			rule: ruleReleaseFile, where: "titel", phrase: `unknown key (did you mean "title"?)`},
 		{name: "wrong value type", toml: replace(`disc = 1`, `disc = "one"`),
-			rule: ruleReleaseFile, where: ReleaseFileName, phrase: "line 37, tracks.disc: the value is text where a whole number is expected"},
+			rule: ruleReleaseFile, where: "tracks[1].disc", phrase: "the value is text where a whole number is expected"},
 		{name: "binary release.toml", files: func(t *testing.T, d string) {
 			writeTestFile(t, filepath.Join(d, ReleaseFileName), "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe")
 		}, rule: ruleReleaseFile, where: ReleaseFileName, phrase: "not UTF-8 text"},
@@ -368,6 +369,26 @@ instant_gratification = true`),
 		{name: "fixed rule not overridden", files: func(t *testing.T, d string) { os.Remove(filepath.Join(d, track1)) },
 			rules: func(string) config.Rules { return config.Rules{Severity: map[string]string{"file-missing": "off"}} },
 			rule:  ruleFileMissing, where: "tracks[1].file", phrase: "does not exist", severity: Error},
+
+		// hostile values (issue 12)
+		{name: "control character in a title", toml: replace(`title = "First Light"`, `title = "First\u0001Light"`),
+			rule: ruleTextControl, where: "tracks[1].title", phrase: "character 6 is the control character U+0001"},
+		{name: "label too long for file names", toml: replace(`label = "Example Records"`, `label = "`+strings.Repeat("Label", 60)+`"`),
+			rule: ruleNameLength, where: "label", phrase: "resource file names of 343 bytes"},
+		{name: "cover claims 65535x65535", files: func(t *testing.T, d string) {
+			p := filepath.Join(d, "cover.jpg")
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sof := bytes.Index(b, []byte{0xFF, 0xC0})
+			copy(b[sof+5:], []byte{0xFF, 0xFF, 0xFF, 0xFF})
+			writeTestFile(t, p, string(b))
+		}, rule: ruleArtworkDimensions, where: "cover", phrase: "the header says 65535x65535 pixels"},
+		{name: "release date in year 0", toml: replace(`release_date = "2026-12-04"`, `release_date = "0000-01-01"`),
+			rule: ruleDateYear, where: "release_date", phrase: "the year 0000 does not exist"},
+		{name: "duplicate territories", toml: replace(`territories = ["Worldwide"]`, `territories = ["GB", "IE", "GB", "GB"]`),
+			rule: ruleTerritoryDuplicate, where: "deals[1].territories", phrase: "2 entries repeat a territory"},
 
 		// takedown
 		{name: "takedown with a bad UPC", toml: func(testing.TB, string) string {
