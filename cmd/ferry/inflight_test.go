@@ -13,10 +13,11 @@ import (
 	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
 
-// The same release dropped again while its first delivery to a DSP
-// waits for the DSP's acknowledgement, with two daemons on the root: the
-// second drop waits, and only once the DSP accepted the first does it go,
-// as an update. Never two deliveries of one release to one DSP at once.
+// The same release dropped again (its title corrected) while its first
+// delivery to a DSP waits for the DSP's acknowledgement, with two daemons
+// on the root: the second drop waits, and only once the DSP accepted the
+// first does it go, as an update. Never two deliveries of one release to
+// one DSP at once.
 func TestSecondDropOfAReleaseInFlightWaits(t *testing.T) {
 	srv := sshdtest.Start(t) // a DSP that acknowledges only when this test says so
 	root := t.TempDir()
@@ -33,7 +34,10 @@ ack.timeout = "1h"`)
 	dropInto(t, root, releasetest.Write(t, staging, "first", 3, releasetest.Options{}))
 	waitFor(t, 30*time.Second, "the first delivery on the DSP", func() bool { return len(messages()) == 1 })
 
-	dropInto(t, root, releasetest.Write(t, staging, "second", 3, releasetest.Options{}))
+	second := releasetest.Write(t, staging, "second", 3, releasetest.Options{})
+	toml, _ := os.ReadFile(filepath.Join(second, "release.toml"))
+	os.WriteFile(filepath.Join(second, "release.toml"), bytes.Replace(toml, []byte(`title = "Test Release 3"`), []byte(`title = "Test Release 3 (corrected)"`), 1), 0o644)
+	dropInto(t, root, second)
 	time.Sleep(5 * time.Second) // validated, then waiting
 	if n := len(messages()); n != 1 {
 		t.Fatalf("the DSP holds %d messages while the first delivery waits for its acknowledgement, want 1", n)
@@ -46,20 +50,20 @@ ack.timeout = "1h"`)
 	first, _ := os.ReadFile(messages()[0])
 	acknowledge(t, srv.Root, string(first))
 	waitFor(t, 40*time.Second, "the second delivery on the DSP", func() bool { return len(messages()) == 2 })
-	var second []byte
+	var update []byte
 	for _, m := range messages() {
 		if b, _ := os.ReadFile(m); !bytes.Equal(b, first) {
-			second = b
+			update = b
 		}
 	}
-	got, _, err := ern.Read(bytes.NewReader(second))
+	got, _, err := ern.Read(bytes.NewReader(update))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Kind != ern.Update {
 		t.Errorf("the second drop went as %v, want an update", got.Kind)
 	}
-	acknowledge(t, srv.Root, string(second))
+	acknowledge(t, srv.Root, string(update))
 	waitFor(t, 30*time.Second, "both acknowledged", func() bool {
 		return len(entries(t, filepath.Join(root, "acknowledged"))) == 2
 	})
