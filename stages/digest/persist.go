@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/ferrydelivery/ferry/stages/files"
 )
 
 // The cache file is JSON lines: a header naming the format, then one
@@ -145,18 +147,21 @@ func (c *Cache) Save() error {
 	slices.SortFunc(recs, func(a, b cacheRecord) int {
 		return cmp.Or(cmp.Compare(a.Dev, b.Dev), cmp.Compare(a.Ino, b.Ino))
 	})
-	err := writeAtomic(c.path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		if err := enc.Encode(cacheHeader{cacheFormat, cacheVersion}); err != nil {
-			return err
-		}
-		for _, r := range recs {
-			if err := enc.Encode(r); err != nil {
+	err := os.MkdirAll(filepath.Dir(c.path), 0o755)
+	if err == nil {
+		err = files.WriteAtomic(c.path, 0o644, func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			if err := enc.Encode(cacheHeader{cacheFormat, cacheVersion}); err != nil {
 				return err
 			}
-		}
-		return nil
-	})
+			for _, r := range recs {
+				if err := enc.Encode(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		c.mu.Lock()
 		c.dirty = true
@@ -183,49 +188,4 @@ func (c *Cache) SaveEvery(ctx context.Context, every time.Duration, report func(
 			}
 		}
 	}
-}
-
-// writeAtomic replaces path with what write produces, through a temporary
-// file in the same folder that is fsynced and renamed over path; the
-// folder is fsynced too so the rename survives a crash.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 256<<10)
-	if err := write(bw); err != nil {
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
