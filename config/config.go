@@ -151,6 +151,10 @@ type Rules struct {
 	MaxArtworkBytes int64             `toml:"max_artwork_bytes"`
 	AudioFormats    []string          `toml:"audio_formats"` // WAV, FLAC
 	AllowExtensible *bool             `toml:"allow_wave_extensible"`
+	// LeadTime is how far ahead of its release (or pre-order) date the
+	// DSP wants a release; a closer or past date is rule lead-time. 0: no
+	// check.
+	LeadTime Duration `toml:"lead_time"`
 	Severity        map[string]string `toml:"severity"` // rule name -> error, warning, off
 }
 

@@ -57,6 +57,7 @@ const (
 	ruleArtworkSquare        = "artwork-square"
 	ruleArtworkSize          = "artwork-size"
 	ruleArtworkBytes         = "artwork-bytes"
+	ruleLeadTime             = "lead-time"
 	ruleArtworkColor         = "artwork-color"
 	ruleArtworkAlpha         = "artwork-alpha"
 	ruleArtworkExtension     = "artwork-extension"
@@ -125,6 +126,7 @@ var checks = []Check{
 	{ruleArtworkSquare, Error, false, false, "the cover is not square"},
 	{ruleArtworkSize, Error, false, true, "the cover is smaller than the DSP's min_artwork_px"},
 	{ruleArtworkBytes, Error, false, true, "the cover file is larger than the DSP's max_artwork_bytes"},
+	{ruleLeadTime, Warning, false, true, "the release or pre-order date is closer than the DSP's lead_time, or past (make it an error per DSP to hold such releases back)"},
 	{ruleArtworkColor, Error, false, false, "the cover is CMYK, greyscale or paletted instead of RGB"},
 	{ruleArtworkAlpha, Warning, false, false, "the cover has an alpha (transparency) channel"},
 	{ruleArtworkExtension, Warning, false, false, "the cover's extension does not match its content (a PNG named .jpg)"},

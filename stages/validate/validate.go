@@ -321,7 +321,8 @@ func (v *Validator) ValidateForContext(ctx context.Context, dir string, only []s
 		c.add(p.Rule, p.Where, p.What, p.Fix)
 	}
 	ps := v.perDSP(targets, c.ps, func(dsp string, r config.Rules) Problems {
-		return append(rel.dspChecks(r), rel.versionChecks(v.ernVersion(dsp))...)
+		ps := append(rel.dspChecks(r), rel.versionChecks(v.ernVersion(dsp))...)
+		return append(ps, rel.leadTime(r.LeadTime.Duration, c.now)...)
 	})
 	ps = rel.file.place(ps)
 	ps.Sort()

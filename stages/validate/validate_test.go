@@ -390,6 +390,12 @@ instant_gratification = true`),
 		{name: "duplicate territories", toml: replace(`territories = ["Worldwide"]`, `territories = ["GB", "IE", "GB", "GB"]`),
 			rule: ruleTerritoryDuplicate, where: "deals[1].territories", phrase: "2 entries repeat a territory"},
 
+		{name: "release date inside the DSP's lead time",
+			rules: func(string) config.Rules {
+				return config.Rules{LeadTime: config.Duration{Duration: 100 * 365 * 24 * time.Hour}}
+			},
+			rule: ruleLeadTime, where: "release_date", phrase: "asks for releases", severity: Warning},
+
 		// takedown
 		{name: "takedown with a bad UPC", toml: func(testing.TB, string) string {
 			return "action = \"takedown\"\nupc = \"5901234123450\"\n"
