@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -131,6 +132,12 @@ func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *valida
 		f = &failure{Stage: Validated, DSP: dsp,
 			What: fmt.Sprintf("release %s was purged at %s (message %s, %s): a purge is final, and nothing more of it is sent there", rel.ID(), dsp, d.MessageID, d.Created.Format("2006-01-02")),
 			ToDo: "Deliver it under a new UPC if it must go back on sale at " + dsp + ", after agreeing with the DSP."}
+	} else if dup := e.duplicateGoLive(inst, rel, dsp); len(dup) > 0 {
+		f = &failure{Stage: Validated, DSP: dsp,
+			What:    fmt.Sprintf("recordings of this release are live at %s on another release (duplicate go-live): it was not sent there", dsp),
+			Details: dup,
+			ToDo: "If this release reuses those recordings on purpose (a compilation), add allow_reuse = true to release.toml. " +
+				"If an ISRC is wrong, correct it. To replace the other release, take it down first (ferry releases UPC shows it)."}
 	} else if problems := it.State.Blocked[dsp]; len(problems) > 0 {
 		f = &failure{Stage: Validated, DSP: dsp,
 			What:    fmt.Sprintf("the release breaks %s's rules; it was not sent there (the other DSPs got it)", dsp),
@@ -347,4 +354,28 @@ func (e *Engine) identical(ctx context.Context, rel *validate.Release, dsp strin
 		return false
 	}
 	return plan.Unchanged(d)
+}
+
+// duplicateGoLive lists the recordings of rel that are live at dsp on
+// another release, one line each, when that makes rel's delivery there
+// an error; with allow_reuse they are logged as a warning instead.
+func (e *Engine) duplicateGoLive(inst *record.Item, rel *validate.Release, dsp string) []string {
+	if !validate.NeedsFiles(rel.Action) {
+		return nil
+	}
+	var isrcs []string
+	for _, t := range rel.Model.Tracks {
+		isrcs = append(isrcs, t.ISRC)
+	}
+	var lines []string
+	for isrc, other := range e.rec.LiveElsewhere(dsp, rel.ID(), isrcs) {
+		lines = append(lines, fmt.Sprintf("%s is live at %s on release %s (%q), delivered %s in message %s",
+			isrc, dsp, other.UPC, other.Title, other.Created.Format("2006-01-02"), other.MessageID))
+	}
+	sort.Strings(lines)
+	if len(lines) > 0 && rel.AllowReuse {
+		e.itemLog(inst, Validated).Warn("recordings live on another release at this DSP; delivered anyway (allow_reuse)", "recordings", strings.Join(lines, "; "))
+		return nil
+	}
+	return lines
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -205,4 +206,47 @@ func (r *Root) CatalogueCounts() (map[[2]string]int, error) {
 		}
 	}
 	return counts, nil
+}
+
+// The ISRC index, <root>/.ferry/ledger/<dsp>/isrc/<ISRC>, names the
+// release each recording was last delivered on at a DSP: checking a drop
+// for recordings live elsewhere costs one small read per track, however
+// large the catalogue.
+
+// indexISRCs records d's recordings as delivered on its release.
+func (r *Root) indexISRCs(d *Delivery) error {
+	for _, isrc := range d.ISRCs {
+		if !ValidReleaseID(isrc) {
+			continue
+		}
+		if err := r.writeRootFile(filepath.Join("ledger", d.DSP, "isrc"), isrc, []byte(d.ReleaseID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LiveElsewhere returns, for each of isrcs live at dsp on a release other
+// than releaseID, that release's ledger entry.
+func (r *Root) LiveElsewhere(dsp, releaseID string, isrcs []string) map[string]*Delivery {
+	out := map[string]*Delivery{}
+	dir, err := openDir(nil, r.path("ledger", dsp, "isrc"))
+	if err != nil {
+		return out
+	}
+	defer dir.Close()
+	for _, isrc := range isrcs {
+		if !ValidReleaseID(isrc) {
+			continue
+		}
+		b, err := readFile(dir, isrc, 256)
+		other := strings.TrimSpace(string(b))
+		if err != nil || other == releaseID || !ValidReleaseID(other) {
+			continue
+		}
+		if d, err := r.Delivered(dsp, other); err == nil && stateAfter(d.Kind) == StateLive {
+			out[isrc] = d
+		}
+	}
+	return out
 }

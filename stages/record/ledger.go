@@ -65,5 +65,10 @@ func (r *Root) RecordDelivered(d *Delivery) error {
 	if err := r.appendMessage(d); err != nil {
 		return fmt.Errorf("write the release's message history: %w", err)
 	}
+	if stateAfter(d.Kind) == StateLive {
+		if err := r.indexISRCs(d); err != nil {
+			return fmt.Errorf("write the ISRC index: %w", err)
+		}
+	}
 	return nil
 }

@@ -65,6 +65,7 @@ type ReleaseFile struct {
 	DeliverTo           []string      `toml:"deliver_to"`
 	Action              string        `toml:"action"`
 	ConfirmPurge        string        `toml:"confirm_purge"`
+	AllowReuse          bool          `toml:"allow_reuse"`
 	Tracks              []TrackEntry  `toml:"tracks"`
 	Deals               []DealEntry   `toml:"deals"`
 

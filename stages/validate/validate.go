@@ -24,6 +24,10 @@ type Release struct {
 	Model     *ern.Release
 	Action    string
 	DeliverTo []string
+	// AllowReuse says the release may carry recordings live at a DSP
+	// under another release (a compilation): duplicate go-live is then a
+	// warning, not an error.
+	AllowReuse bool
 	// Files maps each referenced file name (as written in release.toml)
 	// to its path relative to Dir with links resolved.
 	Files map[string]string
@@ -92,7 +96,7 @@ func load(ctx context.Context, dir string) (*Release, Problems) {
 	if p != nil {
 		return nil, Problems{*p}
 	}
-	rel := &Release{Dir: dir, Model: rf.Model(), Action: rf.Action, DeliverTo: rf.DeliverTo,
+	rel := &Release{Dir: dir, Model: rf.Model(), Action: rf.Action, DeliverTo: rf.DeliverTo, AllowReuse: rf.AllowReuse,
 		Files: map[string]string{}, file: rf, used: map[string]bool{}, audio: map[int]*audioFile{}}
 	ps := rf.issueProblems()
 	if !NeedsFiles(rf.Action) {
