@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Choreography profiles.
@@ -67,6 +68,9 @@ func (c *Config) valueIssues() Issues {
 	oneOf("watch.mode", c.Watch.Mode, WatchModes)
 	oneOf("log.format", c.Log.Format, LogFormats)
 	oneOf("log.level", c.Log.Level, LogLevels)
+	if _, err := time.LoadLocation(c.Lifecycle.Timezone); err != nil {
+		bad("lifecycle.timezone", "%q is not a time zone ferry knows: use an IANA name such as \"Europe/London\" or \"UTC\"", c.Lifecycle.Timezone)
+	}
 	for _, s := range []struct {
 		key string
 		n   int

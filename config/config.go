@@ -31,6 +31,7 @@ type Config struct {
 	Log       Log             `toml:"log"`
 	DSP       map[string]*DSP `toml:"dsp"`
 	Rules     Rules           `toml:"rules"`
+	Lifecycle Lifecycle       `toml:"lifecycle"`
 	// Notify are the webhooks told about failures, acknowledgements and
 	// unreachable DSPs.
 	Notify []Notify `toml:"notify"`
@@ -156,6 +157,22 @@ type Rules struct {
 	// check.
 	LeadTime Duration `toml:"lead_time"`
 	Severity        map[string]string `toml:"severity"` // rule name -> error, warning, off
+}
+
+// Lifecycle holds the settings of takedowns and restores.
+type Lifecycle struct {
+	// Timezone is the IANA zone in which release.toml's takedown_at is
+	// read (default UTC).
+	Timezone string `toml:"timezone"`
+}
+
+// Location is the zone takedown times are read in.
+func (l Lifecycle) Location() *time.Location {
+	loc, err := time.LoadLocation(l.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // Duration is a time.Duration written as a string ("10s", "72h").

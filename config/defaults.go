@@ -96,6 +96,7 @@ func (c *Config) ApplyDefaults() {
 	setString(&c.Metrics.Listen, DefaultMetricsListen)
 	setString(&c.Log.Format, defaultLogFormat)
 	setString(&c.Log.Level, defaultLogLevel)
+	setString(&c.Lifecycle.Timezone, "UTC")
 	c.Rules.applyDefaults()
 	for i := range c.Notify {
 		c.Notify[i].applyDefaults(i)

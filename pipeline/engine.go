@@ -139,9 +139,10 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 	cache.Metrics = e.metrics.hashMetrics()
 	e.hashes = cache
 	e.packager = &delivery.Packager{
-		Sender: ern.Party{DPID: cfg.Sender.DPID, Name: cfg.Sender.Name},
-		Hash:   e.hashFile,
-		Now:    e.now,
+		Sender:   ern.Party{DPID: cfg.Sender.DPID, Name: cfg.Sender.Name},
+		Hash:     e.hashFile,
+		Now:      e.now,
+		Location: cfg.Lifecycle.Location(),
 	}
 	capacity := map[Stage]int{Inbox: cfg.Workers.Validate, Validated: cfg.Workers.Package,
 		Packaged: cfg.Workers.Upload, Uploaded: cfg.Workers.Ack}

@@ -27,6 +27,8 @@ import (
 func TestLifecycleFromTheUPCAlone(t *testing.T) {
 	root := t.TempDir()
 	cfg := testConfig(t, root, "node-a", `
+[lifecycle]
+timezone = "Pacific/Auckland"
 [dsp.sandbox]
 transport = "sandbox"
 dpid = "PADPIDA2014122301Q"
@@ -122,6 +124,43 @@ ack.timeout = "1m"
 	last, _ := filepath.Glob(filepath.Join(received, "received", "N_"+upc+"_*"))
 	if res, _ := filepath.Glob(filepath.Join(last[len(last)-1], "resources", "*")); len(res) != 3 {
 		t.Errorf("the redelivery uploaded %v, want every file (3)", res)
+	}
+
+	// A partial, scheduled takedown: Germany only, at 05:00 on 1 February
+	// 2027 in Auckland (16:00 UTC the day before): an update whose German
+	// deal ends on 30 January (the UTC day before), the rest of the world
+	// unchanged. No file is sent.
+	partial := filepath.Join(staging, "partial")
+	os.MkdirAll(partial, 0o755)
+	os.WriteFile(filepath.Join(partial, "release.toml"), []byte("upc = \""+upc+"\"\naction = \"takedown\"\n"+
+		"takedown_at = \"2027-02-01T05:00\"\nterritories = [\"DE\"]\n"), 0o644)
+	dropInto(t, root, partial)
+	waitFor(t, 30*time.Second, "the partial takedown acknowledged", func() bool {
+		_, err := os.Stat(filepath.Join(root, "acknowledged", "partial@sandbox"))
+		return err == nil
+	})
+	folders, _ := filepath.Glob(filepath.Join(received, "received", "N_"+upc+"_*"))
+	newestFolder := folders[len(folders)-1]
+	if res, _ := filepath.Glob(filepath.Join(newestFolder, "resources", "*")); len(res) != 0 {
+		t.Errorf("the partial takedown uploaded %v", res)
+	}
+	pt, _ := os.ReadFile(filepath.Join(newestFolder, upc+".xml"))
+	erntest.Validate(t, erntest.Schema(t, "43"), pt)
+	got, _, err := ern.Read(bytes.NewReader(pt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var de, rest bool
+	for _, d := range got.Release.Deals {
+		if len(d.Territories) == 1 && d.Territories[0] == "DE" && d.EndDate == "2027-01-30" {
+			de = true
+		}
+		if len(d.Territories) == 1 && d.Territories[0] == "Worldwide" && len(d.ExcludedTerritories) == 1 && d.EndDate == "" {
+			rest = true
+		}
+	}
+	if !de || !rest {
+		t.Errorf("deals %+v: want Germany ending 2027-01-30 and the rest of the world unchanged\n%s", got.Release.Deals, pt)
 	}
 
 	// A purge without its typed confirmation fails; with it, the sandbox

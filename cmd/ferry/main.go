@@ -17,6 +17,7 @@ package main
 import (
 	"fmt"
 	"os"
+	_ "time/tzdata" // [lifecycle] timezone works in the distroless image, which has no zone files
 )
 
 // commands maps each subcommand to its implementation; each returns the

@@ -62,7 +62,8 @@ func planCmd(args []string) int {
 			s, err := digest.File(path, algorithm)
 			return s.BLAKE3, s.HashSum, err
 		},
-		Now: time.Now,
+		Now:      time.Now,
+		Location: cfg.Lifecycle.Location(),
 	}
 	v := validate.ValidatorFor(cfg)
 	var plans []dspPlan

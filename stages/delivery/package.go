@@ -28,6 +28,9 @@ type Packager struct {
 	Sender ern.Party
 	Hash   HashFunc
 	Now    func() time.Time
+	// Location is the zone takedown_at is read in ([lifecycle]
+	// timezone); nil: UTC.
+	Location *time.Location
 }
 
 // Package lays out the delivery of rel for dsp in pkgRoot (the item's

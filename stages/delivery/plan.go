@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"time"
 
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
@@ -52,7 +53,22 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 	releaseID := rel.ID()
 	stamp := now.Format("20060102150405") + fmt.Sprintf("%03d", now.Nanosecond()/1e6)
 	kind := ern.NewRelease
+	restoring := rel.Action == validate.ActionRestore // describe the files the DSP kept, send none
 	switch {
+	case rel.Action == validate.ActionTakedown && windowed(rel, p.Location):
+		// A scheduled or partial takedown is an update whose deals end: on
+		// takedown_at, in the territories named.
+		if prior.Delivered == nil || prior.Delivered.Release == nil {
+			return nil, Permanent(fmt.Errorf("nothing to take down at %s: ferry has no delivery of %s there in its ledger", dspName, releaseID))
+		}
+		if !version.HasProvidedFlag() {
+			return nil, Permanent(fmt.Errorf("ERN %s cannot change deals without sending the files again: for a scheduled or partial takedown at %s, drop the whole release folder with the deals' end_date set", version, dspName))
+		}
+		kind = ern.Update
+		model = *prior.Delivered.Release
+		at, territories, _ := rel.TakedownWindow(p.Location)
+		model.Deals = withdraw(model.Deals, territories, lastDayOnSale(at, now))
+		restoring = true
 	case rel.Action == validate.ActionTakedown:
 		kind = ern.Takedown
 		// A takedown folder names the release by its UPC alone: the
@@ -116,7 +132,7 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 	}
 	plan := &Plan{Delivery: d, Version: version, Sources: map[string]string{}}
 	resDir := path.Join(d.ReleaseDir(), "resources")
-	if rel.Action == validate.ActionRestore {
+	if restoring {
 		restoreFiles(&model, prior.Delivered, d, resDir)
 	} else if kind != ern.Takedown && kind != ern.Purge {
 		var files []*ern.File
@@ -184,6 +200,12 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 		Release: &model,
 	}
 	return plan, nil
+}
+
+// windowed reports whether a takedown is scheduled or partial.
+func windowed(rel *validate.Release, loc *time.Location) bool {
+	at, territories, err := rel.TakedownWindow(loc)
+	return err == nil && (!at.IsZero() || len(territories) > 0)
 }
 
 // Unchanged reports whether this update would tell the DSP nothing it

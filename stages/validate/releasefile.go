@@ -66,6 +66,10 @@ type ReleaseFile struct {
 	Action              string        `toml:"action"`
 	ConfirmPurge        string        `toml:"confirm_purge"`
 	AllowReuse          bool          `toml:"allow_reuse"`
+	// TakedownAt and Territories make a takedown scheduled (a date and
+	// time in [lifecycle] timezone) and partial (these territories only).
+	TakedownAt  string   `toml:"takedown_at"`
+	Territories []string `toml:"territories"`
 	Tracks              []TrackEntry  `toml:"tracks"`
 	Deals               []DealEntry   `toml:"deals"`
 

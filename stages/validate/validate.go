@@ -263,6 +263,8 @@ type Validator struct {
 	DSPs []string
 	// Now is the clock deal end dates are compared with; nil: time.Now.
 	Now func() time.Time
+	// Location is the zone takedown_at is read in; nil: UTC.
+	Location *time.Location
 	// ERNVersion returns the ERN version a DSP gets (config ern_version),
 	// for the values some versions lack (AsPerContract); nil or "": not
 	// checked.
@@ -290,7 +292,7 @@ func ValidatorFor(cfg *config.Config) *Validator {
 		}
 		return ""
 	}
-	return &Validator{Rules: cfg.RulesFor, DefaultDSPs: defaults, DSPs: cfg.DSPNames(), ERNVersion: version}
+	return &Validator{Rules: cfg.RulesFor, DefaultDSPs: defaults, DSPs: cfg.DSPNames(), Location: cfg.Lifecycle.Location(), ERNVersion: version}
 }
 
 // Validate loads the release folder at dir and runs every check, for
@@ -317,7 +319,7 @@ func (v *Validator) ValidateForContext(ctx context.Context, dir string, only []s
 	if v.Now != nil {
 		now = v.Now
 	}
-	c := &checker{rel: rel, rf: rel.file, now: now(), dsps: v.DSPs}
+	c := &checker{rel: rel, rf: rel.file, now: now(), dsps: v.DSPs, loc: v.Location}
 	c.ps = loaded
 	c.run()
 	targets := v.targets(rel, only)

@@ -17,6 +17,7 @@ type checker struct {
 	rf   *ReleaseFile
 	now  time.Time
 	dsps []string // configured DSPs; nil: deliver_to is not checked
+	loc  *time.Location
 	ps   Problems
 }
 
@@ -28,6 +29,7 @@ func (c *checker) add(rule, where, what, fix string) {
 // withdraws a release the DSP already has.
 func (c *checker) run() {
 	c.checkAction()
+	c.checkTakedownWindow()
 	c.checkERN()
 	c.checkDeliverTo()
 	c.checkRequired()
