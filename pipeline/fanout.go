@@ -180,6 +180,7 @@ func (e *Engine) packInstance(ctx context.Context, inst *record.Item, rel *valid
 	if err != nil {
 		return err
 	}
+	d.Drop, d.Attempt = releaseOf(inst.Name(), dsp), inst.State.Attempt
 	if err := inst.SetDelivery(d); err != nil {
 		return fmt.Errorf("record the delivery: %w", err)
 	}

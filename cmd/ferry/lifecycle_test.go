@@ -83,8 +83,9 @@ ack.timeout = "1m"
 	}
 	var cat []record.CatalogueRelease
 	json.Unmarshal(out, &cat)
-	if len(cat) != 1 || cat[0].Platforms[0].State != record.StateTakenDown || len(cat[0].Platforms[0].Messages) != 2 {
-		t.Errorf("catalogue %s", out)
+	if len(cat) != 1 || cat[0].Platforms[0].State != record.StateTakenDown || len(cat[0].Platforms[0].Messages) != 2 ||
+		cat[0].Platforms[0].Messages[1].Drop != "down" || cat[0].Platforms[0].Messages[1].Node != "node-a" {
+		t.Errorf("catalogue (the takedown must say it came from the drop \"down\" on node-a) %s", out)
 	}
 
 	// Restore from the UPC alone: an update that sends no file, and the
@@ -213,6 +214,53 @@ ack.timeout = "1m"
 	})
 	if b, _ := os.ReadFile(filepath.Join(item, "ERRORS.txt")); !strings.Contains(string(b), "nothing to take down") {
 		t.Errorf("ERRORS.txt:\n%s", b)
+	}
+	d.stop()
+}
+
+// A takedown from the UPC alone is a complete, valid message in each of
+// the seven ERN versions: seven sandbox DSPs, one per version, get the
+// release, then its takedown, each checked against its version's XSD.
+func TestTakedownInEveryVersion(t *testing.T) {
+	versions := map[string]string{"v382": "3.8.2", "v41": "4.1", "v411": "4.1.1", "v42": "4.2", "v43": "4.3", "v431": "4.3.1", "v432": "4.3.2"}
+	var dsps strings.Builder
+	for name, v := range versions {
+		dsps.WriteString("[dsp." + name + "]\ntransport = \"sandbox\"\ndpid = \"PADPIDA2014122301Q\"\nern_version = \"" + v + "\"\nack.poll = \"200ms\"\n")
+	}
+	root := t.TempDir()
+	d := startDaemon(t, testConfig(t, root, "node-a", dsps.String()))
+	staging := t.TempDir()
+	dropInto(t, root, releasetest.Write(t, staging, "seven", 41, releasetest.Options{}))
+	waitFor(t, 60*time.Second, "the release at seven DSPs", func() bool {
+		return len(entries(t, filepath.Join(root, "acknowledged"))) == 7
+	})
+	upc := releasetest.UPC(41)
+	down := filepath.Join(staging, "down")
+	os.MkdirAll(down, 0o755)
+	os.WriteFile(filepath.Join(down, "release.toml"), []byte("upc = \""+upc+"\"\naction = \"takedown\"\n"), 0o644)
+	dropInto(t, root, down)
+	waitFor(t, 60*time.Second, "seven takedowns acknowledged", func() bool {
+		return len(entries(t, filepath.Join(root, "acknowledged"))) == 14
+	})
+	msgs, _ := filepath.Glob(filepath.Join(root, ".ferry", "sandbox", "received", "N_"+upc+"_*", upc+".xml"))
+	takedowns := map[string]bool{}
+	for _, m := range msgs {
+		b, _ := os.ReadFile(m)
+		got, v, err := ern.Read(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+		if got.Kind != ern.Takedown {
+			continue
+		}
+		takedowns[string(v)] = true
+		erntest.Validate(t, erntest.Schema(t, strings.ReplaceAll(string(v), ".", "")), b)
+		if !bytes.Contains(b, []byte("Test Release 41")) {
+			t.Errorf("the %s takedown does not name the release's title", v)
+		}
+	}
+	if len(takedowns) != 7 {
+		t.Errorf("takedowns in %v, want all seven versions", takedowns)
 	}
 	d.stop()
 }

@@ -73,7 +73,7 @@ func releasesCmd(args []string) int {
 			for _, p := range c.Platforms {
 				fmt.Printf("  %s: %s\n", p.DSP, p.State)
 				for _, m := range p.Messages {
-					fmt.Printf("    %s  %-9s %s  ERN %s\n", m.Time.Format("2006-01-02 15:04:05Z"), m.Kind, m.MessageID, m.ERNVersion)
+					fmt.Printf("    %s  %-9s %s  ERN %s  (%s)\n", m.Time.Format("2006-01-02 15:04:05Z"), m.Kind, m.MessageID, m.ERNVersion, trigger(m))
 				}
 			}
 		}
@@ -83,4 +83,20 @@ func releasesCmd(args []string) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// trigger says who or what sent a message: the folder dropped, which
+// time it was taken, the node that delivered it.
+func trigger(m record.MessageLine) string {
+	var parts []string
+	if m.Drop != "" {
+		parts = append(parts, "drop "+m.Drop)
+	}
+	if m.Attempt > 1 {
+		parts = append(parts, fmt.Sprintf("attempt %d", m.Attempt))
+	}
+	if m.Node != "" {
+		parts = append(parts, "node "+m.Node)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -32,6 +32,10 @@ type MessageLine struct {
 	Kind       string    `json:"kind"`
 	ERNVersion string    `json:"ern_version"`
 	Node       string    `json:"node,omitempty"`
+	// Drop is the folder whose drop sent the message, Attempt which time
+	// it was taken: who or what triggered it.
+	Drop    string `json:"drop,omitempty"`
+	Attempt int    `json:"attempt,omitempty"`
 }
 
 // Platform is one release at one DSP.
@@ -86,7 +90,8 @@ func (r *Root) appendMessage(d *Delivery) error {
 		return err
 	}
 	defer dir.Close()
-	line, err := json.Marshal(MessageLine{Time: r.now().UTC(), MessageID: d.MessageID, Kind: d.Kind, ERNVersion: d.ERNVersion, Node: r.node})
+	line, err := json.Marshal(MessageLine{Time: r.now().UTC(), MessageID: d.MessageID, Kind: d.Kind, ERNVersion: d.ERNVersion,
+		Node: r.node, Drop: d.Drop, Attempt: d.Attempt})
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,10 @@ type Delivery struct {
 	Artist string          `json:"artist,omitempty"`
 	ISRCs  []string        `json:"isrcs,omitempty"`
 	Files  []DeliveredFile `json:"files"`
+	// Drop and Attempt say what triggered the delivery, for the audit:
+	// the folder dropped (its name) and which time it was taken.
+	Drop    string `json:"drop,omitempty"`
+	Attempt int    `json:"attempt,omitempty"`
 	// Release is the release as the message described it, so that a
 	// later takedown, restore or full redelivery can describe it again
 	// from the ledger alone.
