@@ -13,6 +13,7 @@ import (
 	"github.com/ferrydelivery/ferry/ern"
 	"github.com/ferrydelivery/ferry/ern/erntest"
 	"github.com/ferrydelivery/ferry/stages/delivery/sandbox"
+	"github.com/ferrydelivery/ferry/stages/delivery/sftp/sshdtest"
 	"github.com/ferrydelivery/ferry/stages/record"
 	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
@@ -261,6 +262,47 @@ func TestTakedownInEveryVersion(t *testing.T) {
 	}
 	if len(takedowns) != 7 {
 		t.Errorf("takedowns in %v, want all seven versions", takedowns)
+	}
+	d.stop()
+}
+
+// The lifecycle against Debian's sshd as the DSP (no acknowledgements:
+// delivered once uploaded): a takedown from the UPC alone names the
+// release, and a restore sends the message alone — asserted on what the
+// server holds.
+func TestLifecycleToSSHD(t *testing.T) {
+	srv := sshdtest.Start(t)
+	root := t.TempDir()
+	d := startDaemon(t, testConfig(t, root, "node-a", sshdDSP("dsp", srv, `ack.mode = "none"`)))
+	staging := t.TempDir()
+	dropInto(t, root, releasetest.Write(t, staging, "live", 51, releasetest.Options{}))
+	upc := releasetest.UPC(51)
+	step := func(name, toml string) string {
+		t.Helper()
+		dir := filepath.Join(staging, name)
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, "release.toml"), []byte("upc = \""+upc+"\"\n"+toml), 0o644)
+		dropInto(t, root, dir)
+		waitFor(t, 30*time.Second, name+" delivered", func() bool {
+			_, err := os.Stat(filepath.Join(root, "acknowledged", name+"@dsp"))
+			return err == nil
+		})
+		folders, _ := filepath.Glob(filepath.Join(srv.Root, "N_"+upc+"_*"))
+		return folders[len(folders)-1]
+	}
+	waitFor(t, 30*time.Second, "the release live", func() bool {
+		_, err := os.Stat(filepath.Join(root, "acknowledged", "live@dsp"))
+		return err == nil
+	})
+	down := step("down", "action = \"takedown\"\n")
+	msg, _ := os.ReadFile(filepath.Join(down, upc+".xml"))
+	erntest.Validate(t, erntest.Schema(t, "43"), msg)
+	if !bytes.Contains(msg, []byte("Test Release 51")) {
+		t.Error("the takedown does not name the release")
+	}
+	restored := step("restore", "action = \"restore\"\n")
+	if res, _ := filepath.Glob(filepath.Join(restored, "resources", "*")); len(res) != 0 {
+		t.Errorf("the restore uploaded %v to sshd", res)
 	}
 	d.stop()
 }
