@@ -11,7 +11,9 @@ import (
 	"net"
 	"path"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ferrydelivery/ferry/stages/delivery"
@@ -36,6 +38,18 @@ type Client struct {
 	mu     sync.Mutex
 	cur    *conn
 	closed bool
+	// spare holds idle stream connections for the next split upload.
+	spare []*conn
+	// streamCap, when above 0, is how many streams the server accepted
+	// last time it refused one, until streamCapUntil.
+	streamCap      int
+	streamCapUntil time.Time
+	// partials remembers split uploads that failed part-way, by remote
+	// path, so a retry sends only the missing ranges.
+	partials map[string]*partial
+	// splitSent counts the bytes split uploads have had answered, so
+	// tests can tell what a resumed upload sent again.
+	splitSent atomic.Int64
 }
 
 var _ delivery.Transport = (*Client)(nil)
@@ -84,9 +98,14 @@ func (c *Client) Close() error {
 	c.mu.Lock()
 	cn := c.cur
 	c.cur, c.closed = nil, true
+	spare := c.spare
+	c.spare = nil
 	c.mu.Unlock()
 	if cn != nil {
 		cn.close()
+	}
+	for _, s := range spare {
+		s.close()
 	}
 	return nil
 }
@@ -105,6 +124,14 @@ type conn struct {
 	packetSize int
 	// dirs caches folders known to exist, saving a round trip per file.
 	dirs sync.Map
+	// rtt is the round trip measured when connecting.
+	rtt time.Duration
+	// inOrder: the server is OpenSSH, whose sftp-server answers requests
+	// one at a time in the order sent, so requests that must follow one
+	// another may be sent without waiting.
+	inOrder bool
+	// idle is when a spare stream connection was last returned.
+	idle time.Time
 	done chan struct{} // closed when the connection is gone
 	once sync.Once
 }
@@ -219,7 +246,7 @@ func (c *Client) dial(ctx context.Context) (*conn, error) {
 		close(cn.done)
 	}()
 	go c.keepAlive(cn)
-	c.o.Logger.Info("sftp connected", "addr", c.addr, "user", c.o.User, "posix_rename", cn.posixRename, "packet_size", cn.packetSize)
+	c.o.Logger.Info("sftp connected", "addr", c.addr, "user", c.o.User, "posix_rename", cn.posixRename, "packet_size", cn.packetSize, "rtt", cn.rtt)
 	return cn, nil
 }
 
@@ -238,10 +265,19 @@ func (c *Client) setup(nc net.Conn, config *ssh.ClientConfig) (*conn, error) {
 		return nil, fmt.Errorf("start sftp session on %s: %w", c.addr, err)
 	}
 	_, cn.posixRename = cn.sftp.HasExtension("posix-rename@openssh.com")
+	cn.inOrder = strings.HasPrefix(string(client.ServerVersion()), "SSH-2.0-OpenSSH")
 	if err := c.checkBase(cn); err != nil {
 		cn.close()
 		return nil, err
 	}
+	// One request and its answer: the round trip that picks the number of
+	// streams (OpenSSH answers this unknown request with a failure).
+	began := time.Now()
+	if _, _, err := client.SendRequest("keepalive@openssh.com", true, nil); err != nil {
+		cn.close()
+		return nil, fmt.Errorf("ssh to %s: %w", c.addr, err)
+	}
+	cn.rtt = time.Since(began)
 	return cn, nil
 }
 

@@ -62,6 +62,9 @@ func (e *sourceError) Error() string { return "read source: " + e.err.Error() }
 func (e *sourceError) Unwrap() error { return e.err }
 
 func (c *Client) put(ctx context.Context, cn *conn, dst string, r io.Reader, size int64) error {
+	if n := c.streamsFor(cn, size); n > 1 {
+		return c.putSplit(ctx, cn, dst, r, size, n)
+	}
 	dir := path.Dir(dst)
 	tmp := tempName(dst)
 	if err := c.mkdirAll(cn, dir); err != nil {
@@ -98,23 +101,44 @@ func (c *Client) put(ctx context.Context, cn *conn, dst string, r io.Reader, siz
 	if err := src.checkEnd(); err != nil {
 		return abandon(&sourceError{err})
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		return abandon(fmt.Errorf("stat %s: %w", tmp, err))
+	// A file sent in one write request to a truncated file is complete
+	// when that request is answered: its size needs no check.
+	if size > int64(cn.packetSize) {
+		fi, err := f.Stat()
+		if err != nil {
+			return abandon(fmt.Errorf("stat %s: %w", tmp, err))
+		}
+		if fi.Size() != size {
+			return abandon(fmt.Errorf("%w: %s holds %d bytes, sent %d", errSizeMismatch, tmp, fi.Size(), size))
+		}
 	}
-	if fi.Size() != size {
-		return abandon(fmt.Errorf("%w: %s holds %d bytes, sent %d", errSizeMismatch, tmp, fi.Size(), size))
-	}
-	if err := f.Close(); err != nil {
-		return abandon(fmt.Errorf("close %s: %w", tmp, err))
-	}
-	if err := c.rename(cn, tmp, dst); err != nil {
+	if err := c.closeAndRename(cn, f, tmp, dst); err != nil {
 		if !cn.dead() {
 			_ = cn.sftp.Remove(tmp)
 		}
 		return err
 	}
 	return nil
+}
+
+// closeAndRename closes f, the complete temporary file tmp, and renames
+// it to dst. Every write was answered before, so the data is in place;
+// with OpenSSH, whose server handles requests in the order sent, close
+// and rename go out together and cost one round trip, not two.
+func (c *Client) closeAndRename(cn *conn, f *sftp.File, tmp, dst string) error {
+	if !cn.inOrder {
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("close %s: %w", tmp, err)
+		}
+		return c.rename(cn, tmp, dst)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- f.Close() }()
+	rerr := c.rename(cn, tmp, dst)
+	if err := <-closed; err != nil {
+		return fmt.Errorf("close %s: %w", tmp, err)
+	}
+	return rerr
 }
 
 // write sends size bytes from src to f. A file that fits one write
