@@ -40,13 +40,7 @@ func (c *Client) Put(ctx context.Context, p string, r io.Reader, size int64) err
 		return fmt.Errorf("upload %s: %w", p, err)
 	}
 	if err := c.put(ctx, cn, dst, r, size); err != nil {
-		if brokeConnection(err) {
-			c.drop(cn, err)
-		}
-		if errors.Is(err, os.ErrPermission) {
-			return classify(fmt.Errorf("upload %s to %s: %w (user %q may not write there: check dir and the account's rights with the DSP)", p, c.addr, err, c.o.User))
-		}
-		return classify(fmt.Errorf("upload %s to %s: %w", p, c.addr, err))
+		return c.putFailed(cn, p, err)
 	}
 	return nil
 }
@@ -188,15 +182,29 @@ func (c *Client) rename(cn *conn, tmp, dst string) error {
 }
 
 // mkdirAll creates dir and its parents, remembering folders that exist.
+// Concurrent uploads into a new folder create it once: the others wait
+// for the first.
 func (c *Client) mkdirAll(cn *conn, dir string) error {
-	if _, ok := cn.dirs.Load(dir); ok || dir == "." || dir == "/" {
+	if dir == "." || dir == "/" {
 		return nil
 	}
-	if err := cn.sftp.MkdirAll(dir); err != nil {
-		return fmt.Errorf("create folder %s: %w", dir, err)
+	v, _ := cn.dirs.LoadOrStore(dir, &dirOnce{})
+	d, ok := v.(*dirOnce)
+	if !ok {
+		return nil // the base folder, checked at connection
 	}
-	cn.dirs.Store(dir, true)
+	d.once.Do(func() { d.err = cn.sftp.MkdirAll(dir) })
+	if d.err != nil {
+		cn.dirs.CompareAndDelete(dir, d)
+		return fmt.Errorf("create folder %s: %w", dir, d.err)
+	}
 	return nil
+}
+
+// dirOnce is a folder's creation, shared by the uploads that need it.
+type dirOnce struct {
+	once sync.Once
+	err  error
 }
 
 // exactReader yields exactly left bytes of r, stops at ctx's end, and
