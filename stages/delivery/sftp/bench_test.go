@@ -88,9 +88,16 @@ func writeRandomFile(b *testing.B, path string, seed uint64, size int64) {
 // the CPU time it and its ssh used.
 func sftpCLI(b *testing.B, s *sshdtest.Server, batch string) time.Duration {
 	b.Helper()
+	return sftpCLIVia(b, s, s.Port, s.KnownHostsFile, batch)
+}
+
+// sftpCLIVia is sftpCLI connecting to port (a relay in front of s) with
+// knownHosts pinning s's key there.
+func sftpCLIVia(b *testing.B, s *sshdtest.Server, port int, knownHosts, batch string) time.Duration {
+	b.Helper()
 	cmd := exec.Command("sftp", "-q", "-b", "-", "-F", "/dev/null",
-		"-i", s.ClientKeyFile, "-c", benchCipher, "-P", strconv.Itoa(s.Port),
-		"-o", "UserKnownHostsFile="+s.KnownHostsFile, "-o", "StrictHostKeyChecking=yes",
+		"-i", s.ClientKeyFile, "-c", benchCipher, "-P", strconv.Itoa(port),
+		"-o", "UserKnownHostsFile="+knownHosts, "-o", "StrictHostKeyChecking=yes",
 		"-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
 		s.User+"@"+s.Host)
 	cmd.Stdin = stringsReader(batch)

@@ -137,19 +137,34 @@ func (c *Client) putSplit(ctx context.Context, cn *conn, dst string, r io.Reader
 	if err != nil {
 		return fmt.Errorf("create %s: %w", tmp, err)
 	}
-	extra := c.extraStreams(ctx, streams-1)
-	defer c.releaseStreams(extra)
-	files := []*sftp.File{f}
 	packet := cn.packetSize
-	for _, s := range extra {
-		sf, err := s.sftp.OpenFile(tmp, os.O_WRONLY)
-		if err != nil {
-			c.o.Logger.Warn("sftp stream could not open the file: going on without it", "addr", c.addr, "file", tmp, "err", err)
-			continue
-		}
-		files = append(files, sf)
-		packet = min(packet, s.packetSize)
-	}
+
+	// The main stream starts at once; the others join as they connect,
+	// and those not up when the data is all sent are let go.
+	joined := make(chan *sftp.File)
+	finished := make(chan struct{})
+	dialCtx, stopDials := context.WithCancel(ctx)
+	extras := make(chan []*conn, 1)
+	go func() {
+		extras <- c.extraStreams(dialCtx, cn, streams-1, func(s *conn) {
+			sf, err := s.sftp.OpenFile(tmp, os.O_WRONLY)
+			if err != nil {
+				c.o.Logger.Warn("sftp stream could not open the file: going on without it", "addr", c.addr, "file", tmp, "err", err)
+				return
+			}
+			select {
+			case joined <- sf:
+			case <-finished:
+				_ = sf.Close()
+			}
+		})
+	}()
+	defer func() {
+		stopDials()
+		c.releaseStreams(<-extras)
+	}()
+
+	files, sent, werr := c.writeSplit(ctx, f, joined, finished, packet, r, size, rec)
 	closeAll := func() error {
 		var errs []error
 		for _, sf := range files {
@@ -157,8 +172,6 @@ func (c *Client) putSplit(ctx context.Context, cn *conn, dst string, r io.Reader
 		}
 		return errors.Join(errs...)
 	}
-
-	sent, werr := c.writeSplit(ctx, files, packet, r, size, rec)
 	if werr != nil {
 		_ = closeAll()
 		// The temporary file stays for the next attempt.
@@ -192,14 +205,16 @@ func (c *Client) putSplit(ctx context.Context, cn *conn, dst string, r io.Reader
 }
 
 // writeSplit reads r once, in order, and writes every range not already
-// recorded in rec to its offset through files, each with up to
-// streamInFlight bytes of requests in flight. It returns the bytes sent
-// in this attempt.
-func (c *Client) writeSplit(ctx context.Context, files []*sftp.File, packet int, r io.Reader, size int64, rec *partial) (int64, error) {
+// recorded in rec to its offset, through main and every file that
+// arrives on joined until the data is all read (then it closes
+// finished), each stream with up to streamInFlight bytes of requests in
+// flight. It returns the files written through (main first) and the
+// bytes sent in this attempt.
+func (c *Client) writeSplit(ctx context.Context, main *sftp.File, joined <-chan *sftp.File, finished chan<- struct{}, packet int, r io.Reader, size int64, rec *partial) ([]*sftp.File, int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	perStream := max(4, min(c.o.Concurrency, (streamInFlight+packet-1)/packet))
-	pieces := make(chan piece, len(files)*perStream)
+	pieces := make(chan piece, perStream)
 	pool := sync.Pool{New: func() any { b := make([]byte, packet); return &b }}
 	var sent atomic.Int64
 	var once sync.Once
@@ -212,36 +227,55 @@ func (c *Client) writeSplit(ctx context.Context, files []*sftp.File, packet int,
 			rec.set(rs.k, rs.crc)
 		}
 	}
-
-	var wg sync.WaitGroup
-	for _, f := range files {
-		for range perStream {
-			wg.Go(func() {
-				for p := range pieces {
-					if ctx.Err() == nil {
-						n, err := f.WriteAt((*p.buf)[:p.n], p.off)
-						if err == nil && n < p.n {
-							err = io.ErrShortWrite
-						}
-						if err != nil {
-							p.rng.failed.Store(true)
-							fail(err)
-						} else {
-							sent.Add(int64(n))
-							c.splitSent.Add(int64(n))
-						}
-					} else {
-						p.rng.failed.Store(true)
-					}
-					pool.Put(p.buf)
-					finish(p.rng)
+	stream := func(f *sftp.File) {
+		for p := range pieces {
+			if ctx.Err() == nil {
+				n, err := f.WriteAt((*p.buf)[:p.n], p.off)
+				if err == nil && n < p.n {
+					err = io.ErrShortWrite
 				}
-			})
+				if err != nil {
+					p.rng.failed.Store(true)
+					fail(err)
+				} else {
+					sent.Add(int64(n))
+					c.splitSent.Add(int64(n))
+				}
+			} else {
+				p.rng.failed.Store(true)
+			}
+			pool.Put(p.buf)
+			finish(p.rng)
 		}
 	}
 
+	var wg sync.WaitGroup
+	files := []*sftp.File{main}
+	var filesMu sync.Mutex
+	for range perStream {
+		wg.Go(func() { stream(main) })
+	}
+	readDone := make(chan struct{})
+	wg.Go(func() {
+		for {
+			select {
+			case f := <-joined:
+				filesMu.Lock()
+				files = append(files, f)
+				filesMu.Unlock()
+				for range perStream {
+					wg.Go(func() { stream(f) })
+				}
+			case <-readDone:
+				close(finished)
+				return
+			}
+		}
+	})
+
 	src := &exactReader{ctx: ctx, r: r, left: size}
 	readErr := c.readRanges(ctx, src, size, packet, rec, &pool, pieces, finish)
+	close(readDone)
 	close(pieces)
 	wg.Wait()
 	if readErr == nil {
@@ -250,9 +284,9 @@ func (c *Client) writeSplit(ctx context.Context, files []*sftp.File, packet int,
 		}
 	}
 	if firstErr != nil {
-		return sent.Load(), firstErr
+		readErr = firstErr
 	}
-	return sent.Load(), readErr
+	return files, sent.Load(), readErr
 }
 
 // readRanges reads src range by range and queues the pieces of every

@@ -44,36 +44,47 @@ func (c *Client) streamsFor(cn *conn, size int64) int {
 	return int(min(int64(n), size/minStreamBytes))
 }
 
-// extraStreams returns up to want connections besides the main one:
-// spare ones first, then new ones dialled at once. A connection that
-// cannot be made (a server or firewall limiting connections, a refused
-// login) is logged and left out: the upload goes on with fewer streams,
-// and the next ones ask for no more than the server took.
-func (c *Client) extraStreams(ctx context.Context, want int) []*conn {
+// extraStreams makes up to want connections besides main, spare ones
+// first, then new ones dialled at once, and calls ready with each as soon
+// as it is up (from several goroutines at once); it returns them all. A
+// connection that cannot be made (a server or firewall limiting
+// connections, a refused login) is logged and left out: the upload goes
+// on with fewer streams, and the next ones ask for no more than the
+// server took.
+func (c *Client) extraStreams(ctx context.Context, main *conn, want int, ready func(*conn)) []*conn {
 	var got []*conn
 	c.mu.Lock()
 	for len(c.spare) > 0 && len(got) < want {
 		s := c.spare[len(c.spare)-1]
 		c.spare = c.spare[:len(c.spare)-1]
-		if !s.dead() {
+		if !s.dead() && s.packetSize == main.packetSize {
 			got = append(got, s)
+		} else {
+			s.close()
 		}
 	}
 	c.mu.Unlock()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	for _, s := range got {
+		wg.Go(func() { ready(s) })
+	}
 	failed := 0
 	for range want - len(got) {
 		wg.Go(func() {
-			s, err := c.dial(ctx)
+			s, err := c.dial(ctx, main)
 			mu.Lock()
-			defer mu.Unlock()
 			if err != nil {
 				failed++
-				c.o.Logger.Warn("sftp stream refused: going on with fewer", "addr", c.addr, "err", err)
+				mu.Unlock()
+				if ctx.Err() == nil {
+					c.o.Logger.Warn("sftp stream refused: going on with fewer", "addr", c.addr, "err", err)
+				}
 				return
 			}
 			got = append(got, s)
+			mu.Unlock()
+			ready(s)
 		})
 	}
 	wg.Wait()
