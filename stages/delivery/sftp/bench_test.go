@@ -162,7 +162,7 @@ var rates = map[string]float64{}
 func logRatio(b *testing.B, ferry, sftp string) {
 	f, s := rates[b.Name()+"/"+ferry], rates[b.Name()+"/"+sftp]
 	if f > 0 && s > 0 {
-		b.Logf("%s %.1f MB/s, %s %.1f MB/s: ratio %.2f (load %.2f)", ferry, f, sftp, s, f/s, loadAverage())
+		b.Logf("%s: %s %.1f MB/s, %s %.1f MB/s: ratio %.2f (load1 %.2f)", b.Name(), ferry, f, sftp, s, f/s, loadAverage())
 	}
 }
 
