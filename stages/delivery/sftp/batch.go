@@ -20,12 +20,18 @@ var _ delivery.BatchPutter = (*Client)(nil)
 // for files of 100 KB.
 const batchWindow = 64
 
+// largeAtOnce is how many larger files a PutBatch uploads at once (each
+// also takes one of MaxSessions): over a long link a 40 MB track on one
+// stream moves at 20 MB/s, and four together fill more of the streams'
+// budget (maxAutoStreams connections per DSP, shared by split files).
+const largeAtOnce = 4
+
 // PutBatch uploads files as Put does, each to a temporary name renamed
 // when complete. Files that fit one write request go up to batchWindow
 // at once, their requests sharing round trips, outside MaxSessions (they
-// hold one buffer each); larger ones go one after another alongside, each
-// as a Put (split over streams when large). After a failure no further
-// file starts.
+// hold one buffer each); larger ones go largeAtOnce at a time alongside,
+// each as a Put (split over streams when large). After a failure no
+// further file starts.
 func (c *Client) PutBatch(ctx context.Context, files []delivery.BatchFile, done func(i int, err error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -53,12 +59,22 @@ func (c *Client) PutBatch(ctx context.Context, files []delivery.BatchFile, done 
 		}
 	}
 	var wg sync.WaitGroup
+	nextLarge := make(chan int)
+	for range min(largeAtOnce, len(large)) {
+		wg.Go(func() {
+			for i := range nextLarge {
+				report(i, c.putBatchFile(ctx, files[i], c.Put))
+			}
+		})
+	}
 	wg.Go(func() {
+		defer close(nextLarge)
 		for _, i := range large {
-			if ctx.Err() != nil {
+			select {
+			case nextLarge <- i:
+			case <-ctx.Done():
 				return
 			}
-			report(i, c.putBatchFile(ctx, files[i], c.Put))
 		}
 	})
 	next := make(chan int)

@@ -38,8 +38,10 @@ type Client struct {
 	mu     sync.Mutex
 	cur    *conn
 	closed bool
-	// spare holds idle stream connections for the next split upload.
-	spare []*conn
+	// spare holds idle stream connections for the next split upload;
+	// extraBusy counts those in use.
+	spare     []*conn
+	extraBusy int
 	// streamCap, when above 0, is how many streams the server accepted
 	// last time it refused one, until streamCapUntil.
 	streamCap      int

@@ -54,6 +54,13 @@ func (c *Client) streamsFor(cn *conn, size int64) int {
 func (c *Client) extraStreams(ctx context.Context, main *conn, want int, ready func(*conn)) []*conn {
 	var got []*conn
 	c.mu.Lock()
+	// Uploads split at the same time share one budget of connections.
+	want = min(want, max(c.o.Streams, maxAutoStreams)-1-c.extraBusy)
+	if want <= 0 {
+		c.mu.Unlock()
+		return nil
+	}
+	c.extraBusy += want
 	for len(c.spare) > 0 && len(got) < want {
 		s := c.spare[len(c.spare)-1]
 		c.spare = c.spare[:len(c.spare)-1]
@@ -88,11 +95,12 @@ func (c *Client) extraStreams(ctx context.Context, main *conn, want int, ready f
 		})
 	}
 	wg.Wait()
+	c.mu.Lock()
+	c.extraBusy -= want - len(got) // the reservation, less what failed
 	if failed > 0 && ctx.Err() == nil {
-		c.mu.Lock()
 		c.streamCap, c.streamCapUntil = 1+len(got), time.Now().Add(streamCapFor)
-		c.mu.Unlock()
 	}
+	c.mu.Unlock()
 	return got
 }
 
@@ -102,6 +110,7 @@ func (c *Client) releaseStreams(streams []*conn) {
 	now := time.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.extraBusy -= len(streams)
 	for _, s := range streams {
 		if s.dead() || c.closed {
 			s.close()
