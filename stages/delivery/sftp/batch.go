@@ -14,17 +14,25 @@ import (
 var _ delivery.BatchPutter = (*Client)(nil)
 
 // batchWindow is how many small files a PutBatch keeps in flight over
-// the one SFTP session. Each costs three round trips (open; write;
-// close and rename), so over a 100 ms link 64 files move about twenty
-// per round trip, about what sshd's 2 MiB channel window lets through
-// for files of 100 KB.
-const batchWindow = 64
+// the one SFTP session across a long link. Each costs three round trips
+// (open; write; close and rename), so over a 100 ms link 64 files move
+// about twenty per round trip, about what sshd's 2 MiB channel window
+// lets through for files of 100 KB. On a LAN (a round trip under
+// streamRTT) the files are bound by CPU, not round trips, and
+// batchWindowLAN are enough: more only add contention.
+const (
+	batchWindow    = 64
+	batchWindowLAN = 16
+)
 
 // largeAtOnce is how many larger files a PutBatch uploads at once (each
 // also takes one of MaxSessions): over a long link a 40 MB track on one
 // stream moves at 20 MB/s, and four together fill more of the streams'
 // budget (maxAutoStreams connections per DSP, shared by split files).
 const largeAtOnce = 4
+
+// batchWindowOverride replaces the window in benchmarks exploring it.
+var batchWindowOverride int
 
 // PutBatch uploads files as Put does, each to a temporary name renamed
 // when complete. Files that fit one write request go up to batchWindow
@@ -78,7 +86,14 @@ func (c *Client) PutBatch(ctx context.Context, files []delivery.BatchFile, done 
 		}
 	})
 	next := make(chan int)
-	for range min(batchWindow, len(small)) {
+	window := batchWindow
+	if cn.rtt < streamRTT {
+		window = batchWindowLAN
+	}
+	if v := batchWindowOverride; v > 0 {
+		window = v
+	}
+	for range min(window, len(small)) {
 		wg.Go(func() {
 			for i := range next {
 				report(i, c.putBatchFile(ctx, files[i], c.putSmall))

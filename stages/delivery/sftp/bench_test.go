@@ -317,11 +317,14 @@ const benchSessions = 16
 // benchOptions are the client options the benchmarks use: defaults, but
 // sessions; FERRY_BENCH_PACKET, FERRY_BENCH_CONCURRENCY and
 // FERRY_BENCH_SESSIONS override PacketSize, Concurrency and MaxSessions
-// to explore other settings.
+// to explore other settings, FERRY_BENCH_BATCH_WINDOW PutBatch's window.
 func benchOptions(b *testing.B, s *sshdtest.Server, sessions int) Options {
 	o := options(b, s)
 	o.Logger = nil
 	o.MaxSessions = sessions
+	if v := os.Getenv("FERRY_BENCH_BATCH_WINDOW"); v != "" {
+		batchWindowOverride, _ = strconv.Atoi(v)
+	}
 	for env, field := range map[string]*int{
 		"FERRY_BENCH_PACKET":      &o.PacketSize,
 		"FERRY_BENCH_CONCURRENCY": &o.Concurrency,
