@@ -15,11 +15,9 @@ type hashed struct {
 	err             error
 }
 
-// hashAll hashes every file rel references with p.Hash, two per
-// processor at once (a 20-track album is 20 reads that one core each
-// would otherwise take in turn; a file's pass alternates between its
-// reader and its two hashes, and a second file per core fills the gaps:
-// see digest's BenchmarkRelease20Tracks). It returns a HashFunc of one path that
+// hashAll hashes every file rel references with p.Hash, as many at once
+// as Go has processors (a 20-track album is 20 reads that one core each
+// would otherwise take in turn). It returns a HashFunc of one path that
 // answers from those results (and hashes a path not among them).
 func (p *Packager) hashAll(ctx context.Context, rel *validate.Release, algorithm string) func(path string) (string, string, error) {
 	var srcs []string
@@ -27,7 +25,7 @@ func (p *Packager) hashAll(ctx context.Context, rel *validate.Release, algorithm
 		srcs = append(srcs, filepath.Join(rel.Dir, name))
 	}
 	results := make([]hashed, len(srcs))
-	_ = digest.ForEach(len(srcs), 2*runtime.GOMAXPROCS(0), func(i int) error {
+	_ = digest.ForEach(len(srcs), runtime.GOMAXPROCS(0), func(i int) error {
 		r := &results[i]
 		r.blake3, r.hashsum, r.err = p.Hash(ctx, srcs[i], algorithm)
 		return nil
