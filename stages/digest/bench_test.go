@@ -268,7 +268,7 @@ func BenchmarkReadBuffer(b *testing.B) {
 // BenchmarkRelease20Tracks hashes a 20-track release (1 GiB by default,
 // FERRY_BENCH_BYTES/2 in all) from the page cache as packaging does:
 // BLAKE3 and MD5 of every file through a new Cache, GOMAXPROCS files at
-// once. In the same run it times `xargs -0 -n 1 -P$(nproc) md5sum` (MD5
+// once (FERRY_BENCH_HASH_PARALLEL to explore other counts). In the same run it times `xargs -0 -n 1 -P$(nproc) md5sum` (MD5
 // alone, one process per file, nproc at once) over the same files, and
 // reports both rates, their ratio (target ≥ 1.0) and the load average.
 func BenchmarkRelease20Tracks(b *testing.B) {
@@ -282,6 +282,10 @@ func BenchmarkRelease20Tracks(b *testing.B) {
 	}
 	total := float64(per * tracks)
 	procs := runtime.GOMAXPROCS(0)
+	parallel := procs // as packaging does
+	if v := os.Getenv("FERRY_BENCH_HASH_PARALLEL"); v != "" {
+		parallel, _ = strconv.Atoi(v) // files at once, to explore
+	}
 	var ferry, tool time.Duration
 	load := loadAverage()
 	for i := 0; b.Loop(); i++ {
@@ -290,7 +294,7 @@ func BenchmarkRelease20Tracks(b *testing.B) {
 			b.Fatal(err)
 		}
 		began := time.Now()
-		sums, err := c.SumAll(paths, MD5, procs)
+		sums, err := c.SumAll(paths, MD5, parallel)
 		if err != nil {
 			b.Fatal(err)
 		}
