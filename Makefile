@@ -77,13 +77,19 @@ test: test-deps example
 # xmllint in the same runs. Takes about ten minutes; needs ~2.2 GiB of free
 # disk and memory for the page cache. Figures are in the README.
 BENCH := $(GO) test -run '^$$' -benchmem -timeout 60m
+# The side-by-side runs are also logged to RATIOS, whose ratio lines are
+# printed together at the end; `logged` keeps a failing run's status.
+RATIOS := bin/bench-ratios.log
+logged = { $(1); echo $$? > $(RATIOS).rc; } 2>&1 | tee -a $(RATIOS); exit $$(cat $(RATIOS).rc)
 bench: test-deps example
 	@command -v b3sum >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES) >/dev/null; } || echo "make bench: b3sum missing; its comparison is skipped"
 	$(BENCH) -bench . ./ern
 	$(BENCH) -bench . ./config
 	$(BENCH) -bench . ./stages/media ./stages/validate
-	$(BENCH) -bench . -benchtime 3x ./stages/digest
-	$(BENCH) -bench Upload -benchtime 3x ./stages/delivery/sftp
+	@mkdir -p bin && rm -f $(RATIOS)
+	$(call logged,$(BENCH) -bench . -benchtime 3x ./stages/digest)
+	$(call logged,$(BENCH) -bench '^BenchmarkUpload' -benchtime 3x ./stages/delivery/sftp)
+	$(call logged,$(BENCH) -bench WAN -benchtime 1x ./stages/delivery/sftp)
 	$(BENCH) -bench UploadRecord10k -benchtime 3x ./stages/delivery
 	$(BENCH) -bench Catalogue100k -benchtime 1x ./stages/record
 	$(BENCH) -bench IdleScan10k ./stages/delivery/sandbox
@@ -95,6 +101,8 @@ bench: test-deps example
 	$(BENCH) -bench TenThousandDrops -benchtime 1x ./watch
 	FERRY_WATCH_BENCH_POLL_CPU=1 $(BENCH) -bench PollCPU100k -benchtime 1x ./watch
 	$(BENCH) -bench 'Redrop|MetadataOnly' -benchtime 3x ./pipeline
+	@echo "== side by side, from this run (ratio: ferry's rate over the other's; load1: load average) =="
+	@grep -hE 'ratio' $(RATIOS)
 
 # A SIGKILL storm: SOAK_RELEASES releases for two DSPs (Debian's sshd),
 # SOAK_KILLS kills after random 50–1500 ms lifetimes, two daemons on the

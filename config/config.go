@@ -122,10 +122,13 @@ type SFTP struct {
 	// PacketSize, Concurrency and MaxSessions are left to the transport
 	// when 0: the server's own write limit (261120 bytes on OpenSSH), 64
 	// requests in flight per file, 8 uploads at once per DSP.
-	PacketSize  int      `toml:"packet_size"`
-	Concurrency int      `toml:"concurrency"`
-	MaxSessions int      `toml:"max_sessions"`
-	Timeout     Duration `toml:"timeout"`
+	PacketSize  int `toml:"packet_size"`
+	Concurrency int `toml:"concurrency"`
+	MaxSessions int `toml:"max_sessions"`
+	// Streams is how many SSH connections one large file is split over;
+	// 0 chooses from the measured round trip (1 on a LAN, 8 at 100 ms).
+	Streams int      `toml:"streams"`
+	Timeout Duration `toml:"timeout"`
 }
 
 // Local is a folder destination (a distributor's drop, a mounted share).

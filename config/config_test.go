@@ -32,6 +32,7 @@ ern_version = "4.1.1"
   user = "label"
   key_file = "/etc/ferry/id_ed25519"
   known_hosts = "/etc/ferry/known_hosts"
+  streams = 4
   [dsp.spotify.ack]
   timeout = "24h"
   [dsp.spotify.rules]
@@ -61,6 +62,8 @@ func TestParseFull(t *testing.T) {
 		{"spotify ern_version", cfg.DSP["spotify"].ERNVersion, "4.1.1"},
 		{"spotify name defaults to key", cfg.DSP["spotify"].Name, "spotify"},
 		{"spotify port default", cfg.DSP["spotify"].SFTP.Port, 22},
+		{"spotify streams", cfg.DSP["spotify"].SFTP.Streams, 4},
+		{"distro streams default (automatic)", cfg.DSP["distro"].SFTP.Streams, 0},
 		{"spotify ack timeout", cfg.DSP["spotify"].Ack.Timeout.Duration, 24 * time.Hour},
 		{"spotify ack poll default", cfg.DSP["spotify"].Ack.Poll.Duration, time.Minute},
 		{"distro transport", cfg.DSP["distro"].Transport, "local"},

@@ -54,7 +54,7 @@ func (e *Engine) startDestinations(ctx context.Context) error {
 			s := *d
 			s.SFTP = config.SFTP{Host: "127.0.0.1", Port: box.Port, User: sandbox.User, KeyFile: box.ClientKey,
 				KnownHosts: box.KnownHosts, PacketSize: d.SFTP.PacketSize, Concurrency: d.SFTP.Concurrency,
-				MaxSessions: d.SFTP.MaxSessions, Timeout: d.SFTP.Timeout}
+				MaxSessions: d.SFTP.MaxSessions, Streams: d.SFTP.Streams, Timeout: d.SFTP.Timeout}
 			t, err = sftp.New(sftpOptions(name, &s, e))
 		}
 		if err != nil {
@@ -78,7 +78,7 @@ func sftpOptions(name string, d *config.DSP, e *Engine) sftp.Options {
 		KeyFile: s.KeyFile, KeyPassphraseFile: s.KeyPassphraseFile, KeyPassphraseEnv: s.KeyPassphraseEnv,
 		PasswordFile: s.PasswordFile, PasswordEnv: s.PasswordEnv,
 		KnownHosts: s.KnownHosts, Dir: dir,
-		PacketSize: s.PacketSize, Concurrency: s.Concurrency, MaxSessions: s.MaxSessions,
+		PacketSize: s.PacketSize, Concurrency: s.Concurrency, MaxSessions: s.MaxSessions, Streams: s.Streams,
 		DialTimeout: s.Timeout.Duration,
 		Logger:      e.log.With("dsp", name),
 	}

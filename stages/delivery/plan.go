@@ -136,12 +136,13 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 		restoreFiles(&model, prior.Delivered, d, resDir)
 	} else if kind != ern.Takedown && kind != ern.Purge {
 		var files []*ern.File
+		hash := p.hashAll(ctx, rel, dsp.Hash)
 		add := func(resource, userName, remoteName string, f *ern.File) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			src := filepath.Join(rel.Dir, rel.Files[userName])
-			blake, sum, err := p.Hash(ctx, src, dsp.Hash)
+			blake, sum, err := hash(src)
 			if err != nil {
 				return fmt.Errorf("hash %s: %w", userName, err)
 			}

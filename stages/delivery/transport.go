@@ -35,3 +35,27 @@ type RemoteFile struct {
 	Size    int64
 	ModTime time.Time
 }
+
+// BatchPutter is a Transport that uploads several files at once faster
+// than one Put after another: over a long link, the requests of many
+// files share each round trip. Upload uses it, when the Transport has it,
+// for the resources of a delivery (the message and manifest still go one
+// by one, after them).
+type BatchPutter interface {
+	// PutBatch stores each of files as Put would, several at once, and
+	// calls done once for every file it started, with that file's error,
+	// never two calls at once, so done may record progress without a
+	// lock. After a failure it starts no further file. It returns when
+	// every started file is done: nil, or the first failure.
+	PutBatch(ctx context.Context, files []BatchFile, done func(i int, err error)) error
+}
+
+// BatchFile is one file of a PutBatch.
+type BatchFile struct {
+	// Path and Size are as for Put.
+	Path string
+	Size int64
+	// Open returns the file's bytes when its upload starts; PutBatch
+	// closes them when it ends.
+	Open func() (io.ReadCloser, error)
+}

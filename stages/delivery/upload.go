@@ -40,6 +40,15 @@ func Upload(ctx context.Context, t Transport, pkgRoot string, d *record.Delivery
 			st.Total += f.Size
 		}
 	}
+	// A transport that uploads many files at once gets the resources in
+	// one batch, sent before the first message or manifest.
+	bp, batching := t.(BatchPutter)
+	var batch []batchEntry
+	flush := func() error {
+		err := putBatch(ctx, bp, batch, st.Bytes+st.SkippedBytes, progress, &st)
+		batch = nil
+		return err
+	}
 	for _, f := range d.Files {
 		if !f.Provided {
 			continue
@@ -50,6 +59,11 @@ func Upload(ctx context.Context, t Transport, pkgRoot string, d *record.Delivery
 		// The message and the manifest tell the DSP its files are in place:
 		// after any resource was sent they go again, last.
 		signal := f.Role != record.RoleResource
+		if signal && len(batch) > 0 {
+			if err := flush(); err != nil {
+				return st, err
+			}
+		}
 		if signal {
 			if err := up.Flush(); err != nil {
 				return st, err
@@ -70,6 +84,13 @@ func Upload(ctx context.Context, t Transport, pkgRoot string, d *record.Delivery
 			}
 		}
 		local := filepath.Join(pkgRoot, filepath.FromSlash(f.Package))
+		if batching && !signal {
+			entry := record.UploadedEntry{BLAKE3: f.BLAKE3, Size: f.Size}
+			batch = append(batch, batchEntry{local: local, remote: f.Remote, size: f.Size, uploaded: func() error {
+				return up.Mark(f.Remote, entry)
+			}})
+			continue
+		}
 		sentBefore := st.Bytes + st.SkippedBytes
 		onRead := func(n int64) {
 			if progress != nil {
@@ -82,6 +103,11 @@ func Upload(ctx context.Context, t Transport, pkgRoot string, d *record.Delivery
 		st.Files++
 		st.Bytes += f.Size
 		if err := up.Mark(f.Remote, record.UploadedEntry{BLAKE3: f.BLAKE3, Size: f.Size}); err != nil {
+			return st, err
+		}
+	}
+	if len(batch) > 0 {
+		if err := flush(); err != nil {
 			return st, err
 		}
 	}

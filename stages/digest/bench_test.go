@@ -11,10 +11,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/zeebo/blake3"
 )
@@ -261,4 +263,71 @@ func BenchmarkReadBuffer(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkRelease20Tracks hashes a 20-track release (1 GiB by default,
+// FERRY_BENCH_BYTES/2 in all) from the page cache as packaging does:
+// BLAKE3 and MD5 of every file through a new Cache, GOMAXPROCS files at
+// once (FERRY_BENCH_HASH_PARALLEL to explore other counts). In the same run it times `xargs -0 -n 1 -P$(nproc) md5sum` (MD5
+// alone, one process per file, nproc at once) over the same files, and
+// reports both rates, their ratio (target ≥ 1.0) and the load average.
+func BenchmarkRelease20Tracks(b *testing.B) {
+	needTool(b, "xargs", "findutils")
+	needTool(b, "md5sum", "coreutils")
+	const tracks = 20
+	per := benchBytes(b) / 2 / tracks
+	var paths []string
+	for i := range tracks {
+		paths = append(paths, benchFile(b, fmt.Sprintf("release20/%02d.wav", i+1), per))
+	}
+	total := float64(per * tracks)
+	procs := runtime.GOMAXPROCS(0)
+	parallel := procs // as packaging does
+	if v := os.Getenv("FERRY_BENCH_HASH_PARALLEL"); v != "" {
+		parallel, _ = strconv.Atoi(v) // files at once, to explore
+	}
+	var ferry, tool time.Duration
+	load := loadAverage()
+	for i := 0; b.Loop(); i++ {
+		c, err := OpenCache(filepath.Join(benchDir, fmt.Sprintf("cache-%d.jsonl", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		began := time.Now()
+		sums, err := c.SumAll(paths, MD5, parallel)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ferry += time.Since(began)
+
+		cmd := exec.Command("xargs", "-0", "-n", "1", "-P", strconv.Itoa(procs), "md5sum")
+		cmd.Stdin = strings.NewReader(strings.Join(paths, "\x00"))
+		began = time.Now()
+		out, err := cmd.Output()
+		if err != nil {
+			b.Fatalf("xargs md5sum: %v", err)
+		}
+		tool += time.Since(began)
+		for j, p := range paths {
+			if !strings.Contains(string(out), sums[j].HashSum+"  "+p) {
+				b.Fatalf("md5sum disagrees on %s (ferry %s)", p, sums[j].HashSum)
+			}
+		}
+	}
+	n := float64(b.N)
+	b.ReportMetric(total*n/ferry.Seconds()/1e6, "ferry-MB/s")
+	b.ReportMetric(total*n/tool.Seconds()/1e6, "md5sum-MB/s")
+	b.ReportMetric(tool.Seconds()/ferry.Seconds(), "ratio")
+	b.ReportMetric(load, "load1")
+}
+
+// loadAverage is the one-minute load average, for the record of how
+// busy the machine was during a benchmark.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	f, _ := strconv.ParseFloat(strings.Fields(string(b))[0], 64)
+	return f
 }

@@ -17,7 +17,7 @@ func (c *Cache) SumAll(paths []string, algorithm string, parallel int) ([]Sums, 
 		return nil, err
 	}
 	sums := make([]Sums, len(paths))
-	err := forEach(len(paths), parallel, func(i int) (err error) {
+	err := ForEach(len(paths), parallel, func(i int) (err error) {
 		sums[i], _, err = c.Sum(paths[i], algorithm)
 		return err
 	})
@@ -35,15 +35,16 @@ func (c *Cache) Warm(paths []string, algorithms []string, parallel int) error {
 			return err
 		}
 	}
-	return forEach(len(paths), parallel, func(i int) error {
+	return ForEach(len(paths), parallel, func(i int) error {
 		_, _, err := c.lookup(context.Background(), paths[i], algorithms)
 		return err
 	})
 }
 
-// forEach calls do(0..n-1) on up to parallel goroutines and joins the
-// errors.
-func forEach(n, parallel int, do func(i int) error) error {
+// ForEach calls do(0..n-1) on up to parallel goroutines (values below 1
+// mean 1) and joins the errors: the worker pool of SumAll and Warm, for
+// callers that hash through their own function (the packager's HashFunc).
+func ForEach(n, parallel int, do func(i int) error) error {
 	parallel = max(1, min(parallel, n))
 	errs := make([]error, n)
 	next := make(chan int)

@@ -88,9 +88,16 @@ func writeRandomFile(b *testing.B, path string, seed uint64, size int64) {
 // the CPU time it and its ssh used.
 func sftpCLI(b *testing.B, s *sshdtest.Server, batch string) time.Duration {
 	b.Helper()
+	return sftpCLIVia(b, s, s.Port, s.KnownHostsFile, batch)
+}
+
+// sftpCLIVia is sftpCLI connecting to port (a relay in front of s) with
+// knownHosts pinning s's key there.
+func sftpCLIVia(b *testing.B, s *sshdtest.Server, port int, knownHosts, batch string) time.Duration {
+	b.Helper()
 	cmd := exec.Command("sftp", "-q", "-b", "-", "-F", "/dev/null",
-		"-i", s.ClientKeyFile, "-c", benchCipher, "-P", strconv.Itoa(s.Port),
-		"-o", "UserKnownHostsFile="+s.KnownHostsFile, "-o", "StrictHostKeyChecking=yes",
+		"-i", s.ClientKeyFile, "-c", benchCipher, "-P", strconv.Itoa(port),
+		"-o", "UserKnownHostsFile="+knownHosts, "-o", "StrictHostKeyChecking=yes",
 		"-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
 		s.User+"@"+s.Host)
 	cmd.Stdin = stringsReader(batch)
@@ -116,6 +123,11 @@ func selfCPU() time.Duration {
 // slows every writer down, and ferry's rename-over-existing would hold
 // two copies at once where sftp truncates one.
 func sideBySide(b *testing.B, s *sshdtest.Server, bytesPerOp int64, clear func(), upload func() (external time.Duration)) {
+	b.Cleanup(func() {
+		if b.N > 0 && b.Elapsed() > 0 {
+			rates[b.Name()] = float64(bytesPerOp) * float64(b.N) / b.Elapsed().Seconds() / 1e6
+		}
+	})
 	b.SetBytes(bytesPerOp)
 	var client time.Duration
 	server := s.CPU()
@@ -139,6 +151,21 @@ func sideBySide(b *testing.B, s *sshdtest.Server, bytesPerOp int64, clear func()
 	gib := float64(bytesPerOp) * float64(b.N) / (1 << 30)
 	b.ReportMetric(client.Seconds()/gib, "client-cpu-s/GiB")
 	b.ReportMetric((s.CPU()-server).Seconds()/gib, "server-cpu-s/GiB")
+}
+
+// rates holds each finished sub-benchmark's MB/s by name, for the ratio
+// its parent logs.
+var rates = map[string]float64{}
+
+// logRatio prints the MB/s of b's ferry and sftp sub-benchmarks side by
+// side, their ratio and the load average.
+func logRatio(b *testing.B, ferry, sftp string) {
+	f, s := rates[b.Name()+"/"+ferry], rates[b.Name()+"/"+sftp]
+	if f > 0 && s > 0 {
+		// Printed, not logged: go test shows a parent benchmark's log only
+		// with -v.
+		fmt.Printf("%s: %s %.1f MB/s, %s %.1f MB/s: ratio %.2f (load1 %.2f)\n", b.Name(), ferry, f, sftp, s, f/s, loadAverage())
+	}
 }
 
 func stringsReader(s string) io.Reader { return &stringReader{s: s} }
@@ -197,11 +224,13 @@ func BenchmarkUpload1GiB(b *testing.B) {
 			return sftpCLI(b, s, "put "+src+" big-sftp.bin\n")
 		})
 	})
+	logRatio(b, "ferry", "sftp")
 }
 
 // BenchmarkUpload1000Files uploads 1,000 files of 100 KB: ferry runs
-// benchSessions Puts at once over one connection; sftp puts them one after
-// the other (a batch `put` of the folder's files).
+// benchSessions Puts at once over one connection, and ferry-batch one
+// PutBatch; sftp puts them one after the other (a batch `put` of the
+// folder's files).
 func BenchmarkUpload1000Files(b *testing.B) {
 	const count, size = 1000, 100_000
 	s := startBenchServer(b)
@@ -259,12 +288,28 @@ func BenchmarkUpload1000Files(b *testing.B) {
 			return 0
 		})
 	})
+	// PutBatch, as Upload sends a delivery's resources.
+	b.Run("ferry-batch", func(b *testing.B) {
+		sideBySide(b, s, count*size, fresh("small-batch"), func() time.Duration {
+			c, err := New(benchOptions(b, s, 0))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.PutBatch(ctx, batchFromDir(dir, "small-batch", count, size), func(int, error) {}); err != nil {
+				b.Fatal(err)
+			}
+			return 0
+		})
+	})
 	b.Run("sftp", func(b *testing.B) {
 		needSFTPCLI(b)
 		sideBySide(b, s, count*size, fresh("small-sftp"), func() time.Duration {
 			return sftpCLI(b, s, "put "+dir+"/* small-sftp/\n")
 		})
 	})
+	logRatio(b, "ferry", "sftp")
+	logRatio(b, "ferry-batch", "sftp")
 }
 
 // benchSessions is MaxSessions for the many-files benchmark: 16 uploads
@@ -274,11 +319,14 @@ const benchSessions = 16
 // benchOptions are the client options the benchmarks use: defaults, but
 // sessions; FERRY_BENCH_PACKET, FERRY_BENCH_CONCURRENCY and
 // FERRY_BENCH_SESSIONS override PacketSize, Concurrency and MaxSessions
-// to explore other settings.
+// to explore other settings, FERRY_BENCH_BATCH_WINDOW PutBatch's window.
 func benchOptions(b *testing.B, s *sshdtest.Server, sessions int) Options {
 	o := options(b, s)
 	o.Logger = nil
 	o.MaxSessions = sessions
+	if v := os.Getenv("FERRY_BENCH_BATCH_WINDOW"); v != "" {
+		batchWindowOverride, _ = strconv.Atoi(v)
+	}
 	for env, field := range map[string]*int{
 		"FERRY_BENCH_PACKET":      &o.PacketSize,
 		"FERRY_BENCH_CONCURRENCY": &o.Concurrency,

@@ -11,7 +11,9 @@ import (
 	"net"
 	"path"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ferrydelivery/ferry/stages/delivery"
@@ -36,6 +38,20 @@ type Client struct {
 	mu     sync.Mutex
 	cur    *conn
 	closed bool
+	// spare holds idle stream connections for the next split upload;
+	// extraBusy counts those in use.
+	spare     []*conn
+	extraBusy int
+	// streamCap, when above 0, is how many streams the server accepted
+	// last time it refused one, until streamCapUntil.
+	streamCap      int
+	streamCapUntil time.Time
+	// partials remembers split uploads that failed part-way, by remote
+	// path, so a retry sends only the missing ranges.
+	partials map[string]*partial
+	// splitSent counts the bytes split uploads have had answered, so
+	// tests can tell what a resumed upload sent again.
+	splitSent atomic.Int64
 }
 
 var _ delivery.Transport = (*Client)(nil)
@@ -84,9 +100,14 @@ func (c *Client) Close() error {
 	c.mu.Lock()
 	cn := c.cur
 	c.cur, c.closed = nil, true
+	spare := c.spare
+	c.spare = nil
 	c.mu.Unlock()
 	if cn != nil {
 		cn.close()
+	}
+	for _, s := range spare {
+		s.close()
 	}
 	return nil
 }
@@ -105,6 +126,14 @@ type conn struct {
 	packetSize int
 	// dirs caches folders known to exist, saving a round trip per file.
 	dirs sync.Map
+	// rtt is the round trip measured when connecting.
+	rtt time.Duration
+	// inOrder: the server is OpenSSH, whose sftp-server answers requests
+	// one at a time in the order sent, so requests that must follow one
+	// another may be sent without waiting.
+	inOrder bool
+	// idle is when a spare stream connection was last returned.
+	idle time.Time
 	done chan struct{} // closed when the connection is gone
 	once sync.Once
 }
@@ -142,7 +171,7 @@ func (c *Client) get(ctx context.Context) (*conn, error) {
 	if cn, err := c.current(); cn != nil || err != nil {
 		return cn, err
 	}
-	cn, err := c.dial(ctx)
+	cn, err := c.dial(ctx, nil)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -180,8 +209,10 @@ func (c *Client) drop(cn *conn, cause error) {
 }
 
 // dial connects, verifies the host key, logs in, starts the SFTP session
-// and checks the base folder.
-func (c *Client) dial(ctx context.Context) (*conn, error) {
+// and checks the base folder. A stream connection (main, the connection
+// it adds a stream to, not nil) takes main's write size and skips the
+// checks main made, saving round trips.
+func (c *Client) dial(ctx context.Context, main *conn) (*conn, error) {
 	verify, algos, err := hostKeys(c.o.KnownHosts, c.addr)
 	if err != nil {
 		return nil, delivery.Permanent(err)
@@ -204,7 +235,7 @@ func (c *Client) dial(ctx context.Context) (*conn, error) {
 	// ends first.
 	_ = nc.SetDeadline(time.Now().Add(c.o.DialTimeout))
 	stop := context.AfterFunc(ctx, func() { nc.Close() })
-	cn, err := c.setup(nc, config)
+	cn, err := c.setup(nc, config, main)
 	if !stop() && err == nil {
 		err = fmt.Errorf("connect to %s: %w", c.addr, ctx.Err())
 		cn.close()
@@ -219,26 +250,49 @@ func (c *Client) dial(ctx context.Context) (*conn, error) {
 		close(cn.done)
 	}()
 	go c.keepAlive(cn)
-	c.o.Logger.Info("sftp connected", "addr", c.addr, "user", c.o.User, "posix_rename", cn.posixRename, "packet_size", cn.packetSize)
+	c.o.Logger.Info("sftp connected", "addr", c.addr, "user", c.o.User, "posix_rename", cn.posixRename, "packet_size", cn.packetSize, "rtt", cn.rtt)
 	return cn, nil
 }
 
 // setup runs the SSH handshake on nc, starts SFTP and checks the base
 // folder.
-func (c *Client) setup(nc net.Conn, config *ssh.ClientConfig) (*conn, error) {
+func (c *Client) setup(nc net.Conn, config *ssh.ClientConfig, main *conn) (*conn, error) {
 	sc, chans, reqs, err := ssh.NewClientConn(nc, c.addr, config)
 	if err != nil {
 		return nil, fmt.Errorf("ssh to %s as %s: %w", c.addr, c.o.User, err)
 	}
 	client := ssh.NewClient(sc, chans, reqs)
 	cn := &conn{ssh: client, done: make(chan struct{})}
-	cn.sftp, cn.packetSize, err = c.startSFTP(client)
+	packet := c.o.PacketSize
+	if main != nil {
+		packet = main.packetSize
+	}
+	cn.sftp, cn.packetSize, err = c.startSFTP(client, packet)
 	if err != nil {
 		client.Close()
 		return nil, fmt.Errorf("start sftp session on %s: %w", c.addr, err)
 	}
 	_, cn.posixRename = cn.sftp.HasExtension("posix-rename@openssh.com")
-	if err := c.checkBase(cn); err != nil {
+	cn.inOrder = strings.HasPrefix(string(client.ServerVersion()), "SSH-2.0-OpenSSH")
+	if main != nil {
+		cn.rtt = main.rtt
+		return cn, nil
+	}
+	// One request and its answer, alongside the base folder's check: the
+	// round trip that picks the number of streams (OpenSSH answers this
+	// unknown request with a failure).
+	measured := make(chan error, 1)
+	go func() {
+		began := time.Now()
+		_, _, err := client.SendRequest("keepalive@openssh.com", true, nil)
+		cn.rtt = time.Since(began)
+		measured <- err
+	}()
+	err = c.checkBase(cn)
+	if rerr := <-measured; err == nil && rerr != nil {
+		err = fmt.Errorf("ssh to %s: %w", c.addr, rerr)
+	}
+	if err != nil {
 		cn.close()
 		return nil, err
 	}
@@ -246,9 +300,32 @@ func (c *Client) setup(nc net.Conn, config *ssh.ClientConfig) (*conn, error) {
 }
 
 // startSFTP opens the SFTP subsystem on client, writing whole packets
-// per SSH packet (see packetWriter).
-func (c *Client) startSFTP(client *ssh.Client) (*sftp.Client, int, error) {
+// per SSH packet (see packetWriter), with write requests of packet bytes
+// (0: as many as the server takes, asked on a second session at the
+// same time).
+func (c *Client) startSFTP(client *ssh.Client, packet int) (*sftp.Client, int, error) {
+	limit := make(chan int, 1)
+	if packet == 0 {
+		go func() {
+			n, err := serverWriteLimit(client)
+			if err != nil {
+				c.o.Logger.Debug("sftp limits not available", "addr", c.addr, "err", err)
+			}
+			limit <- n
+		}()
+	}
 	session, err := client.NewSession()
+	var refused *ssh.OpenChannelError
+	if errors.As(err, &refused) && packet == 0 {
+		// A server allowing one session per connection (sshd's
+		// MaxSessions 1) gave it to the limits probe: wait for the probe
+		// to end and its session to close.
+		packet = max(DefaultPacketSize, <-limit)
+		for try := 1; try <= 5 && errors.As(err, &refused); try++ {
+			time.Sleep(time.Duration(try) * 20 * time.Millisecond)
+			session, err = client.NewSession()
+		}
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -263,16 +340,8 @@ func (c *Client) startSFTP(client *ssh.Client) (*sftp.Client, int, error) {
 	if err := session.RequestSubsystem("sftp"); err != nil {
 		return nil, 0, err
 	}
-	packet := c.o.PacketSize
 	if packet == 0 {
-		packet = DefaultPacketSize
-		limit, err := serverWriteLimit(client)
-		if err != nil {
-			c.o.Logger.Debug("sftp limits not available", "addr", c.addr, "err", err)
-		}
-		if limit > packet {
-			packet = limit
-		}
+		packet = max(DefaultPacketSize, <-limit)
 	}
 	sc, err := sftp.NewClientPipe(r, &packetWriter{w: w},
 		sftp.MaxPacketUnchecked(packet),

@@ -40,6 +40,10 @@ type Options struct {
 	// MaxSessions caps concurrent uploads to this DSP (default 8). All go
 	// over one SSH connection and one SFTP session.
 	MaxSessions int
+	// Streams is the number of SSH connections one large file is split
+	// over (see putSplit). 0 chooses from the measured round trip: one
+	// on a LAN, up to 8 across an ocean; 1 never splits.
+	Streams int
 	// DialTimeout bounds connecting and the SSH handshake (default 30s).
 	DialTimeout time.Duration
 	// KeepAlive is how often an idle or busy connection is probed; a
@@ -86,6 +90,7 @@ func (o Options) withDefaults() (Options, error) {
 		{"port", &o.Port, DefaultPort},
 		{"concurrency", &o.Concurrency, DefaultConcurrency},
 		{"max sessions", &o.MaxSessions, DefaultMaxSessions},
+		{"streams", &o.Streams, 0},
 	}
 	for _, f := range fields {
 		if *f.v < 0 {

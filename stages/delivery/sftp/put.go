@@ -40,13 +40,7 @@ func (c *Client) Put(ctx context.Context, p string, r io.Reader, size int64) err
 		return fmt.Errorf("upload %s: %w", p, err)
 	}
 	if err := c.put(ctx, cn, dst, r, size); err != nil {
-		if brokeConnection(err) {
-			c.drop(cn, err)
-		}
-		if errors.Is(err, os.ErrPermission) {
-			return classify(fmt.Errorf("upload %s to %s: %w (user %q may not write there: check dir and the account's rights with the DSP)", p, c.addr, err, c.o.User))
-		}
-		return classify(fmt.Errorf("upload %s to %s: %w", p, c.addr, err))
+		return c.putFailed(cn, p, err)
 	}
 	return nil
 }
@@ -62,6 +56,9 @@ func (e *sourceError) Error() string { return "read source: " + e.err.Error() }
 func (e *sourceError) Unwrap() error { return e.err }
 
 func (c *Client) put(ctx context.Context, cn *conn, dst string, r io.Reader, size int64) error {
+	if n := c.streamsFor(cn, size); n > 1 {
+		return c.putSplit(ctx, cn, dst, r, size, n)
+	}
 	dir := path.Dir(dst)
 	tmp := tempName(dst)
 	if err := c.mkdirAll(cn, dir); err != nil {
@@ -98,23 +95,44 @@ func (c *Client) put(ctx context.Context, cn *conn, dst string, r io.Reader, siz
 	if err := src.checkEnd(); err != nil {
 		return abandon(&sourceError{err})
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		return abandon(fmt.Errorf("stat %s: %w", tmp, err))
+	// A file sent in one write request to a truncated file is complete
+	// when that request is answered: its size needs no check.
+	if size > int64(cn.packetSize) {
+		fi, err := f.Stat()
+		if err != nil {
+			return abandon(fmt.Errorf("stat %s: %w", tmp, err))
+		}
+		if fi.Size() != size {
+			return abandon(fmt.Errorf("%w: %s holds %d bytes, sent %d", errSizeMismatch, tmp, fi.Size(), size))
+		}
 	}
-	if fi.Size() != size {
-		return abandon(fmt.Errorf("%w: %s holds %d bytes, sent %d", errSizeMismatch, tmp, fi.Size(), size))
-	}
-	if err := f.Close(); err != nil {
-		return abandon(fmt.Errorf("close %s: %w", tmp, err))
-	}
-	if err := c.rename(cn, tmp, dst); err != nil {
+	if err := c.closeAndRename(cn, f, tmp, dst); err != nil {
 		if !cn.dead() {
 			_ = cn.sftp.Remove(tmp)
 		}
 		return err
 	}
 	return nil
+}
+
+// closeAndRename closes f, the complete temporary file tmp, and renames
+// it to dst. Every write was answered before, so the data is in place;
+// with OpenSSH, whose server handles requests in the order sent, close
+// and rename go out together and cost one round trip, not two.
+func (c *Client) closeAndRename(cn *conn, f *sftp.File, tmp, dst string) error {
+	if !cn.inOrder {
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("close %s: %w", tmp, err)
+		}
+		return c.rename(cn, tmp, dst)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- f.Close() }()
+	rerr := c.rename(cn, tmp, dst)
+	if err := <-closed; err != nil {
+		return fmt.Errorf("close %s: %w", tmp, err)
+	}
+	return rerr
 }
 
 // write sends size bytes from src to f. A file that fits one write
@@ -164,15 +182,29 @@ func (c *Client) rename(cn *conn, tmp, dst string) error {
 }
 
 // mkdirAll creates dir and its parents, remembering folders that exist.
+// Concurrent uploads into a new folder create it once: the others wait
+// for the first.
 func (c *Client) mkdirAll(cn *conn, dir string) error {
-	if _, ok := cn.dirs.Load(dir); ok || dir == "." || dir == "/" {
+	if dir == "." || dir == "/" {
 		return nil
 	}
-	if err := cn.sftp.MkdirAll(dir); err != nil {
-		return fmt.Errorf("create folder %s: %w", dir, err)
+	v, _ := cn.dirs.LoadOrStore(dir, &dirOnce{})
+	d, ok := v.(*dirOnce)
+	if !ok {
+		return nil // the base folder, checked at connection
 	}
-	cn.dirs.Store(dir, true)
+	d.once.Do(func() { d.err = cn.sftp.MkdirAll(dir) })
+	if d.err != nil {
+		cn.dirs.CompareAndDelete(dir, d)
+		return fmt.Errorf("create folder %s: %w", dir, d.err)
+	}
 	return nil
+}
+
+// dirOnce is a folder's creation, shared by the uploads that need it.
+type dirOnce struct {
+	once sync.Once
+	err  error
 }
 
 // exactReader yields exactly left bytes of r, stops at ctx's end, and

@@ -72,6 +72,7 @@ type config struct {
 	unprivileged bool
 	password     bool
 	rootUnder    string
+	extra        []string
 }
 
 // Option changes how Start sets up the server.
@@ -109,6 +110,10 @@ func Password() Option {
 // t.TempDir(): benchmarks use a tmpfs (/dev/shm) so that disk writeback
 // does not blur a comparison of transports. It is removed at cleanup.
 func RootUnder(dir string) Option { return func(c *config) { c.rootUnder = dir } }
+
+// Config appends lines to sshd_config, e.g. "MaxSessions 1" to test a
+// server that limits what a client may open.
+func Config(lines ...string) Option { return func(c *config) { c.extra = append(c.extra, lines...) } }
 
 // Start runs sshd for the test and stops it in t.Cleanup.
 func Start(t testing.TB, opts ...Option) *Server {
@@ -288,6 +293,9 @@ LogLevel VERBOSE
 %s`, filepath.Join(base, "sshd.pid"), authorized, s.User, passwordAuth, sftpLines)
 	if len(c.ciphers) > 0 {
 		fmt.Fprintf(&cfg, "Ciphers %s\n", strings.Join(c.ciphers, ","))
+	}
+	for _, l := range c.extra {
+		cfg.WriteString(l + "\n")
 	}
 	return os.WriteFile(s.configFile, []byte(cfg.String()), 0o600)
 }
