@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ferrydelivery/ferry/pipeline"
+	"github.com/ferrydelivery/ferry/stages/delivery/sftp/sshdtest"
 	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
 
@@ -125,4 +126,25 @@ func get(t *testing.T, url string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// The DSP's disk full: OpenSSH's sftp-server answers a bare "Failure";
+// ferry retries, then fails the delivery naming the likely cause on the
+// DSP's side, not the network or ferry's own disk.
+func TestDSPDiskFullIsNamed(t *testing.T) {
+	mnt := mountTmpfs(t, "8m")
+	srv := sshdtest.Start(t, sshdtest.RootUnder(mnt))
+	fill(t, filepath.Join(mnt, "filler"))
+	root := t.TempDir()
+	d := startDaemon(t, testConfig(t, root, "node-a", sshdDSP("dsp", srv, `ack.mode = "none"`)))
+	dropInto(t, root, releasetest.Write(t, t.TempDir(), "nospace", 61, releasetest.Options{}))
+	report := filepath.Join(root, "failed", "nospace@dsp", "ERRORS.txt")
+	waitFor(t, 60*time.Second, "the delivery failed", func() bool {
+		_, err := os.Stat(report)
+		return err == nil
+	})
+	if b, _ := os.ReadFile(report); !strings.Contains(string(b), "the DSP's disk full") {
+		t.Errorf("ERRORS.txt does not name the DSP's full disk:\n%s", b)
+	}
+	d.stop()
 }

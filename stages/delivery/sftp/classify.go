@@ -35,8 +35,29 @@ func classify(err error) error {
 	if isPermanent(err) {
 		return delivery.Permanent(err)
 	}
+	if isFailure(err) {
+		return &serverFailure{err}
+	}
 	return err
 }
+
+// isFailure reports an SSH_FX_FAILURE status: the server's "Failure",
+// which is all OpenSSH's sftp-server says when its disk is full or a quota
+// is reached.
+func isFailure(err error) bool {
+	var status *sftp.StatusError
+	return errors.As(err, &status) && status.FxCode() == sftp.ErrSSHFxFailure ||
+		errors.Is(err, sftp.ErrSSHFxFailure)
+}
+
+// serverFailure says what an SSH_FX_FAILURE most often means, so that
+// ERRORS.txt and `ferry status` name the likely cause on the DSP's side.
+type serverFailure struct{ err error }
+
+func (e *serverFailure) Error() string {
+	return e.err.Error() + " (the DSP's server refused the write with a bare \"Failure\": on OpenSSH servers that is most often the DSP's disk full or a quota reached; ferry retries)"
+}
+func (e *serverFailure) Unwrap() error { return e.err }
 
 func isPermanent(err error) bool {
 	var hostKey *HostKeyError

@@ -298,6 +298,9 @@ func TestClassify(t *testing.T) {
 			t.Errorf("%s: classify(%v) permanent = %v, want %v", tt.name, tt.err, got, tt.permanent)
 		}
 	}
+	if msg := classify(&sftp.StatusError{Code: uint32(sftp.ErrSSHFxFailure)}).Error(); !strings.Contains(msg, "the DSP's disk full") {
+		t.Errorf("a bare Failure does not name the likely cause: %s", msg)
+	}
 }
 
 // TestHungServerFailsCallsAndReconnects: a server that stops answering
