@@ -243,6 +243,26 @@ func (e *Engine) countCatalogue(ctx context.Context) {
 	}
 }
 
+// clearDeadNodes removes what dead daemons' interrupted writes and
+// removals left under <root>/.ferry (their temporary and trash folders):
+// a daemon that never starts again would leave them for ever.
+func (e *Engine) clearDeadNodes() {
+	trash, _ := os.ReadDir(e.layout.State("trash"))
+	nodes := e.rec.Nodes()
+	for _, t := range trash {
+		nodes = append(nodes, t.Name())
+	}
+	for _, node := range nodes {
+		if node == e.node || e.nodeAlive(node) {
+			continue
+		}
+		if err := e.rec.ClearNode(node); err != nil {
+			e.log.Warn("clear a stopped daemon's temporary files", "node", node, "err", err)
+		}
+		os.RemoveAll(e.layout.State("trash", node))
+	}
+}
+
 // nodeAlive reports whether another daemon on the root is running: it
 // holds its lock, or its lease has moved lately.
 func (e *Engine) nodeAlive(node string) bool {
@@ -438,6 +458,7 @@ func (e *Engine) rescanLoop(ctx context.Context) {
 	defer t.Stop()
 	for {
 		// A daemon sharing the root may have died since: take its items back.
+		e.clearDeadNodes()
 		if n, err := releaseStaleClaims(e.layout, e.node, false, e.nodeAlive); err != nil {
 			e.log.Error("release stale claims", "err", err)
 		} else if n > 0 {

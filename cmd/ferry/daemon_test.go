@@ -43,7 +43,7 @@ func TestMain(m *testing.M) {
 
 // testConfig writes a configuration for a test root: fast settle and
 // polls, the sandbox DSP unless dsps says otherwise.
-func testConfig(t *testing.T, root, node, dsps string) string {
+func testConfig(t testing.TB, root, node, dsps string) string {
 	t.Helper()
 	if dsps == "" {
 		dsps = `
@@ -83,14 +83,14 @@ level = "debug"
 
 // daemon is a ferry process under test.
 type daemon struct {
-	t    *testing.T
+	t    testing.TB
 	cmd  *exec.Cmd
 	mu   sync.Mutex
 	logs bytes.Buffer
 	done chan struct{}
 }
 
-func startDaemon(t *testing.T, cfg string) *daemon {
+func startDaemon(t testing.TB, cfg string) *daemon {
 	t.Helper()
 	d := &daemon{t: t, done: make(chan struct{})}
 	d.start(exec.Command(ferryBin, "run", "-config", cfg), `"msg":"ferry running"`)
@@ -178,7 +178,7 @@ func (d *daemon) metricsURL() string {
 	return url
 }
 
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {

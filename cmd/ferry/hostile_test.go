@@ -256,7 +256,7 @@ func fileSize(t *testing.T, p string) int64 {
 }
 
 // peakRSS is a process's peak resident memory (VmHWM), in bytes.
-func peakRSS(t *testing.T, pid int) int64 {
+func peakRSS(t testing.TB, pid int) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		t.Skipf("no /proc here: %v", err)

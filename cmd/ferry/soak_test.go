@@ -107,6 +107,9 @@ func soak(t *testing.T, rootA, rootB string, releases, kills int, both bool) {
 		return len(entries(t, filepath.Join(rootA, "acknowledged"))) >= 2*releases
 	})
 	final.stop()
+	// Node-b starts once more, as every daemon eventually does: its start
+	// clears what its last interrupted writes left in its own folder.
+	startDaemon(t, cfgB).stop()
 	t.Logf("soak: %d releases × 2 DSPs, %d SIGKILLs (%d while work was left), %s", releases, killed, killedMidWay, time.Since(start).Round(time.Second))
 
 	root := rootA

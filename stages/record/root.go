@@ -180,3 +180,25 @@ func OpenReader(root string) (*Root, error) {
 	r.seal = sealer{key: b}
 	return r, nil
 }
+
+// Nodes lists the nodes with a temporary folder under the root.
+func (r *Root) Nodes() []string {
+	es, _ := os.ReadDir(r.path("tmp"))
+	var out []string
+	for _, e := range es {
+		if e.IsDir() && ValidName(e.Name()) {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// ClearNode empties the temporary folder of a node known to be dead
+// (another node's lease expired), removing what its interrupted writes
+// left; a live node's is never touched.
+func (r *Root) ClearNode(node string) error {
+	if node == r.node || !ValidName(node) {
+		return nil
+	}
+	return os.RemoveAll(r.path("tmp", node))
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
+)
+
+// BenchmarkPipelineThroughput drops N small releases (a 0.2 s WAV and
+// FLAC and a 3000×3000 cover each; FERRY_BENCH_RELEASES, default 1000) at
+// once into a real `ferry run` with the sandbox DSP and reports
+// releases/min overall, for the first and the last tenth, the daemon's
+// peak RSS, and how long `ferry status` takes with them all in
+// acknowledged/.
+func BenchmarkPipelineThroughput(b *testing.B) {
+	n := 1000
+	if v, err := strconv.Atoi(os.Getenv("FERRY_BENCH_RELEASES")); err == nil && v > 0 {
+		n = v
+	}
+	for range b.N {
+		root := b.TempDir()
+		cfg := testConfig(b, root, "bench", "")
+		// One release's media, linked into every drop: only release.toml
+		// differs (its UPC and ISRCs).
+		media := releasetest.Write(b, b.TempDir(), "media", 0, releasetest.Options{})
+		staging := filepath.Join(root, "staging")
+		for i := range n {
+			dir := filepath.Join(staging, fmt.Sprintf("r%05d", i))
+			os.MkdirAll(dir, 0o755)
+			for _, f := range []string{"01.wav", "02.flac", "cover.jpg"} {
+				if err := os.Link(filepath.Join(media, f), filepath.Join(dir, f)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			os.WriteFile(filepath.Join(dir, "release.toml"), []byte(releasetest.TOML(100000+i, releasetest.Options{})), 0o644)
+		}
+		d := startDaemon(b, cfg)
+		start := time.Now()
+		os.MkdirAll(filepath.Join(root, "inbox"), 0o755)
+		for i := range n {
+			name := fmt.Sprintf("r%05d", i)
+			if err := os.Rename(filepath.Join(staging, name), filepath.Join(root, "inbox", name)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		var firstTenth, lastTenthStart time.Duration
+		for {
+			done := countEntries(filepath.Join(root, "acknowledged"))
+			if firstTenth == 0 && done >= n/10 {
+				firstTenth = time.Since(start)
+			}
+			if lastTenthStart == 0 && done >= n-n/10 {
+				lastTenthStart = time.Since(start)
+			}
+			if done >= n {
+				break
+			}
+			if time.Since(start) > 60*time.Minute {
+				b.Fatalf("only %d of %d acknowledged after an hour", done, n)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		total := time.Since(start)
+		rss := peakRSS(b, d.cmd.Process.Pid)
+		statusStart := time.Now()
+		if out, err := exec.Command(ferryBin, "status", "-root", root).CombinedOutput(); err != nil {
+			b.Fatalf("ferry status: %v\n%s", err, out[:min(len(out), 500)])
+		}
+		statusTime := time.Since(statusStart)
+		d.stop()
+		perMin := func(k int, d time.Duration) float64 { return float64(k) / d.Minutes() }
+		b.ReportMetric(perMin(n, total), "releases/min")
+		b.ReportMetric(perMin(n/10, firstTenth), "first-tenth-releases/min")
+		b.ReportMetric(perMin(n/10, total-lastTenthStart), "last-tenth-releases/min")
+		b.ReportMetric(float64(rss>>20), "peak-RSS-MiB")
+		b.ReportMetric(statusTime.Seconds()*1000, "status-ms")
+	}
+}
+
+func countEntries(dir string) int {
+	es, _ := os.ReadDir(dir)
+	n := 0
+	for _, e := range es {
+		if e.Name()[0] != '.' {
+			n++
+		}
+	}
+	return n
+}
