@@ -5,14 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
-	"golang.org/x/sys/unix"
+
+	"github.com/ferrydelivery/ferry/stages/files"
 )
 
 // Auto is the value that asks ferry for a code in release.toml:
@@ -364,57 +364,26 @@ func stripComment(s string) string {
 const maxReleaseFile = 1 << 20
 
 // WriteBack replaces the "auto" values of the release.toml at path with
-// the codes of as, in place: the file is opened without following a
-// link, must be a regular file of at most 1 MiB, and is replaced
-// atomically (temporary file, fsync, rename, fsync of the folder) with
-// its mode kept.
+// the codes of as, in place: the file is opened as every file in a drop
+// is (no link followed, regular, at most 1 MiB, checked on the
+// descriptor) and replaced atomically (temporary file, fsync, rename,
+// fsync of the folder) with its mode kept.
 func WriteBack(path string, as Assignment) error {
-	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+	f, fi, err := files.OpenRegular(path, maxReleaseFile)
 	if err != nil {
 		return fmt.Errorf("write codes into %s: %w", filepath.Base(path), err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
+	data, err := io.ReadAll(io.LimitReader(f, maxReleaseFile+1))
+	if err == nil && len(data) > maxReleaseFile {
+		err = files.ErrTooLarge
+	}
 	if err != nil {
 		return fmt.Errorf("write codes into %s: %w", filepath.Base(path), err)
-	}
-	if !fi.Mode().IsRegular() || fi.Size() > maxReleaseFile {
-		return fmt.Errorf("write codes into %s: not a regular file of at most %d bytes", filepath.Base(path), maxReleaseFile)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxReleaseFile+1))
-	if err != nil || len(data) > maxReleaseFile {
-		return fmt.Errorf("write codes into %s: read: %v", filepath.Base(path), err)
 	}
 	out, err := FillAuto(data, as)
 	if err != nil {
 		return err
 	}
-	return replaceFile(path, out, fi.Mode().Perm())
-}
-
-// replaceFile writes data to path atomically with mode perm.
-func replaceFile(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".ferry-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(perm)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	return syncDir(dir)
+	return files.WriteFileAtomic(path, out, fi.Mode().Perm())
 }

@@ -1,10 +1,13 @@
 package identifiers
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ferrydelivery/ferry/stages/files"
 )
 
 const autoRelease = `# Harbour Lights — the label's template, filled in by hand.
@@ -146,7 +149,7 @@ func TestWriteBackFile(t *testing.T) {
 	}
 	big := filepath.Join(dir, "big.toml")
 	os.WriteFile(big, []byte(autoRelease+strings.Repeat("#\n", maxReleaseFile)), 0o644)
-	if err := WriteBack(big, as); err == nil || !strings.Contains(err.Error(), "at most") {
+	if err := WriteBack(big, as); err == nil || !errors.Is(err, files.ErrTooLarge) {
 		t.Errorf("oversized file: %v", err)
 	}
 }
