@@ -42,7 +42,7 @@ file = "03.wav"
 
 const autoReleaseFilled = `# Harbour Lights — the label's template, filled in by hand.
 upc   = "5059876000107"    # ferry allocates it
-grid = "A12425G0000000001M"
+grid = "A12425G0000000001Z"
 title = "Harbour Lights"
 display_artist = "The Tidewater Band"
 
@@ -82,7 +82,7 @@ func TestFindAndFillAuto(t *testing.T) {
 	if len(kinds) != 4 || kinds[0] != UPC || kinds[1] != GRid || kinds[3] != ISRC {
 		t.Errorf("kinds = %v", kinds)
 	}
-	as := w.Assign([]string{"5059876000107", "A12425G0000000001M", "GBEXR2600001", "GBEXR2600002"})
+	as := w.Assign([]string{"5059876000107", "A12425G0000000001Z", "GBEXR2600001", "GBEXR2600002"})
 	out, err := FillAuto([]byte(autoRelease), as)
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +90,7 @@ func TestFindAndFillAuto(t *testing.T) {
 	if string(out) != autoReleaseFilled {
 		t.Errorf("filled release.toml:\n%s\nwant:\n%s", out, autoReleaseFilled)
 	}
-	if got := strings.Join(as.Codes(), " "); got != "5059876000107 A12425G0000000001M GBEXR2600001 GBEXR2600002" {
+	if got := strings.Join(as.Codes(), " "); got != "5059876000107 A12425G0000000001Z GBEXR2600001 GBEXR2600002" {
 		t.Errorf("codes = %s", got)
 	}
 	// Filled, the file asks for nothing more: a retry allocates nothing.
@@ -121,7 +121,7 @@ func TestWriteBackFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	as := w.Assign([]string{"5059876000107", "A12425G0000000001M", "GBEXR2600001", "GBEXR2600002"})
+	as := w.Assign([]string{"5059876000107", "A12425G0000000001Z", "GBEXR2600001", "GBEXR2600002"})
 	if err := WriteBack(path, as); err != nil {
 		t.Fatal(err)
 	}
