@@ -32,6 +32,9 @@ const noAllocator = "ferry has no identifier blocks configured ([identifiers] in
 func (v *Validator) allocate(dir string) ([]Allocation, string) {
 	path := filepath.Join(dir, ReleaseFileName)
 	data, err := files.ReadRegular(path, maxReleaseFileSize)
+	if errors.Is(err, fs.ErrNotExist) && v.FillMissing && v.IDs != nil {
+		return v.fillMissing(dir)
+	}
 	if errors.Is(err, files.ErrNotRegular) {
 		return nil, "release.toml is a link (or not a regular file): ferry writes codes only into a release.toml file itself"
 	}

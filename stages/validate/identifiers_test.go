@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferrydelivery/ferry/config"
+	"github.com/ferrydelivery/ferry/ern"
 	"github.com/ferrydelivery/ferry/ern/ident"
 	"github.com/ferrydelivery/ferry/stages/identifiers"
 )
@@ -155,4 +157,70 @@ func TestAutoAllocatedAndWrittenBack(t *testing.T) {
 			t.Errorf("pool %s %s: used %d, unconfirmed %d; want %d used, all confirmed", p.Kind, p.Block, p.Used, p.Unconfirmed, wantUsed)
 		}
 	}
+}
+
+// TestFillMissingInERNDrop: an ERN message without an ICPN and with a
+// track without an ISRC gets codes when fill_missing is on, kept in
+// ferry-ids.toml beside the untouched message; validating again
+// allocates nothing. Without fill_missing the missing codes are errors.
+func TestFillMissingInERNDrop(t *testing.T) {
+	base, problems := Load(goodRelease(t))
+	if len(problems) > 0 {
+		t.Fatalf("base release: %v", problems)
+	}
+	for _, v := range []ern.Version{ern.V382, ern.V43} {
+		t.Run(string(v), func(t *testing.T) {
+			dir := goodRelease(t)
+			m := *base.Model
+			m.UPC = ""
+			m.Tracks = append([]ern.Track(nil), m.Tracks...)
+			m.Tracks[1].ISRC = ""
+			msg := &ern.Message{Header: ern.Header{MessageID: "M1", ThreadID: "T1",
+				Sender: ern.Party{DPID: "PADPIDA3897722461G", Name: "Example Records"}, Created: testNow}, Release: &m}
+			var buf bytes.Buffer
+			if err := ern.Write(&buf, v, msg); err != nil {
+				t.Fatal(err)
+			}
+			os.Remove(filepath.Join(dir, ReleaseFileName))
+			xmlPath := filepath.Join(dir, "release.xml")
+			writeTestFile(t, xmlPath, buf.String())
+
+			if _, ps := testValidator(defaultRules).Validate(dir); !hasProblem(ps, ruleRequired, "upc") || !hasProblem(ps, ruleRequired, "tracks[2].isrc") {
+				t.Errorf("without fill_missing: %v", ps)
+			}
+			val := testValidator(defaultRules)
+			val.IDs, val.FillMissing = openIDs(t, t.TempDir(), idBlocks), true
+			rel, ps := val.Validate(dir)
+			if ps.Errors() > 0 {
+				t.Fatalf("problems:\n%s", ps.Error())
+			}
+			want := []Allocation{{"upc", "5059876000008"}, {"tracks[2].isrc", "GBEXS2600001"}}
+			if len(rel.Allocated) != 2 || rel.Allocated[0] != want[0] || rel.Allocated[1] != want[1] {
+				t.Errorf("allocated %v, want %v", rel.Allocated, want)
+			}
+			if rel.Model.UPC != "5059876000008" || rel.Model.Tracks[1].ISRC != "GBEXS2600001" || rel.Model.Tracks[0].ISRC != "GBEXR2600001" {
+				t.Errorf("model: UPC %s, ISRCs %s %s", rel.Model.UPC, rel.Model.Tracks[0].ISRC, rel.Model.Tracks[1].ISRC)
+			}
+			if data, _ := os.ReadFile(xmlPath); string(data) != buf.String() {
+				t.Error("the ERN message was changed")
+			}
+			// Loading alone (as packaging does) sees the codes; a second
+			// validation allocates nothing.
+			if again, _ := Load(dir); again.Model.UPC != "5059876000008" {
+				t.Errorf("Load: UPC %q", again.Model.UPC)
+			}
+			if rel, ps := val.Validate(dir); len(rel.Allocated) != 0 || ps.Errors() > 0 {
+				t.Errorf("revalidation allocated %v; %v", rel.Allocated, ps)
+			}
+		})
+	}
+}
+
+func hasProblem(ps Problems, rule, where string) bool {
+	for _, p := range ps {
+		if p.Rule == rule && p.Where == where {
+			return true
+		}
+	}
+	return false
 }

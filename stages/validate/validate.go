@@ -139,6 +139,9 @@ func readReleaseFileIn(dir string) (*ReleaseFile, *Problem) {
 			return nil, &Problem{Severity: Error, Rule: ruleReleaseFile, Where: name, What: err.Error(),
 				Fix: "drop a NewReleaseMessage in ERN 3.8.2, 4.1, 4.1.1, 4.2, 4.3, 4.3.1 or 4.3.2, or a release.toml instead"}
 		}
+		if p := applyIDsFile(dir, rf); p != nil {
+			return nil, p
+		}
 		return rf, nil
 	case err != nil:
 		return nil, bad(openProblem(ReleaseFileName, err).what, "let ferry's user read release.toml, or write it again")
@@ -281,6 +284,10 @@ type Validator struct {
 	// Artists, when not nil, is the artist registry whose ISNI and IPI
 	// are added to the artists a release names.
 	Artists *identifiers.Artists
+	// FillMissing, with IDs, allocates the ICPN and ISRCs an ERN message
+	// dropped without them lacks ([identifiers] fill_missing); they are
+	// kept in ferry-ids.toml beside the message.
+	FillMissing bool
 }
 
 func (v *Validator) ernVersion(dsp string) string {
@@ -304,7 +311,8 @@ func ValidatorFor(cfg *config.Config) *Validator {
 		}
 		return ""
 	}
-	return &Validator{Rules: cfg.RulesFor, DefaultDSPs: defaults, DSPs: cfg.DSPNames(), Location: cfg.Lifecycle.Location(), ERNVersion: version}
+	return &Validator{Rules: cfg.RulesFor, DefaultDSPs: defaults, DSPs: cfg.DSPNames(), Location: cfg.Lifecycle.Location(), ERNVersion: version,
+		FillMissing: cfg.Identifiers.FillMissing}
 }
 
 // Validate loads the release folder at dir and runs every check, for
