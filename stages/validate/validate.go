@@ -354,7 +354,7 @@ func (v *Validator) ValidateForContext(ctx context.Context, dir string, only []s
 		return append(ps, rel.leadTime(r.LeadTime.Duration, c.now)...)
 	})
 	ps = rel.file.place(ps)
-	if ps.Errors() > 0 && len(allocated) > 0 {
+	if ps.Errors() > 0 && len(allocated) > 0 && autoReason == "" { // written back: kept
 		ps = append(ps, keptCodes(allocated))
 	}
 	ps.Sort()
