@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -355,7 +356,7 @@ func (a *Allocator) Observe(purpose string, codes ...string) error {
 		var add []string
 		for _, c := range codes {
 			p, ok := parse(c)
-			if ok && a.st.codes[p.key] == nil && a.inBlock(&p) && !contains(add, p.code) {
+			if ok && a.st.codes[p.key] == nil && a.inBlock(&p) && !slices.Contains(add, p.code) {
 				add = append(add, p.code)
 			}
 		}
@@ -417,15 +418,6 @@ func (a *Allocator) inBlock(p *parsed) bool {
 	for _, b := range a.blocks[p.kind] {
 		q := *p
 		if b.contains(&q) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
 			return true
 		}
 	}
