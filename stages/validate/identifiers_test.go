@@ -135,6 +135,11 @@ func TestAutoAllocatedAndWrittenBack(t *testing.T) {
 	// restarted daemon is a new allocator on the same root).
 	v2 := testValidator(defaultRules)
 	v2.IDs = openIDs(t, root, idBlocks)
+	moved := filepath.Join(t.TempDir(), "release")
+	if err := os.Rename(dir, moved); err != nil {
+		t.Fatal(err)
+	}
+	dir = moved
 	for range 2 {
 		rel, ps := v2.Validate(dir)
 		if len(ps) != 0 || len(rel.Allocated) != 0 || rel.Model.UPC != "5059876000008" {
