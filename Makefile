@@ -13,7 +13,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # about 2 minutes on 2 vCPU the first time, nothing after.
 VERSITYGW := github.com/versity/versitygw/cmd/versitygw@v1.8.0
 
-.PHONY: build run test test-deps bench soak lint fuzz example clean
+.PHONY: build run test test-deps test-ids-crash bench soak lint fuzz example clean
 
 build:
 	$(GO) build -buildvcs=auto -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/ferry
@@ -72,6 +72,12 @@ test: test-deps example
 	$(GO) vet ./... ./testdata/mkexample ./testdata/testsummary
 	$(GO) run ./testdata/testsummary $(GO) test -json -count=1 -timeout 9m ./... ./testdata/testsummary
 
+# The identifier allocator's crash test at full size: two processes
+# allocating 10,000 codes each on one root, SIGKILLed at random (make test
+# runs it with 300 each). Takes a minute or more, depending on load.
+test-ids-crash:
+	FERRY_IDS_CRASH_CODES=10000 FERRY_IDS_CRASH_KILL_MS=100 $(GO) test -count=1 -timeout 60m -run '^TestTwoProcessesSIGKILL$$' -v ./stages/identifiers
+
 # Every benchmark, each with the iteration count its size calls for, and
 # the side-by-side comparisons with md5sum, b3sum, OpenSSH sftp and
 # xmllint in the same runs. Takes about ten minutes; needs ~2.2 GiB of free
@@ -101,6 +107,7 @@ bench: test-deps example
 	$(BENCH) -bench TenThousandDrops -benchtime 1x ./watch
 	FERRY_WATCH_BENCH_POLL_CPU=1 $(BENCH) -bench PollCPU100k -benchtime 1x ./watch
 	$(BENCH) -bench 'Redrop|MetadataOnly' -benchtime 3x ./pipeline
+	$(BENCH) -bench Allocate -benchtime 1x ./stages/identifiers
 	@echo "== side by side, from this run (ratio: ferry's rate over the other's; load1: load average) =="
 	@grep -hE 'ratio' $(RATIOS)
 

@@ -152,5 +152,6 @@ func (c *Config) valueIssues() Issues {
 	for i := range c.Notify {
 		keyed(c.Notify[i].check(i))
 	}
+	keyed(c.Identifiers.check())
 	return is
 }

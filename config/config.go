@@ -35,6 +35,9 @@ type Config struct {
 	// Notify are the webhooks told about failures, acknowledgements and
 	// unreachable DSPs.
 	Notify []Notify `toml:"notify"`
+	// Identifiers are the label's UPC, ISRC and GRid blocks (see
+	// identifiers.go).
+	Identifiers Identifiers `toml:"identifiers"`
 
 	lines *Lines // where each key is written, when read from a file
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ferrydelivery/ferry/pipeline"
+	"github.com/ferrydelivery/ferry/stages/identifiers"
 )
 
 // exportedNames is every metric family a running ferry registers: its own
@@ -18,6 +19,9 @@ func exportedNames(t *testing.T) map[string]bool {
 	t.Helper()
 	m := pipeline.NewMetrics(nil)
 	m.RegisterGoCollectors()
+	// The identifier blocks' counts, registered by `ferry run` when
+	// [identifiers] has blocks.
+	m.Registry.MustRegister(identifiers.NewCollector(nil))
 	names := map[string]bool{}
 	for _, n := range m.MetricNames() {
 		names[n] = true

@@ -274,6 +274,9 @@ func TestExitCodesAsDocumented(t *testing.T) {
 			return run("health", "-addr", addr)(t)
 		}, "not answering"},
 		{"health", "unknown flag", 2, run("health", "-nosuch"), "-nosuch"},
+		{"ids", "show", 0, run("ids", "show", "-config", f.cfg), "no identifier block is configured"},
+		{"ids", "import of a file without codes", 1, run("ids", "import", "-config", f.cfg, f.cfg), "nothing imported"},
+		{"ids", "unknown command", 2, run("ids", "list"), `unknown command "list"`},
 		{"version", "", 0, run("version"), "ferry "},
 		{"help", "a command", 0, run("help", "status"), "Usage: ferry status"},
 		{"help", "unknown command", 2, run("help", "nosuch"), "unknown command"},

@@ -34,6 +34,7 @@ var commands = map[string]func(args []string) int{
 	"config":       configCmd,
 	"health":       healthCmd,
 	"version":      versionCmd,
+	"ids":          idsCmd,
 }
 
 const usage = `ferry delivers music releases to DSPs through hot folders.

@@ -42,3 +42,20 @@ func CheckGRid(s string) error {
 	}
 	return nil
 }
+
+// MakeGRid builds a GRid from a 5-character issuer code and a release
+// number, zero-padded on the left to 10 characters, with its Mod 37,36
+// check character: issuer "2425G" and release number 1 give
+// A12425G0000000001 and its check character.
+func MakeGRid(issuer string, release uint64) (string, error) {
+	issuer = strip(issuer)
+	if len(issuer) != 5 || badChar(issuer, 0, isAlnum, "") != "" {
+		return "", fmt.Errorf("make GRid: issuer code %q must be 5 letters or digits", issuer)
+	}
+	num := fmt.Sprintf("%010d", release)
+	if len(num) != 10 {
+		return "", fmt.Errorf("make GRid: release number %d has more than 10 digits", release)
+	}
+	body := "A1" + issuer + num
+	return body + string(mod37_36(body)), nil
+}

@@ -1,5 +1,7 @@
 package ident
 
+import "fmt"
+
 // ISRC (ISO 3901): 12 characters CC-XXX-YY-NNNNN: a 2-letter country
 // code, a 3-character registrant code, 2 digits of the reference year and
 // a 5-digit designation code. It has no check character.
@@ -56,4 +58,41 @@ func DuplicateISRCs(isrcs []string) map[string][]int {
 		}
 	}
 	return dups
+}
+
+// MakeISRC builds an ISRC from its parts: a 2-letter country code, a
+// 3-character registrant code, the reference year (only its last two
+// digits are kept) and a designation code of at most 5 digits.
+func MakeISRC(country, registrant string, year, designation int) (string, error) {
+	country, registrant = strip(country), strip(registrant)
+	switch {
+	case len(country) != 2 || badChar(country, 0, isUpper, "") != "":
+		return "", fmt.Errorf("make ISRC: country code %q must be 2 letters", country)
+	case len(registrant) != 3 || badChar(registrant, 0, isAlnum, "") != "":
+		return "", fmt.Errorf("make ISRC: registrant code %q must be 3 letters or digits", registrant)
+	case year < 0:
+		return "", fmt.Errorf("make ISRC: year %d is negative", year)
+	case designation < 0 || designation > 99999:
+		return "", fmt.Errorf("make ISRC: designation code %d is not 0-99999", designation)
+	}
+	return fmt.Sprintf("%s%s%02d%05d", country, registrant, year%100, designation), nil
+}
+
+// ISRCParts splits a valid ISRC into its country code, registrant code,
+// two-digit year and designation code.
+func ISRCParts(s string) (country, registrant string, yy, designation int, err error) {
+	if err := CheckISRC(s); err != nil {
+		return "", "", 0, 0, err
+	}
+	n := NormalizeISRC(s)
+	return n[:2], n[2:5], atoi(n[5:7]), atoi(n[7:]), nil
+}
+
+// atoi converts a string of digits already checked to be digits.
+func atoi(s string) int {
+	v := 0
+	for i := 0; i < len(s); i++ {
+		v = v*10 + int(s[i]-'0')
+	}
+	return v
 }

@@ -56,3 +56,26 @@ func CheckUPC(s string) error {
 	}
 	return nil
 }
+
+// MakeUPC builds a UPC-A (digits = 12) or EAN-13 (digits = 13) from a
+// GS1 company prefix and an item reference, appending the GS1 check
+// digit. The reference is zero-padded on the left to fill the number, so
+// prefix "5059876" and reference 42 give the EAN-13 5059876000427.
+func MakeUPC(prefix string, reference uint64, digits int) (string, error) {
+	if digits != 12 && digits != 13 {
+		return "", fmt.Errorf("make UPC: %d digits, expected 12 (UPC-A) or 13 (EAN-13)", digits)
+	}
+	if msg := badChar(prefix, 0, isDigit, "a digit"); msg != "" || prefix == "" {
+		return "", fmt.Errorf("make UPC: company prefix %q must be digits", prefix)
+	}
+	width := digits - 1 - len(prefix)
+	if width < 1 {
+		return "", fmt.Errorf("make UPC: company prefix %q leaves no room for an item reference in %d digits", prefix, digits)
+	}
+	ref := fmt.Sprintf("%0*d", width, reference)
+	if len(ref) != width {
+		return "", fmt.Errorf("make UPC: item reference %d has more than %d digits", reference, width)
+	}
+	body := prefix + ref
+	return body + string(gs1CheckDigit(body)), nil
+}

@@ -66,6 +66,11 @@ const (
 	ruleISRCDuplicate        = "isrc-duplicate"
 	ruleGRid                 = "grid"
 	ruleISNI                 = "isni"
+	ruleIDAuto               = "id-auto"
+	ruleIDAllocated          = "id-allocated"
+	ruleIDUnissued           = "id-unissued"
+	ruleIDJournal            = "id-journal"
+	ruleArtistISNI           = "artist-isni"
 	ruleDate                 = "date"
 	ruleDateOrder            = "date-order"
 	ruleDealEnded            = "deal-ended"
@@ -135,6 +140,11 @@ var checks = []Check{
 	{ruleISRCDuplicate, Error, false, false, "two tracks of the release share an ISRC"},
 	{ruleGRid, Error, false, false, "the GRid is not A1 + 16 characters with a valid check character"},
 	{ruleISNI, Error, false, false, "an artist's or contributor's ISNI is not 16 characters with a valid check character"},
+	{ruleIDAuto, Error, true, false, `upc, grid or an isrc is "auto" and ferry could not give it a code (no [identifiers] block of that kind, every block used up, release.toml a link or written in a form ferry cannot rewrite)`},
+	{ruleIDAllocated, Warning, false, false, `ferry allocated codes for "auto" values and wrote them into release.toml, and the release failed for another reason: the codes stay the release's (reported only then)`},
+	{ruleIDUnissued, Warning, false, false, "a UPC or ISRC lies in one of the label's own blocks but was never allocated, reserved or imported (a typo?)"},
+	{ruleIDJournal, Error, true, false, "ferry's identifier journal (.ferry/ids under the root) could not be read or written"},
+	{ruleArtistISNI, Warning, false, false, "an artist's ISNI differs from the one the artist registry (artists.toml) gives for the same name"},
 	{ruleDate, Error, false, false, "a date is not a real calendar date written YYYY-MM-DD"},
 	{ruleDateOrder, Error, false, false, "original_release_date after release_date, a deal's end_date before its start_date, or a preorder_date not before the deal's start"},
 	{ruleDealEnded, Warning, false, false, "a deal's end_date has passed: the release is not on sale under it"},

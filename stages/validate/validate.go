@@ -13,6 +13,7 @@ import (
 
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/stages/identifiers"
 	"github.com/ferrydelivery/ferry/stages/media"
 )
 
@@ -31,6 +32,9 @@ type Release struct {
 	// Files maps each referenced file name (as written in release.toml)
 	// to its path relative to Dir with links resolved.
 	Files map[string]string
+	// Allocated lists the codes validation allocated for this release's
+	// "auto" values and wrote into its release.toml, for its history.
+	Allocated []Allocation
 	// HeaderBytes is how many bytes of the audio and artwork files were
 	// read to learn their formats and durations (headers only).
 	HeaderBytes int64
@@ -134,6 +138,9 @@ func readReleaseFileIn(dir string) (*ReleaseFile, *Problem) {
 		if err != nil {
 			return nil, &Problem{Severity: Error, Rule: ruleReleaseFile, Where: name, What: err.Error(),
 				Fix: "drop a NewReleaseMessage in ERN 3.8.2, 4.1, 4.1.1, 4.2, 4.3, 4.3.1 or 4.3.2, or a release.toml instead"}
+		}
+		if p := applyIDsFile(dir, rf); p != nil {
+			return nil, p
 		}
 		return rf, nil
 	case err != nil:
@@ -269,6 +276,18 @@ type Validator struct {
 	// for the values some versions lack (AsPerContract); nil or "": not
 	// checked.
 	ERNVersion func(dsp string) string
+	// IDs, when not nil, allocates codes for the "auto" values of
+	// release.toml and writes them back before the release is checked,
+	// and holds the codes the label issued (see identifiers.go). Nil:
+	// "auto" is an error.
+	IDs *identifiers.Allocator
+	// Artists, when not nil, is the artist registry whose ISNI and IPI
+	// are added to the artists a release names.
+	Artists *identifiers.Artists
+	// FillMissing, with IDs, allocates the ICPN and ISRCs an ERN message
+	// dropped without them lacks ([identifiers] fill_missing); they are
+	// kept in ferry-ids.toml beside the message.
+	FillMissing bool
 }
 
 func (v *Validator) ernVersion(dsp string) string {
@@ -292,7 +311,8 @@ func ValidatorFor(cfg *config.Config) *Validator {
 		}
 		return ""
 	}
-	return &Validator{Rules: cfg.RulesFor, DefaultDSPs: defaults, DSPs: cfg.DSPNames(), Location: cfg.Lifecycle.Location(), ERNVersion: version}
+	return &Validator{Rules: cfg.RulesFor, DefaultDSPs: defaults, DSPs: cfg.DSPNames(), Location: cfg.Lifecycle.Location(), ERNVersion: version,
+		FillMissing: cfg.Identifiers.FillMissing}
 }
 
 // Validate loads the release folder at dir and runs every check, for
@@ -311,17 +331,20 @@ func (v *Validator) ValidateFor(dir string, only []string) (*Release, Problems) 
 
 // ValidateForContext is ValidateFor, abandoned when ctx is done.
 func (v *Validator) ValidateForContext(ctx context.Context, dir string, only []string) (*Release, Problems) {
+	allocated, autoReason := v.allocate(dir)
 	rel, loaded := load(ctx, dir)
 	if rel == nil {
 		return nil, loaded
 	}
+	rel.Allocated = allocated
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
 	}
-	c := &checker{rel: rel, rf: rel.file, now: now(), dsps: v.DSPs, loc: v.Location}
+	c := &checker{rel: rel, rf: rel.file, now: now(), dsps: v.DSPs, loc: v.Location, autoReason: autoReason}
 	c.ps = loaded
 	c.run()
+	c.ps = append(c.ps, v.registryChecks(rel)...)
 	targets := v.targets(rel, only)
 	for _, p := range rel.checkNames(targets, only) {
 		c.add(p.Rule, p.Where, p.What, p.Fix)
@@ -331,6 +354,9 @@ func (v *Validator) ValidateForContext(ctx context.Context, dir string, only []s
 		return append(ps, rel.leadTime(r.LeadTime.Duration, c.now)...)
 	})
 	ps = rel.file.place(ps)
+	if ps.Errors() > 0 && len(allocated) > 0 && autoReason == "" { // written back: kept
+		ps = append(ps, keptCodes(allocated))
+	}
 	ps.Sort()
 	if rel.file.ern != nil {
 		rel.file.ern.hints(ps)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ferrydelivery/ferry/ern/ident"
+	"github.com/ferrydelivery/ferry/stages/identifiers"
 )
 
 // checker runs the checks that do not depend on a DSP over one loaded
@@ -18,7 +19,9 @@ type checker struct {
 	now  time.Time
 	dsps []string // configured DSPs; nil: deliver_to is not checked
 	loc  *time.Location
-	ps   Problems
+	// autoReason says why "auto" values were given no code.
+	autoReason string
+	ps         Problems
 }
 
 func (c *checker) add(rule, where, what, fix string) {
@@ -155,19 +158,20 @@ func (c *checker) checkRequired() {
 // and every artist's and contributor's ISNI.
 func (c *checker) checkIdentifiers() {
 	rf := c.rf
-	if strings.TrimSpace(rf.UPC) != "" {
+	c.checkAuto()
+	if strings.TrimSpace(rf.UPC) != "" && !identifiers.IsAuto(rf.UPC) {
 		if err := ident.CheckUPC(rf.UPC); err != nil {
 			c.add(ruleUPC, "upc", identProblem(err), "copy the UPC/EAN exactly as issued: 12 digits (UPC-A), 13 (EAN-13) or 14 (GTIN-14); a wrong check digit usually means a typo")
 		}
 	}
-	if strings.TrimSpace(rf.GRid) != "" {
+	if strings.TrimSpace(rf.GRid) != "" && !identifiers.IsAuto(rf.GRid) {
 		if err := ident.CheckGRid(rf.GRid); err != nil {
 			c.add(ruleGRid, "grid", identProblem(err), "copy the GRid exactly as issued (18 characters starting A1), or leave grid out")
 		}
 	}
 	first := map[string]int{}
 	for i, t := range rf.Tracks {
-		if strings.TrimSpace(t.ISRC) == "" {
+		if strings.TrimSpace(t.ISRC) == "" || identifiers.IsAuto(t.ISRC) {
 			continue
 		}
 		where := fmt.Sprintf("tracks[%d].isrc", i+1)

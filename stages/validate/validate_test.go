@@ -32,6 +32,9 @@ type badRelease struct {
 	// The problem expected: its rule, where it is, a phrase of its text.
 	rule, where, phrase string
 	severity            Severity // "" : the rule's default
+	// validator, when set, equips the validator (an identifier allocator,
+	// an artist registry).
+	validator func(t *testing.T, v *Validator)
 }
 
 // Media writers for the cases.
@@ -403,7 +406,7 @@ instant_gratification = true`),
 		{name: "purge without its typed confirmation", toml: func(testing.TB, string) string {
 			return "action = \"purge\"\nupc = \"5901234123457\"\nconfirm_purge = \"5901234123450\"\n"
 		}, rule: rulePurgeConfirm, where: "confirm_purge", phrase: "cannot be undone"},
-	}, ernBadReleases()...)
+	}, append(ernBadReleases(), identifierBadReleases()...)...)
 }
 
 func TestValidateBadReleases(t *testing.T) {
@@ -433,7 +436,11 @@ func TestValidateBadReleases(t *testing.T) {
 			if rules == nil {
 				rules = defaultRules
 			}
-			_, ps := testValidator(rules).Validate(dir)
+			v := testValidator(rules)
+			if c.validator != nil {
+				c.validator(t, v)
+			}
+			_, ps := v.Validate(dir)
 			p, ok := findProblem(ps, c.rule, c.where, c.phrase)
 			if !ok {
 				t.Fatalf("no %s problem at %s saying %q; got:\n%s", c.rule, c.where, c.phrase, ps.Error())
