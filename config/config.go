@@ -154,15 +154,15 @@ type Ack struct {
 // Rules are validation limits; [rules] sets them for every DSP and
 // [dsp.NAME.rules] overrides them per DSP.
 type Rules struct {
-	MinArtworkPx    int               `toml:"min_artwork_px"`
-	MaxArtworkBytes int64             `toml:"max_artwork_bytes"`
-	AudioFormats    []string          `toml:"audio_formats"` // WAV, FLAC
-	AllowExtensible *bool             `toml:"allow_wave_extensible"`
+	MinArtworkPx    int      `toml:"min_artwork_px"`
+	MaxArtworkBytes int64    `toml:"max_artwork_bytes"`
+	AudioFormats    []string `toml:"audio_formats"` // WAV, FLAC
+	AllowExtensible *bool    `toml:"allow_wave_extensible"`
 	// LeadTime is how far ahead of its release (or pre-order) date the
 	// DSP wants a release; a closer or past date is rule lead-time. 0: no
 	// check.
-	LeadTime Duration `toml:"lead_time"`
-	Severity        map[string]string `toml:"severity"` // rule name -> error, warning, off
+	LeadTime Duration          `toml:"lead_time"`
+	Severity map[string]string `toml:"severity"` // rule name -> error, warning, off
 }
 
 // Lifecycle holds the settings of takedowns and restores.

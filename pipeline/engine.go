@@ -17,6 +17,7 @@ import (
 	"github.com/ferrydelivery/ferry/stages/delivery"
 	"github.com/ferrydelivery/ferry/stages/digest"
 	"github.com/ferrydelivery/ferry/stages/files"
+	"github.com/ferrydelivery/ferry/stages/identifiers"
 	"github.com/ferrydelivery/ferry/stages/record"
 	"github.com/ferrydelivery/ferry/watch"
 )
@@ -32,7 +33,11 @@ type Engine struct {
 	packager *delivery.Packager
 	hashes   *digest.Cache
 	rec      *record.Root
-	now      func() time.Time
+	// ids allocates UPCs, ISRCs and GRids from the label's pools (nil when
+	// none are configured); artists is the artist registry (or nil).
+	ids     *identifiers.Allocator
+	artists *identifiers.Artists
+	now     func() time.Time
 
 	queues map[Stage]chan string
 	mu     sync.Mutex
@@ -131,6 +136,14 @@ func New(cfg *config.Config, o Options) (*Engine, error) {
 		return nil, fmt.Errorf("open the root's records: %w", err)
 	}
 	e.metrics.entered = e.entered
+	e.ids, e.artists, err = identifiers.FromConfig(cfg)
+	if err != nil {
+		lock.release()
+		return nil, fmt.Errorf("open the identifier pools: %w", err)
+	}
+	if e.ids != nil {
+		e.metrics.Registry.MustRegister(identifiers.NewCollector(e.ids))
+	}
 	cache, err := digest.OpenCache(e.layout.State("hashcache.json"))
 	if err != nil {
 		lock.release()
@@ -280,6 +293,9 @@ func (e *Engine) Close() error {
 	cancel()
 	for _, d := range e.dests {
 		d.transport.Close()
+	}
+	if e.ids != nil {
+		e.ids.Close()
 	}
 	os.Remove(e.lease.path)
 	e.lock.release()

@@ -38,6 +38,9 @@ func (e *Engine) pack(ctx context.Context, name string) {
 		e.unclaim(Validated, item)
 		return
 	}
+	if rel != nil && e.artists != nil {
+		e.artists.Inject(rel.Model) // ISNI and IPI from the registry, into every message
+	}
 	if problems.Errors() > 0 {
 		e.fail(it, Validated, failure{Stage: Validated, What: "the release changed after validation: " + problems.Error(),
 			ToDo: "Fix the problems listed."})

@@ -66,11 +66,25 @@ func (e *Engine) validate(ctx context.Context, path string) {
 	}
 	v := validate.ValidatorFor(e.cfg)
 	v.Now = e.now
+	v.IDs, v.Artists = e.ids, e.artists
 	rel, problems := v.ValidateForContext(ctx, it.Path(), only)
 	if ctx.Err() != nil {
 		log.Info("interrupted by the shutdown; will resume")
 		e.unclaim(Inbox, it.Path())
 		return
+	}
+	if rel != nil && len(rel.Allocated) > 0 {
+		// The codes are durable in the pools' journal and written into the
+		// folder; the history says which, so a person can trace them.
+		var codes []string
+		for _, a := range rel.Allocated {
+			codes = append(codes, a.Where+" = "+a.Code)
+		}
+		log.Info("identifiers allocated and written into release.toml", "codes", strings.Join(codes, ", "))
+		if err := it.Note(record.HistoryLine{Time: e.now().UTC(), From: string(Inbox), To: string(Inbox), Node: e.node,
+			Attempt: st.Attempt, Note: "identifiers allocated: " + strings.Join(codes, ", ")}); err != nil {
+			log.Warn("write history", "err", err)
+		}
 	}
 	for _, p := range problems {
 		if p.Severity == validate.Warning {

@@ -7,6 +7,7 @@
 //	ferry releases [-root DIR] [-config FILE] [-json] [QUERY]
 //	ferry status [-root DIR] [-config FILE] [-json]
 //	ferry retry [-root DIR] [-config FILE] NAME...
+//	ferry ids show|reserve|import …
 //	ferry check-config FILE
 //	ferry config [-config FILE]
 //	ferry health [-config FILE] [-addr HOST:PORT] [-live]
@@ -52,6 +53,8 @@ Usage:
                                                 show every release and DSP delivery
   ferry retry [-root DIR] [-config FILE] NAME...
                                                 move failed items back to inbox/
+  ferry ids show [-json] | reserve -upc|-isrc|-grid N [-note TEXT] | import FILE
+                                                the label's identifier pools: what is left, codes reserved or loaded
   ferry check-config FILE                       check a configuration file
   ferry config [-config FILE]                   print the effective configuration
   ferry health [-config FILE] [-addr HOST:PORT] [-live]

@@ -68,10 +68,10 @@ type ReleaseFile struct {
 	AllowReuse          bool          `toml:"allow_reuse"`
 	// TakedownAt and Territories make a takedown scheduled (a date and
 	// time in [lifecycle] timezone) and partial (these territories only).
-	TakedownAt  string   `toml:"takedown_at"`
-	Territories []string `toml:"territories"`
-	Tracks              []TrackEntry  `toml:"tracks"`
-	Deals               []DealEntry   `toml:"deals"`
+	TakedownAt  string       `toml:"takedown_at"`
+	Territories []string     `toml:"territories"`
+	Tracks      []TrackEntry `toml:"tracks"`
+	Deals       []DealEntry  `toml:"deals"`
 
 	// ern is set when the release was read from an ERN message instead.
 	ern    *ernSource
