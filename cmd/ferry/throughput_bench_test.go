@@ -19,7 +19,7 @@ import (
 // peak RSS, and how long `ferry status` takes with them all in
 // acknowledged/.
 func BenchmarkPipelineThroughput(b *testing.B) {
-	n := 1000
+	n := 1000 // at most 10,000: the releases' ISRCs are numbered from 10000
 	if v, err := strconv.Atoi(os.Getenv("FERRY_BENCH_RELEASES")); err == nil && v > 0 {
 		n = v
 	}
@@ -38,7 +38,7 @@ func BenchmarkPipelineThroughput(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			os.WriteFile(filepath.Join(dir, "release.toml"), []byte(releasetest.TOML(100000+i, releasetest.Options{})), 0o644)
+			os.WriteFile(filepath.Join(dir, "release.toml"), []byte(releasetest.TOML(10000+i, releasetest.Options{})), 0o644)
 		}
 		d := startDaemon(b, cfg)
 		start := time.Now()
@@ -60,6 +60,9 @@ func BenchmarkPipelineThroughput(b *testing.B) {
 			}
 			if done >= n {
 				break
+			}
+			if failed := countEntries(filepath.Join(root, "failed")); failed > 0 {
+				b.Fatalf("%d releases failed", failed)
 			}
 			if time.Since(start) > 60*time.Minute {
 				b.Fatalf("only %d of %d acknowledged after an hour", done, n)
