@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ferrydelivery/ferry/stages/digest"
 	"github.com/ferrydelivery/ferry/stages/record"
 )
 
@@ -56,31 +57,20 @@ func StatusOf(l Layout, stages ...Stage) ([]ItemStatus, error) {
 		}
 		add := func(dir, node string) {
 			entries, _ := os.ReadDir(dir)
+			var names []string
 			for _, e := range entries {
-				if hidden(e.Name()) || strings.HasSuffix(e.Name(), fanoutSuffix) {
-					continue
+				if !hidden(e.Name()) && !strings.HasSuffix(e.Name(), fanoutSuffix) {
+					names = append(names, e.Name())
 				}
-				p := filepath.Join(dir, e.Name())
-				var st record.State
-				if rec != nil {
-					st, _ = rec.Peek(p)
-				}
-				is := ItemStatus{Name: e.Name(), Release: releaseOf(e.Name(), st.DSP), DSP: st.DSP, Stage: s, InFlight: node,
-					Attempt: st.Attempt, Tries: st.Tries, LastError: st.LastError, Progress: st.Progress, ProgressTotal: st.ProgressTotal,
-					Since: st.StageSince}
-				if st.Progress > 0 && s == Packaged {
-					is.Upload = &Progress{Done: st.Progress, Total: st.ProgressTotal, Rate: st.ProgressRate}
-				}
-				if rec != nil && st.DSP != "" {
-					if d, err := rec.PeekDelivery(p); err == nil {
-						is.MessageID, is.Kind = d.MessageID, d.Kind
-					}
-				}
-				if fi, err := e.Info(); err == nil && is.Since.IsZero() {
-					is.Since = changeTime(fi)
-				}
-				out = append(out, is)
 			}
+			// Records are read a few at a time: the reads wait on the disk
+			// (or the share), not on the processor.
+			found := make([]ItemStatus, len(names))
+			digest.ForEach(len(names), 8, func(i int) error {
+				found[i] = itemStatus(rec, filepath.Join(dir, names[i]), s, node)
+				return nil
+			})
+			out = append(out, found...)
 		}
 		if _, err := os.Stat(l.Dir(s)); err != nil {
 			return nil, fmt.Errorf("%s is not a ferry root: %w", l.Root, err)
@@ -194,4 +184,26 @@ func StageCounts(l Layout) map[Stage]int {
 		out[s], _ = countStage(l, s, nil) // counts only: no record read
 	}
 	return out
+}
+
+// itemStatus reads what `ferry status` shows of the item at path, in
+// stage s, claimed by node (or none).
+func itemStatus(rec *record.Root, path string, s Stage, node string) ItemStatus {
+	var st record.State
+	if rec != nil {
+		st, _ = rec.Peek(path)
+	}
+	name := filepath.Base(path)
+	is := ItemStatus{Name: name, Release: releaseOf(name, st.DSP), DSP: st.DSP, Stage: s, InFlight: node,
+		Attempt: st.Attempt, Tries: st.Tries, LastError: st.LastError, Progress: st.Progress, ProgressTotal: st.ProgressTotal,
+		Since: st.StageSince, MessageID: st.MessageID, Kind: st.Kind}
+	if st.Progress > 0 && s == Packaged {
+		is.Upload = &Progress{Done: st.Progress, Total: st.ProgressTotal, Rate: st.ProgressRate}
+	}
+	if is.Since.IsZero() {
+		if fi, err := os.Lstat(path); err == nil {
+			is.Since = changeTime(fi)
+		}
+	}
+	return is
 }

@@ -31,6 +31,10 @@ type State struct {
 	ProgressTotal int64   `json:"progress_total,omitempty"`
 	ProgressRate  float64 `json:"progress_rate,omitempty"`
 	LastError     string  `json:"last_error,omitempty"`
+	// MessageID and Kind are the delivery's, once packaged: `ferry status`
+	// shows them without reading the delivery record.
+	MessageID string `json:"message_id,omitempty"`
+	Kind      string `json:"kind,omitempty"`
 	// Blocked lists, per DSP, the validation errors that only that DSP's
 	// rules raise: packaging fails that DSP's instance with them.
 	Blocked map[string][]string `json:"blocked,omitempty"`

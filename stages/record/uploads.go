@@ -18,7 +18,11 @@ func (it *Item) SetDelivery(d *Delivery) error {
 	if err != nil {
 		return err
 	}
-	return it.withRecord(func(_, rec *os.File) error { return writeFile(rec, rec, DeliveryFile, data) })
+	if err := it.withRecord(func(_, rec *os.File) error { return writeFile(rec, rec, DeliveryFile, data) }); err != nil {
+		return err
+	}
+	it.State.MessageID, it.State.Kind = d.MessageID, d.Kind // saved with the next transition
+	return nil
 }
 
 // Delivery reads what packaging made for this instance. A record that
