@@ -90,3 +90,12 @@ func TestDeletedItemIsNotFailedEmpty(t *testing.T) {
 		t.Error("the deleted folder was made again")
 	}
 }
+
+// A folder name that is not valid UTF-8 (Latin-1 from an old Windows
+// share) is delivered under exactly its own bytes, never renamed.
+func TestNonUTF8FolderNameIsKept(t *testing.T) {
+	e := runEngine(t, localConfig(t))
+	name := "caf\xe9"
+	drop(t, e, name, 1, releasetest.Options{})
+	waitPath(t, filepath.Join(e.layout.Dir(Acknowledged), name+"@dsp"), 20*time.Second)
+}
