@@ -83,6 +83,9 @@ test-ids-crash:
 # xmllint in the same runs. Takes about ten minutes; needs ~2.2 GiB of free
 # disk and memory for the page cache. Figures are in the README.
 BENCH := $(GO) test -run '^$$' -benchmem -timeout 60m
+# Releases dropped at once in the end-to-end throughput run (10000: about
+# five minutes on 2 cores).
+BENCH_RELEASES ?= 1000
 # The side-by-side runs are also logged to RATIOS, whose ratio lines are
 # printed together at the end; `logged` keeps a failing run's status.
 RATIOS := bin/bench-ratios.log
@@ -97,6 +100,8 @@ bench: test-deps example
 	$(call logged,$(BENCH) -bench '^BenchmarkUpload' -benchtime 3x ./stages/delivery/sftp)
 	$(call logged,$(BENCH) -bench WAN -benchtime 1x ./stages/delivery/sftp)
 	$(BENCH) -bench UploadRecord10k -benchtime 3x ./stages/delivery
+	$(BENCH) -bench Status10k -benchtime 5x ./pipeline
+	FERRY_BENCH_RELEASES=$(BENCH_RELEASES) $(BENCH) -bench PipelineThroughput -benchtime 1x ./cmd/ferry
 	$(BENCH) -bench Catalogue100k -benchtime 1x ./stages/record
 	$(BENCH) -bench IdleScan10k ./stages/delivery/sandbox
 	$(BENCH) -bench AckPoll10k -benchtime 3x ./stages/delivery/sandbox
