@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/ferrydelivery/ferry/stages/files"
 	"github.com/zeebo/blake3"
 )
 
@@ -96,7 +97,7 @@ func readFile(ctx context.Context, path string, algorithms []string) (pass, os.F
 	for _, h := range hashes {
 		all = append(all, h)
 	}
-	p.size, err = hashStream(contextReader{ctx, f}, all...)
+	p.size, err = hashStream(files.ContextReader(ctx, f), all...)
 	b3.Sum(p.blake3[:0])
 	if err != nil {
 		return p, nil, fmt.Errorf("hash: read %s: %w", path, err)
@@ -192,17 +193,4 @@ func hashStream(r io.Reader, hashes ...hash.Hash) (int64, error) {
 		blockPool.Put(<-free)
 	}
 	return total, err
-}
-
-// contextReader stops a read pass when its context is done.
-type contextReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c contextReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

@@ -13,11 +13,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/ferrydelivery/ferry/ern"
 	"github.com/ferrydelivery/ferry/stages/delivery"
+	"github.com/ferrydelivery/ferry/stages/files"
 )
 
 // entry is one file of an archive being assembled.
@@ -112,7 +112,7 @@ func (a *archive) add(ctx context.Context, t *Transport, clean string, r io.Read
 		msg = &bytes.Buffer{}
 		dst = io.MultiWriter(w, crc, msg)
 	}
-	n, err := io.Copy(dst, &ctxReader{ctx: ctx, r: io.LimitReader(r, size)})
+	n, err := io.Copy(dst, files.ContextReader(ctx, io.LimitReader(r, size)))
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (a *archive) finish(t *Transport) (string, error) {
 		return "", classify(err)
 	}
 	a.gone = true
-	return final, syncDir(a.dir)
+	return final, files.SyncDir(a.dir)
 }
 
 // compact rewrites the archive without the superseded copies. It only
@@ -308,30 +308,4 @@ func publish(tmp, dst string) (string, error) {
 		return name, os.Rename(tmp, name)
 	}
 	return "", fmt.Errorf("%s and 999 numbered names beside it exist", dst)
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return fmt.Errorf("sync folder %s: %w", dir, err)
-	}
-	return nil
-}
-
-// ctxReader stops a copy when ctx ends.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(b []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(b)
 }

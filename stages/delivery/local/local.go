@@ -19,6 +19,7 @@ import (
 	"syscall"
 
 	"github.com/ferrydelivery/ferry/stages/delivery"
+	"github.com/ferrydelivery/ferry/stages/files"
 )
 
 // TempSuffix ends the names of files being written; with a leading dot it
@@ -96,7 +97,7 @@ func (t *Transport) Put(ctx context.Context, p string, r io.Reader, size int64) 
 			os.Remove(tmp)
 		}
 	}()
-	n, err := io.Copy(f, &ctxReader{ctx: ctx, r: io.LimitReader(r, size)})
+	n, err := io.Copy(f, files.ContextReader(ctx, io.LimitReader(r, size)))
 	if err != nil {
 		return err
 	}
@@ -208,17 +209,4 @@ func classify(err error) error {
 		return delivery.Permanent(err)
 	}
 	return err
-}
-
-// ctxReader stops a copy when ctx ends.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(b []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(b)
 }
