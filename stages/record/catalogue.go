@@ -2,9 +2,7 @@ package record
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -103,47 +101,28 @@ func (r *Root) appendMessage(d *Delivery) error {
 // with its state at each DSP; with history, each platform's messages too.
 // Releases come sorted by title, then id.
 func (r *Root) Catalogue(query string, history bool) ([]CatalogueRelease, error) {
-	dsps, err := os.ReadDir(r.path("ledger"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	all, err := r.latest()
 	if err != nil {
 		return nil, err
 	}
 	q := strings.ToLower(strings.TrimSpace(query))
 	byID := map[string]*CatalogueRelease{}
-	for _, dd := range dsps {
-		if !dd.IsDir() || !ValidName(dd.Name()) {
+	for _, d := range all {
+		if q != "" && !d.matches(q) {
 			continue
 		}
-		entries, err := os.ReadDir(r.path("ledger", dd.Name()))
-		if err != nil {
-			return nil, err
+		id := d.ReleaseID
+		c := byID[id]
+		if c == nil {
+			c = &CatalogueRelease{ReleaseID: id, UPC: d.UPC, Title: d.Title, Artist: d.Artist, ISRCs: d.ISRCs}
+			byID[id] = c
 		}
-		for _, e := range entries {
-			id, ok := strings.CutSuffix(e.Name(), ".json")
-			if !ok || !ValidReleaseID(id) {
-				continue
-			}
-			d, err := r.Delivered(dd.Name(), id)
-			if err != nil {
-				continue // being written by another daemon, or damaged: the next read sees it
-			}
-			if q != "" && !d.matches(q) {
-				continue
-			}
-			c := byID[id]
-			if c == nil {
-				c = &CatalogueRelease{ReleaseID: id, UPC: d.UPC, Title: d.Title, Artist: d.Artist, ISRCs: d.ISRCs}
-				byID[id] = c
-			}
-			p := Platform{DSP: d.DSP, State: stateAfter(d.Kind),
-				Last: MessageLine{Time: d.Created, MessageID: d.MessageID, Kind: d.Kind, ERNVersion: d.ERNVersion}}
-			if history {
-				p.Messages = r.messages(d.DSP, id)
-			}
-			c.Platforms = append(c.Platforms, p)
+		p := Platform{DSP: d.DSP, State: stateAfter(d.Kind),
+			Last: MessageLine{Time: d.Created, MessageID: d.MessageID, Kind: d.Kind, ERNVersion: d.ERNVersion}}
+		if history {
+			p.Messages = r.messages(d.DSP, id)
 		}
+		c.Platforms = append(c.Platforms, p)
 	}
 	out := make([]CatalogueRelease, 0, len(byID))
 	for _, c := range byID {

@@ -82,11 +82,48 @@ func BenchmarkCatalogue100k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	// The ledger was written as an older ferry wrote it: the index is made
+	// from it once, as the first RecordDelivered would.
+	if err := r.ensureIndex(); err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	for b.Loop() {
 		all, err := r.Catalogue("", false)
 		if err != nil || len(all) != 100_000 {
 			b.Fatal(len(all), err)
 		}
+	}
+}
+
+// A root whose ledger an older ferry wrote has no index: the catalogue is
+// read from the ledger files, and the first delivery recorded indexes
+// them, so nothing delivered before is missing afterwards.
+func TestCatalogueIndexesAnOlderLedger(t *testing.T) {
+	r, dir := testRoot(t)
+	ledger := filepath.Join(dir, RootDir, "ledger", "spotify")
+	os.MkdirAll(ledger, 0o755)
+	os.WriteFile(filepath.Join(ledger, "4006381333931.json"), []byte(`{"dsp":"spotify","kind":"new","message_id":"OLD","release_id":"4006381333931","upc":"4006381333931","ern_version":"4.3","folder":"N_4006381333931_20251205120000000","title":"Old One","files":[]}`), 0o644)
+	if all, _ := r.Catalogue("", false); len(all) != 1 || all[0].Title != "Old One" {
+		t.Fatalf("catalogue of an unindexed ledger: %+v", all)
+	}
+	if err := r.RecordDelivered(delivered("spotify", "5901234123457", "new", "NEW")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, RootDir, "ledger", indexDir)); err != nil {
+		t.Fatalf("no index after a delivery: %v", err)
+	}
+	all, _ := r.Catalogue("", false)
+	if len(all) != 2 {
+		t.Fatalf("catalogue after indexing: %+v", all)
+	}
+	// A later message for the same release wins; a torn line is skipped.
+	r.RecordDelivered(delivered("spotify", "5901234123457", "takedown", "LATER"))
+	f, _ := os.OpenFile(filepath.Join(dir, RootDir, "ledger", indexDir, "node.tsv"), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("2027-01-01T00:00:00Z\tspotify\t59012341")
+	f.Close()
+	hl, _ := r.Catalogue("5901234123457", false)
+	if len(hl) != 1 || hl[0].Platforms[0].State != StateTakenDown || hl[0].Platforms[0].Last.MessageID != "LATER" {
+		t.Errorf("after a takedown: %+v", hl)
 	}
 }

@@ -65,6 +65,9 @@ func (r *Root) RecordDelivered(d *Delivery) error {
 	if err := r.appendMessage(d); err != nil {
 		return fmt.Errorf("write the release's message history: %w", err)
 	}
+	if err := r.appendIndex(d); err != nil {
+		return fmt.Errorf("write the catalogue index: %w", err)
+	}
 	if stateAfter(d.Kind) == StateLive {
 		if err := r.indexISRCs(d); err != nil {
 			return fmt.Errorf("write the ISRC index: %w", err)
