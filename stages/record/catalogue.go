@@ -1,10 +1,11 @@
 package record
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -106,34 +107,34 @@ func (r *Root) Catalogue(query string, history bool) ([]CatalogueRelease, error)
 		return nil, err
 	}
 	q := strings.ToLower(strings.TrimSpace(query))
-	byID := map[string]*CatalogueRelease{}
+	at := make(map[string]int, len(all)) // release id → its place in out
+	out := make([]CatalogueRelease, 0, len(all))
 	for _, d := range all {
 		if q != "" && !d.matches(q) {
 			continue
 		}
 		id := d.ReleaseID
-		c := byID[id]
-		if c == nil {
-			c = &CatalogueRelease{ReleaseID: id, UPC: d.UPC, Title: d.Title, Artist: d.Artist, ISRCs: d.ISRCs}
-			byID[id] = c
+		i, ok := at[id]
+		if !ok {
+			i = len(out)
+			at[id] = i
+			out = append(out, CatalogueRelease{ReleaseID: id, UPC: d.UPC, Title: d.Title, Artist: d.Artist, ISRCs: d.ISRCs,
+				Platforms: make([]Platform, 0, 1)})
 		}
 		p := Platform{DSP: d.DSP, State: stateAfter(d.Kind),
 			Last: MessageLine{Time: d.Created, MessageID: d.MessageID, Kind: d.Kind, ERNVersion: d.ERNVersion}}
 		if history {
 			p.Messages = r.messages(d.DSP, id)
 		}
-		c.Platforms = append(c.Platforms, p)
+		out[i].Platforms = append(out[i].Platforms, p)
 	}
-	out := make([]CatalogueRelease, 0, len(byID))
-	for _, c := range byID {
-		sort.Slice(c.Platforms, func(i, j int) bool { return c.Platforms[i].DSP < c.Platforms[j].DSP })
-		out = append(out, *c)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Title != out[j].Title {
-			return out[i].Title < out[j].Title
+	for i := range out {
+		if len(out[i].Platforms) > 1 {
+			slices.SortFunc(out[i].Platforms, func(a, b Platform) int { return strings.Compare(a.DSP, b.DSP) })
 		}
-		return out[i].ReleaseID < out[j].ReleaseID
+	}
+	slices.SortFunc(out, func(a, b CatalogueRelease) int {
+		return cmp.Or(strings.Compare(a.Title, b.Title), strings.Compare(a.ReleaseID, b.ReleaseID))
 	})
 	return out, nil
 }

@@ -1,11 +1,11 @@
 package record
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,31 +26,39 @@ const (
 )
 
 // indexLine is a delivery as the index keeps it: tab-separated, in this
-// order. Text fields cannot hold tabs or line breaks (validation refuses
+// order, the time as Unix nanoseconds (parsed far faster than a date). Text fields cannot hold tabs or line breaks (validation refuses
 // control characters; they are replaced here all the same).
 func indexLine(d *Delivery) string {
 	clean := strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
 	return strings.Join([]string{
-		d.Created.UTC().Format(time.RFC3339Nano), d.DSP, d.ReleaseID, d.UPC, d.Kind, d.MessageID, d.ERNVersion,
+		strconv.FormatInt(d.Created.UnixNano(), 10), d.DSP, d.ReleaseID, d.UPC, d.Kind, d.MessageID, d.ERNVersion,
 		clean.Replace(d.Title), clean.Replace(d.Artist), strings.Join(d.ISRCs, ","),
 	}, "\t") + "\n"
 }
 
-func parseIndexLine(line string) (*Delivery, bool) {
-	f := strings.Split(line, "\t")
-	if len(f) != indexFields {
-		return nil, false // a line torn by a crash
+func parseIndexLine(line string, d *Delivery) bool {
+	var f [indexFields]string
+	rest := line
+	for i := range indexFields - 1 {
+		var ok bool
+		if f[i], rest, ok = strings.Cut(rest, "\t"); !ok {
+			return false // a line torn by a crash
+		}
 	}
-	created, err := time.Parse(time.RFC3339Nano, f[0])
+	f[indexFields-1] = rest
+	if strings.Contains(rest, "\t") {
+		return false
+	}
+	ns, err := strconv.ParseInt(f[0], 10, 64)
 	if err != nil || !ValidName(f[1]) || !ValidReleaseID(f[2]) {
-		return nil, false
+		return false
 	}
-	d := &Delivery{Created: created, DSP: f[1], ReleaseID: f[2], UPC: f[3], Kind: f[4], MessageID: f[5], ERNVersion: f[6],
+	*d = Delivery{Created: time.Unix(0, ns).UTC(), DSP: f[1], ReleaseID: f[2], UPC: f[3], Kind: f[4], MessageID: f[5], ERNVersion: f[6],
 		Title: f[7], Artist: f[8]}
 	if f[9] != "" {
 		d.ISRCs = strings.Split(f[9], ",")
 	}
-	return d, true
+	return true
 }
 
 // appendIndex adds an accepted delivery to this node's index file,
@@ -143,20 +151,35 @@ func (r *Root) latest() ([]*Delivery, error) {
 	if err != nil {
 		return nil, err
 	}
-	newest := map[[2]string]*Delivery{}
+	var size int64
+	for _, e := range es {
+		if fi, err := e.Info(); err == nil {
+			size += fi.Size()
+		}
+	}
+	newest := make(map[[2]string]*Delivery, size/100) // about 100 bytes a line
+	// Lines are parsed into one slab, not one allocation each.
+	slab := make([]Delivery, 0, size/100)
 	for _, e := range es {
 		if !strings.HasSuffix(e.Name(), ".tsv") {
 			continue
 		}
-		f, err := os.Open(r.path("ledger", indexDir, e.Name()))
+		// Read whole: every field is then a slice of one string, not a
+		// copy per line.
+		raw, err := os.ReadFile(r.path("ledger", indexDir, e.Name()))
 		if err != nil {
 			return nil, err
 		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			d, ok := parseIndexLine(sc.Text())
-			if !ok {
+		for text := string(raw); text != ""; {
+			var line string
+			line, text, _ = strings.Cut(text, "\n")
+			if len(slab) == cap(slab) {
+				slab = make([]Delivery, 0, max(1024, cap(slab)))
+			}
+			slab = slab[:len(slab)+1]
+			d := &slab[len(slab)-1]
+			if !parseIndexLine(line, d) {
+				slab = slab[:len(slab)-1]
 				continue
 			}
 			k := [2]string{d.DSP, d.ReleaseID}
@@ -164,7 +187,6 @@ func (r *Root) latest() ([]*Delivery, error) {
 				newest[k] = d
 			}
 		}
-		f.Close()
 	}
 	out := make([]*Delivery, 0, len(newest))
 	for _, d := range newest {

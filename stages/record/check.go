@@ -13,19 +13,40 @@ import (
 // folder on the DSP: <P>_<ReleaseId>_<stamp> release by release,
 // <P>_<stamp> for a batch.
 var (
-	releaseIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
-	stampPattern     = regexp.MustCompile(`^[0-9]{17}$`)
-	folderPattern    = regexp.MustCompile(`^[A-Z]_(?:[A-Za-z0-9]{1,64}_)?[0-9]{17}$`)
-	namePattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	stampPattern  = regexp.MustCompile(`^[0-9]{17}$`)
+	folderPattern = regexp.MustCompile(`^[A-Z]_(?:[A-Za-z0-9]{1,64}_)?[0-9]{17}$`)
 )
 
 // ValidReleaseID reports whether id can name a release in folder names
 // and the ledger: a GRid or an ICPN, letters and digits only.
-func ValidReleaseID(id string) bool { return releaseIDPattern.MatchString(id) }
+func ValidReleaseID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if !alnum(id[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidName reports whether s is a safe single path component for ferry's
-// own names (a DSP, a node): letters, digits, dot, dash, underscore.
-func ValidName(s string) bool { return namePattern.MatchString(s) && s != "." && s != ".." }
+// own names (a DSP, a node): letters, digits, dot, dash, underscore, not
+// starting with a dot, dash or underscore.
+func ValidName(s string) bool {
+	if len(s) == 0 || len(s) > 64 || !alnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !alnum(c) && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func alnum(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // Check verifies that a delivery's names keep every file inside the
 // delivery's own remote folder and package folder.
