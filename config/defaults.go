@@ -66,7 +66,9 @@ func Default() *Config {
 				DPID:      embeddedDSPDPID,
 				Transport: "sandbox",
 				Test:      true,
-				Ack:       Ack{Poll: Duration{embeddedAckPoll}},
+				// Read acknowledgements move aside, so a poll lists only
+				// new ones however many the sandbox has sent.
+				Ack: Ack{Poll: Duration{embeddedAckPoll}, Archive: "acknowledgements/processed"},
 			},
 		},
 	}

@@ -17,7 +17,8 @@ import (
 // once into a real `ferry run` with the sandbox DSP and reports
 // releases/min overall, for the first and the last tenth, the daemon's
 // peak RSS, and how long `ferry status` takes with them all in
-// acknowledged/.
+// acknowledged/. FERRY_BENCH_DSPS replaces the DSP configuration (the
+// sandbox with default settings), e.g. to set ack.archive.
 func BenchmarkPipelineThroughput(b *testing.B) {
 	n := 1000 // at most 10,000: the releases' ISRCs are numbered from 10000
 	if v, err := strconv.Atoi(os.Getenv("FERRY_BENCH_RELEASES")); err == nil && v > 0 {
@@ -25,7 +26,7 @@ func BenchmarkPipelineThroughput(b *testing.B) {
 	}
 	for range b.N {
 		root := b.TempDir()
-		cfg := testConfig(b, root, "bench", "")
+		cfg := testConfig(b, root, "bench", os.Getenv("FERRY_BENCH_DSPS"))
 		// One release's media, linked into every drop: only release.toml
 		// differs (its UPC and ISRCs).
 		media := releasetest.Write(b, b.TempDir(), "media", 0, releasetest.Options{})
