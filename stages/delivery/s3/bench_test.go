@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/ferrydelivery/ferry/stages/delivery/s3/s3test"
+	"github.com/ferrydelivery/ferry/stages/delivery/transporttest"
 )
 
 // The side-by-side benchmarks run ferry's S3 transport and `rclone copy`
@@ -205,34 +205,8 @@ func BenchmarkUpload1000Files(b *testing.B) {
 	sideBySide(b, s, count*size, func() {
 		tr := benchTransport(b, s)
 		defer tr.Close()
-		names := make(chan string)
-		errs := make(chan error, count)
-		var wg sync.WaitGroup
-		for range benchConcurrency {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for name := range names {
-					f, err := os.Open(filepath.Join(src, name))
-					if err != nil {
-						errs <- err
-						continue
-					}
-					errs <- tr.Put(ctx, "small/"+name, f, size)
-					f.Close()
-				}
-			}()
-		}
-		for i := range count {
-			names <- fmt.Sprintf("f%04d.bin", i)
-		}
-		close(names)
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				b.Fatal(err)
-			}
+		if err := transporttest.PutFiles(ctx, tr, src, "small", count, size, benchConcurrency); err != nil {
+			b.Fatal(err)
 		}
 	}, func() time.Duration {
 		return rcloneCopy(b, s, src, "small", benchConcurrency)

@@ -8,12 +8,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ferrydelivery/ferry/stages/delivery/sftp/sshdtest"
+	"github.com/ferrydelivery/ferry/stages/delivery/transporttest"
 )
 
 // benchCipher is forced on the server, so ferry and OpenSSH's sftp client
@@ -256,34 +256,8 @@ func BenchmarkUpload1000Files(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer c.Close()
-			names := make(chan string)
-			errs := make(chan error, count)
-			var wg sync.WaitGroup
-			for range c.o.MaxSessions {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for name := range names {
-						f, err := os.Open(filepath.Join(dir, name))
-						if err != nil {
-							errs <- err
-							continue
-						}
-						errs <- c.Put(ctx, "small-ferry/"+name, f, size)
-						f.Close()
-					}
-				}()
-			}
-			for i := range count {
-				names <- fmt.Sprintf("f%04d.bin", i)
-			}
-			close(names)
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				if err != nil {
-					b.Fatal(err)
-				}
+			if err := transporttest.PutFiles(ctx, c, dir, "small-ferry", count, size, c.o.MaxSessions); err != nil {
+				b.Fatal(err)
 			}
 			return 0
 		})

@@ -13,7 +13,9 @@ import (
 	"io"
 	"io/fs"
 	"math/rand/v2"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -365,4 +367,37 @@ func (s *suite) close(t *testing.T, tr delivery.Transport) {
 	if err := tr.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
+}
+
+// PutFiles uploads count files named f0000.bin… of size bytes each from
+// the folder dir into prefix on t, parallel at a time: the many-small-files
+// benchmark every transport runs against its reference tool.
+func PutFiles(ctx context.Context, t delivery.Transport, dir, prefix string, count int, size int64, parallel int) error {
+	names := make(chan string)
+	errs := make(chan error, count)
+	var wg sync.WaitGroup
+	for range parallel {
+		wg.Go(func() {
+			for name := range names {
+				f, err := os.Open(filepath.Join(dir, name))
+				if err != nil {
+					errs <- err
+					continue
+				}
+				errs <- t.Put(ctx, path.Join(prefix, name), f, size)
+				f.Close()
+			}
+		})
+	}
+	for i := range count {
+		names <- fmt.Sprintf("f%04d.bin", i)
+	}
+	close(names)
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
 }
