@@ -60,18 +60,25 @@ func (e *Engine) pack(ctx context.Context, name string) {
 		if _, err := os.Lstat(instPath); it.State.Fanned[dsp] && err != nil {
 			continue // made and moved on before an interruption
 		}
-		if why := e.nothingToDo(rel, dsp); why != "" {
-			e.itemLog(it, Validated).Info(rel.Action+" skipped", "skipped_dsp", dsp, "why", why)
-			skipped = append(skipped, dsp+": "+why)
-			continue
-		}
 		if wait, ok := e.oneAtATime(it, rel, dsp); !ok {
 			return
 		} else if wait {
 			waiting = true
 			continue
 		}
-		if e.identical(ctx, rel, dsp) {
+		// What dsp has of the release, read once, now that no other drop
+		// of it can be delivered there meanwhile.
+		delivered, err := e.rec.Delivered(dsp, rel.ID())
+		if err != nil {
+			delivered = nil
+		}
+		if why := nothingToDo(rel, delivered); why != "" {
+			e.itemLog(it, Validated).Info(rel.Action+" skipped", "skipped_dsp", dsp, "why", why)
+			skipped = append(skipped, dsp+": "+why)
+			e.rec.EndInFlight(dsp, rel.ID(), it.State.DropID)
+			continue
+		}
+		if e.identical(ctx, rel, dsp, delivered) {
 			// Occupied platforms are skipped: the DSP has this release
 			// exactly as it is.
 			e.itemLog(it, Validated).Info("nothing to send: identical to what the DSP has", "skipped_dsp", dsp)
@@ -80,7 +87,7 @@ func (e *Engine) pack(ctx context.Context, name string) {
 			continue
 		}
 		// Not made yet, or made but not moved: (re)built from the release.
-		inst, ok := e.buildInstance(ctx, it, rel, instPath, dsp)
+		inst, ok := e.buildInstance(ctx, it, rel, instPath, dsp, delivered)
 		if !ok {
 			return
 		}
@@ -119,7 +126,7 @@ func (e *Engine) pack(ctx context.Context, name string) {
 // record. An instance that fails on its own (its DSP's rules, its
 // packaging) is moved to failed/ and nil returned with ok true; ok false
 // means the release must wait (it has been put back or failed).
-func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *validate.Release, instPath, dsp string) (*record.Item, bool) {
+func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *validate.Release, instPath, dsp string, delivered *record.Delivery) (*record.Item, bool) {
 	os.RemoveAll(instPath) // a half-built one from before an interruption
 	if err := copyTree(it.Path(), instPath, true); err != nil {
 		e.retryOrFail(ctx, it, Validated, fmt.Errorf("prepare the %s instance: %w", dsp, err), "Check the disk under the root.")
@@ -131,7 +138,7 @@ func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *valida
 		return nil, false
 	}
 	var f *failure
-	if d, err := e.rec.Delivered(dsp, rel.ID()); err == nil && d.Kind == "purge" && validate.NeedsFiles(rel.Action) {
+	if d := delivered; d != nil && d.Kind == "purge" && validate.NeedsFiles(rel.Action) {
 		f = &failure{Stage: Validated, DSP: dsp,
 			What: fmt.Sprintf("release %s was purged at %s (message %s, %s): a purge is final, and nothing more of it is sent there", rel.ID(), dsp, d.MessageID, d.Created.Format("2006-01-02")),
 			ToDo: "Deliver it under a new UPC if it must go back on sale at " + dsp + ", after agreeing with the DSP."}
@@ -146,7 +153,7 @@ func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *valida
 			What:    fmt.Sprintf("the release breaks %s's rules; it was not sent there (the other DSPs got it)", dsp),
 			Details: problems,
 			ToDo:    "Fix each problem listed above in this folder; it will then be delivered to " + dsp + " only."}
-	} else if err := e.packInstance(ctx, inst, rel, dsp); err != nil {
+	} else if err := e.packInstance(ctx, inst, rel, dsp, delivered); err != nil {
 		if ctx.Err() != nil {
 			e.unclaim(Validated, it.Path())
 			return nil, false
@@ -174,12 +181,12 @@ func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *valida
 
 // packInstance builds one DSP's package in its instance and records the
 // delivery.
-func (e *Engine) packInstance(ctx context.Context, inst *record.Item, rel *validate.Release, dsp string) error {
+func (e *Engine) packInstance(ctx context.Context, inst *record.Item, rel *validate.Release, dsp string, delivered *record.Delivery) error {
 	pkg, err := inst.PackageDir()
 	if err != nil {
 		return err
 	}
-	d, err := e.packager.Package(ctx, pkg, reloaded(rel, inst.Path()), dsp, e.cfg.DSP[dsp], e.prior(inst, dsp, rel.ID()))
+	d, err := e.packager.Package(ctx, pkg, reloaded(rel, inst.Path()), dsp, e.cfg.DSP[dsp], prior(inst, dsp, rel.ID(), delivered))
 	if err != nil {
 		return err
 	}
@@ -249,13 +256,10 @@ func reloaded(rel *validate.Release, dir string) *validate.Release {
 }
 
 // prior gathers what is known of this release at dsp: the ledger's last
-// acknowledged delivery, and the instance's own unacknowledged previous
-// attempt when it is a retry.
-func (e *Engine) prior(inst *record.Item, dsp, releaseID string) delivery.Prior {
-	var p delivery.Prior
-	if d, err := e.rec.Delivered(dsp, releaseID); err == nil {
-		p.Delivered = d
-	}
+// acknowledged delivery (delivered, nil for none), and the instance's own
+// unacknowledged previous attempt when it is a retry.
+func prior(inst *record.Item, dsp, releaseID string, delivered *record.Delivery) delivery.Prior {
+	p := delivery.Prior{Delivered: delivered}
 	if a, err := inst.Delivery(); err == nil && a.DSP == dsp && a.ReleaseID == releaseID &&
 		(p.Delivered == nil || p.Delivered.MessageID != a.MessageID) {
 		p.Attempt = a
@@ -321,14 +325,14 @@ func (e *Engine) dropInFlight(dropID, dsp string) bool {
 // nothingToDo says why a lifecycle action of rel need not go to dsp, or
 // "": a takedown of a release never delivered there, taken down or
 // purged already; a restore of one never delivered there, live or
-// purged; a purge of one never delivered there or purged already.
-func (e *Engine) nothingToDo(rel *validate.Release, dsp string) string {
+// purged; a purge of one never delivered there or purged already. d is
+// what the DSP has (nil: nothing).
+func nothingToDo(rel *validate.Release, d *record.Delivery) string {
 	if rel.Action != validate.ActionTakedown && rel.Action != validate.ActionRestore && rel.Action != validate.ActionPurge {
 		return ""
 	}
-	d, err := e.rec.Delivered(dsp, rel.ID())
 	switch {
-	case err != nil:
+	case d == nil:
 		return "never delivered there"
 	case d.Kind == "purge":
 		return "purged there already (" + d.MessageID + ")"
@@ -345,12 +349,8 @@ func (e *Engine) nothingToDo(rel *validate.Release, dsp string) string {
 // identical reports whether dsp already has rel exactly as it is: an
 // update would describe the same release, with the same deals, and send
 // no file. A full redelivery is never identical.
-func (e *Engine) identical(ctx context.Context, rel *validate.Release, dsp string) bool {
-	if rel.Action != validate.ActionDeliver {
-		return false
-	}
-	d, err := e.rec.Delivered(dsp, rel.ID())
-	if err != nil || d.Kind == "takedown" || d.Kind == "purge" || d.Release == nil {
+func (e *Engine) identical(ctx context.Context, rel *validate.Release, dsp string, d *record.Delivery) bool {
+	if rel.Action != validate.ActionDeliver || d == nil || d.Kind == "takedown" || d.Kind == "purge" || d.Release == nil {
 		return false
 	}
 	plan, err := e.packager.Plan(ctx, rel, dsp, e.cfg.DSP[dsp], delivery.Prior{Delivered: d})

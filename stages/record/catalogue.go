@@ -180,15 +180,13 @@ func (r *Root) messages(dsp, id string) []MessageLine {
 // CatalogueCounts counts releases per DSP and platform state, for the
 // ferry_releases metric.
 func (r *Root) CatalogueCounts() (map[[2]string]int, error) {
-	all, err := r.Catalogue("", false)
+	all, err := r.latest()
 	if err != nil {
 		return nil, err
 	}
 	counts := map[[2]string]int{}
-	for _, c := range all {
-		for _, p := range c.Platforms {
-			counts[[2]string{p.DSP, p.State}]++
-		}
+	for _, d := range all {
+		counts[[2]string{d.DSP, stateAfter(d.Kind)}]++
 	}
 	return counts, nil
 }
