@@ -292,8 +292,9 @@ func (e *Engine) oneAtATime(it *record.Item, rel *validate.Release, dsp string) 
 			return true, true
 		}
 		// The mark outlived its delivery (a crash between the end and the
-		// removal): nothing of that drop is in a work stage any more.
-		if err := e.rec.BreakInFlight(dsp, rel.ID(), holder); err != nil {
+		// removal): nothing of that drop is in a work stage any more, so
+		// its delivery is ended here.
+		if err := e.rec.EndInFlight(dsp, rel.ID(), holder); err != nil {
 			e.holdBack(it, Validated, err)
 			return false, false
 		}

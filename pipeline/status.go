@@ -39,7 +39,7 @@ type ItemStatus struct {
 
 // Status lists every item under the root, in stage order, then by
 // release and DSP. When the root's records cannot be read by this user
-// (see RecordsReadable), it shows the folders alone.
+// (the key is the daemon's), it shows the folders alone.
 func Status(l Layout) ([]ItemStatus, error) { return StatusOf(l, Stages...) }
 
 // StatusOf is Status for the items of some stages only: the status page
@@ -135,14 +135,6 @@ func Retry(l Layout, names []string, allFailed bool, dsp string) ([]string, erro
 		moved = append(moved, filepath.Base(dst))
 	}
 	return moved, errors.Join(errs...)
-}
-
-// RecordsReadable reports why this user cannot read the items' records
-// under the root (the root's key is readable by the daemon's user only),
-// or nil.
-func RecordsReadable(l Layout) error {
-	_, err := record.OpenReader(l.Root)
-	return err
 }
 
 // ReadHistory returns the transitions of the item folder at path, which

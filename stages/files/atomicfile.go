@@ -56,15 +56,6 @@ func WriteAtomic(path string, perm os.FileMode, write func(io.Writer) error) err
 	return SyncDir(dir)
 }
 
-// WriteJSONAtomic writes v as indented JSON with WriteFileAtomic.
-func WriteJSONAtomic(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", path, err)
-	}
-	return WriteFileAtomic(path, append(data, '\n'), FilePerm)
-}
-
 // ReadJSON decodes the JSON file at path into v.
 func ReadJSON(path string, v any) error {
 	data, err := os.ReadFile(path)

@@ -91,9 +91,3 @@ func (r *Root) EndInFlight(dsp, releaseID, dropID string) error {
 	}
 	return nil
 }
-
-// BreakInFlight removes a mark whose holder is known to have ended
-// without removing it (a crash between the end and the removal).
-func (r *Root) BreakInFlight(dsp, releaseID, holder string) error {
-	return r.EndInFlight(dsp, releaseID, holder)
-}
