@@ -21,12 +21,13 @@ import (
 // folder and the file are opened with O_NOFOLLOW, the file non-blocking,
 // checked to be regular on the open descriptor, and read only up to a cap.
 
-// ErrNotRegular is returned for a record name that holds anything but a
-// regular file (a link, a FIFO, a device, a folder).
-var ErrNotRegular = errors.New("not a regular file")
-
-// ErrTooLarge is returned for a record file over its size cap.
-var ErrTooLarge = errors.New("larger than ferry ever writes")
+// Errors for a record name that holds anything but a regular file (a
+// link, a FIFO, a device, a folder), and for a record over its size cap:
+// the same as for any file opened in a drop.
+var (
+	ErrNotRegular = files.ErrNotRegular
+	ErrTooLarge   = files.ErrTooLarge
+)
 
 // tmpPrefix names the temporary files of atomic writes inside a record
 // folder. They live in .ferry/, which the inbox watcher ignores, and are
