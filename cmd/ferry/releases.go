@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -46,15 +47,18 @@ func releasesCmd(args []string) int {
 		fmt.Fprintln(os.Stderr, "ferry releases:", err)
 		return exitFailed
 	}
+	// Buffered: 100,000 rows are a few writes, not one per cell.
+	out := bufio.NewWriterSize(os.Stdout, 64<<10)
+	defer out.Flush()
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
+		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		if all == nil {
 			all = []record.CatalogueRelease{}
 		}
 		enc.Encode(all)
 	} else if query == "" {
-		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(w, "UPC\tTITLE\tARTIST\tSTATE\tDSPS")
 		for _, c := range all {
 			var dsps []string
@@ -66,14 +70,14 @@ func releasesCmd(args []string) int {
 		w.Flush()
 	} else {
 		for _, c := range all {
-			fmt.Printf("%s  %s — %s  (%s)\n", c.UPC, c.Title, c.Artist, c.Summary())
+			fmt.Fprintf(out, "%s  %s — %s  (%s)\n", c.UPC, c.Title, c.Artist, c.Summary())
 			if len(c.ISRCs) > 0 {
-				fmt.Printf("  ISRCs: %s\n", strings.Join(c.ISRCs, " "))
+				fmt.Fprintf(out, "  ISRCs: %s\n", strings.Join(c.ISRCs, " "))
 			}
 			for _, p := range c.Platforms {
-				fmt.Printf("  %s: %s\n", p.DSP, p.State)
+				fmt.Fprintf(out, "  %s: %s\n", p.DSP, p.State)
 				for _, m := range p.Messages {
-					fmt.Printf("    %s  %-9s %s  ERN %s  (%s)\n", m.Time.Format("2006-01-02 15:04:05Z"), m.Kind, m.MessageID, m.ERNVersion, trigger(m))
+					fmt.Fprintf(out, "    %s  %-9s %s  ERN %s  (%s)\n", m.Time.Format("2006-01-02 15:04:05Z"), m.Kind, m.MessageID, m.ERNVersion, trigger(m))
 				}
 			}
 		}

@@ -100,50 +100,70 @@ func (r *Root) appendMessage(d *Delivery) error {
 // Catalogue reads every release in the ledger whose UPC, ISRC, release id
 // or title (case-insensitive substring) matches query ("" matches all),
 // with its state at each DSP; with history, each platform's messages too.
-// Releases come sorted by title, then id.
+// Releases come sorted by title, then id; platforms by DSP.
 func (r *Root) Catalogue(query string, history bool) ([]CatalogueRelease, error) {
-	all, err := r.latest()
+	f, err := r.latest()
 	if err != nil {
 		return nil, err
 	}
-	q := strings.ToLower(strings.TrimSpace(query))
-	at := make(map[string]int, len(all)) // release id → its place in out
-	out := make([]CatalogueRelease, 0, len(all))
-	for _, d := range all {
-		if q != "" && !d.matches(q) {
-			continue
-		}
-		id := d.ReleaseID
-		i, ok := at[id]
-		if !ok {
-			i = len(out)
-			at[id] = i
-			out = append(out, CatalogueRelease{ReleaseID: id, UPC: d.UPC, Title: d.Title, Artist: d.Artist, ISRCs: d.ISRCs,
-				Platforms: make([]Platform, 0, 1)})
-		}
-		p := Platform{DSP: d.DSP, State: stateAfter(d.Kind),
-			Last: MessageLine{Time: d.Created, MessageID: d.MessageID, Kind: d.Kind, ERNVersion: d.ERNVersion}}
-		if history {
-			p.Messages = r.messages(d.DSP, id)
-		}
-		out[i].Platforms = append(out[i].Platforms, p)
+	releases := f.releases
+	if q := strings.ToLower(strings.TrimSpace(query)); q != "" {
+		releases = slices.DeleteFunc(releases, func(rel foldedRelease) bool {
+			for at := rel.head; at >= 0; at = f.entries[at].next {
+				if f.entries[at].matches(q) {
+					return false
+				}
+			}
+			return true
+		})
 	}
-	for i := range out {
-		if len(out[i].Platforms) > 1 {
-			slices.SortFunc(out[i].Platforms, func(a, b Platform) int { return strings.Compare(a.DSP, b.DSP) })
-		}
-	}
-	slices.SortFunc(out, func(a, b CatalogueRelease) int {
-		return cmp.Or(strings.Compare(a.Title, b.Title), strings.Compare(a.ReleaseID, b.ReleaseID))
+	slices.SortFunc(releases, func(a, b foldedRelease) int {
+		return cmp.Or(strings.Compare(a.title, b.title), strings.Compare(a.id, b.id))
 	})
+	// Every Platform, and every ISRC list, comes from one slab.
+	platforms := make([]Platform, 0, len(f.entries))
+	isrcSlab := make([]string, 0, len(releases))
+	out := make([]CatalogueRelease, 0, len(releases))
+	for _, rel := range releases {
+		first := len(platforms)
+		for at := rel.head; at >= 0; at = f.entries[at].next {
+			e := &f.entries[at]
+			p := Platform{DSP: e.dsp, State: stateAfter(e.kind),
+				Last: MessageLine{Time: time.Unix(0, e.created).UTC(), MessageID: e.messageID, Kind: e.kind, ERNVersion: e.ernVersion}}
+			if history {
+				p.Messages = r.messages(e.dsp, e.releaseID)
+			}
+			platforms = append(platforms, p)
+		}
+		mine := platforms[first:len(platforms):len(platforms)]
+		if len(mine) > 1 {
+			slices.SortFunc(mine, func(a, b Platform) int { return strings.Compare(a.DSP, b.DSP) })
+		}
+		newest := &f.entries[rel.newest]
+		var isrcs []string
+		if newest.isrcs != "" {
+			at := len(isrcSlab)
+			for rest := newest.isrcs; ; {
+				isrc, more, found := strings.Cut(rest, ",")
+				isrcSlab = append(isrcSlab, isrc)
+				if !found {
+					break
+				}
+				rest = more
+			}
+			isrcs = isrcSlab[at:len(isrcSlab):len(isrcSlab)]
+		}
+		out = append(out, CatalogueRelease{ReleaseID: rel.id, UPC: newest.upc, Title: rel.title, Artist: newest.artist, ISRCs: isrcs,
+			Platforms: mine})
+	}
 	return out, nil
 }
 
-func (d *Delivery) matches(q string) bool {
-	if strings.Contains(strings.ToLower(d.Title), q) || strings.ToLower(d.UPC) == q || strings.ToLower(d.ReleaseID) == q {
+func (e *indexEntry) matches(q string) bool {
+	if strings.Contains(strings.ToLower(e.title), q) || strings.ToLower(e.upc) == q || strings.ToLower(e.releaseID) == q {
 		return true
 	}
-	for _, isrc := range d.ISRCs {
+	for isrc := range strings.SplitSeq(e.isrcs, ",") {
 		if strings.ToLower(isrc) == q {
 			return true
 		}
@@ -180,13 +200,13 @@ func (r *Root) messages(dsp, id string) []MessageLine {
 // CatalogueCounts counts releases per DSP and platform state, for the
 // ferry_releases metric.
 func (r *Root) CatalogueCounts() (map[[2]string]int, error) {
-	all, err := r.latest()
+	f, err := r.latest()
 	if err != nil {
 		return nil, err
 	}
 	counts := map[[2]string]int{}
-	for _, d := range all {
-		counts[[2]string{d.DSP, stateAfter(d.Kind)}]++
+	for _, e := range f.entries {
+		counts[[2]string{e.dsp, stateAfter(e.kind)}]++
 	}
 	return counts, nil
 }

@@ -3,11 +3,11 @@ package record
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ferrydelivery/ferry/stages/files"
 )
@@ -36,7 +36,19 @@ func indexLine(d *Delivery) string {
 	}, "\t") + "\n"
 }
 
-func parseIndexLine(line string, d *Delivery) bool {
+// indexEntry is one index line: a delivery as the catalogue needs it.
+// Its strings are slices of the index file as read, not copies.
+type indexEntry struct {
+	created                                          int64 // Unix nanoseconds
+	dsp, releaseID, upc, kind, messageID, ernVersion string
+	title, artist                                    string
+	isrcs                                            string // comma-separated
+	next                                             int32  // the release's next DSP in the fold, or -1
+}
+
+// parseIndexLine reads one index line into e; false for a line that is
+// not one (torn by a crash, or not ferry's).
+func parseIndexLine(line string, e *indexEntry) bool {
 	var f [indexFields]string
 	rest := line
 	for i := range indexFields - 1 {
@@ -53,12 +65,16 @@ func parseIndexLine(line string, d *Delivery) bool {
 	if err != nil || !ValidName(f[1]) || !ValidReleaseID(f[2]) {
 		return false
 	}
-	*d = Delivery{Created: time.Unix(0, ns).UTC(), DSP: f[1], ReleaseID: f[2], UPC: f[3], Kind: f[4], MessageID: f[5], ERNVersion: f[6],
-		Title: f[7], Artist: f[8]}
-	if f[9] != "" {
-		d.ISRCs = strings.Split(f[9], ",")
-	}
+	*e = indexEntry{created: ns, dsp: f[1], releaseID: f[2], upc: f[3], kind: f[4], messageID: f[5], ernVersion: f[6],
+		title: f[7], artist: f[8], isrcs: f[9], next: -1}
 	return true
+}
+
+// entryOf is d as its index line would give it back.
+func entryOf(d *Delivery) indexEntry {
+	var e indexEntry
+	parseIndexLine(strings.TrimSuffix(indexLine(d), "\n"), &e)
+	return e
 }
 
 // appendIndex adds an accepted delivery to this node's index file,
@@ -141,56 +157,122 @@ func (r *Root) scanLedger() ([]*Delivery, error) {
 	return out, nil
 }
 
-// latest returns the newest delivery of every release at every DSP: from
-// the index when the root has one, else from the ledger files.
-func (r *Root) latest() ([]*Delivery, error) {
+// fold is the catalogue index folded: every release with the newest
+// entry at each DSP. Entries live in one slab and a release's DSPs are a
+// list through it, so 100,000 releases cost a few allocations, not
+// 100,000.
+type fold struct {
+	entries  []indexEntry
+	releases []foldedRelease
+	byID     map[string]int32 // release id → its place in releases
+}
+
+// foldedRelease is one release in a fold: its first entry and the
+// newest (whose title and artist name the release).
+type foldedRelease struct {
+	title, id    string
+	head, newest int32
+}
+
+func newFold(lines int) *fold {
+	return &fold{entries: make([]indexEntry, 0, lines), releases: make([]foldedRelease, 0, lines),
+		byID: make(map[string]int32, lines)}
+}
+
+// add folds the entry last appended to f.entries in: kept when it is the
+// first or newest for its release and DSP, dropped otherwise.
+func (f *fold) add() {
+	j := int32(len(f.entries) - 1)
+	e := &f.entries[j]
+	ri, ok := f.byID[e.releaseID]
+	if !ok {
+		f.byID[e.releaseID] = int32(len(f.releases))
+		f.releases = append(f.releases, foldedRelease{title: e.title, id: e.releaseID, head: j, newest: j})
+		return
+	}
+	rel := &f.releases[ri]
+	for at := rel.head; at >= 0; at = f.entries[at].next {
+		old := &f.entries[at]
+		if old.dsp != e.dsp {
+			continue
+		}
+		if e.created >= old.created { // the same or a later message: it replaces the one kept
+			e.next = old.next
+			*old = *e
+			if old.created >= f.entries[rel.newest].created {
+				rel.newest, rel.title = at, old.title
+			}
+		}
+		f.entries = f.entries[:j]
+		return
+	}
+	e.next = rel.head
+	rel.head = j
+	if e.created > f.entries[rel.newest].created {
+		rel.newest, rel.title = j, e.title
+	}
+}
+
+// latest folds the catalogue: from the index when the root has one, else
+// from the ledger files.
+func (r *Root) latest() (*fold, error) {
 	es, err := os.ReadDir(r.path("ledger", indexDir))
 	if errors.Is(err, os.ErrNotExist) {
-		return r.scanLedger()
+		all, err := r.scanLedger()
+		f := newFold(len(all))
+		for _, d := range all {
+			f.entries = append(f.entries, entryOf(d))
+			f.add()
+		}
+		return f, err
 	}
 	if err != nil {
 		return nil, err
 	}
-	var size int64
-	for _, e := range es {
-		if fi, err := e.Info(); err == nil {
-			size += fi.Size()
-		}
-	}
-	newest := make(map[[2]string]*Delivery, size/100) // about 100 bytes a line
-	// Lines are parsed into one slab, not one allocation each.
-	slab := make([]Delivery, 0, size/100)
+	// Read whole: every field is then a slice of one string, not a copy
+	// per line.
+	var texts []string
+	var size int
 	for _, e := range es {
 		if !strings.HasSuffix(e.Name(), ".tsv") {
 			continue
 		}
-		// Read whole: every field is then a slice of one string, not a
-		// copy per line.
-		raw, err := os.ReadFile(r.path("ledger", indexDir, e.Name()))
+		text, err := readString(r.path("ledger", indexDir, e.Name()))
 		if err != nil {
 			return nil, err
 		}
-		for text := string(raw); text != ""; {
+		texts = append(texts, text)
+		size += len(text)
+	}
+	const lineSize = 80 // about: a guess that saves most of the slab's regrowth
+	f := newFold(size / lineSize)
+	for _, text := range texts {
+		for text != "" {
 			var line string
 			line, text, _ = strings.Cut(text, "\n")
-			if len(slab) == cap(slab) {
-				slab = make([]Delivery, 0, max(1024, cap(slab)))
-			}
-			slab = slab[:len(slab)+1]
-			d := &slab[len(slab)-1]
-			if !parseIndexLine(line, d) {
-				slab = slab[:len(slab)-1]
+			f.entries = append(f.entries, indexEntry{})
+			if !parseIndexLine(line, &f.entries[len(f.entries)-1]) {
+				f.entries = f.entries[:len(f.entries)-1]
 				continue
 			}
-			k := [2]string{d.DSP, d.ReleaseID}
-			if old := newest[k]; old == nil || !d.Created.Before(old.Created) {
-				newest[k] = d
-			}
+			f.add()
 		}
 	}
-	out := make([]*Delivery, 0, len(newest))
-	for _, d := range newest {
-		out = append(out, d)
+	return f, nil
+}
+
+// readString reads a whole file into a string without the copy
+// string(os.ReadFile(…)) makes.
+func readString(path string) (string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return "", err
 	}
-	return out, nil
+	defer fh.Close()
+	var b strings.Builder
+	if fi, err := fh.Stat(); err == nil {
+		b.Grow(int(fi.Size()) + 1)
+	}
+	_, err = io.Copy(&b, fh)
+	return b.String(), err
 }

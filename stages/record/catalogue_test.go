@@ -76,8 +76,10 @@ func BenchmarkCatalogue100k(b *testing.B) {
 	os.MkdirAll(ledger, 0o755)
 	for i := range 100_000 {
 		d := delivered("spotify", fmt.Sprintf("59%011d", i), "new", fmt.Sprintf("M%d", i))
-		data := fmt.Sprintf(`{"dsp":"spotify","kind":"new","message_id":%q,"release_id":%q,"upc":%q,"ern_version":"4.3","folder":%q,"title":"T","files":[]}`,
-			d.MessageID, d.ReleaseID, d.UPC, d.Folder)
+		// Titles repeat as a label's do (reissues, singles named like
+		// their album), so sorting compares titles, then ids.
+		data := fmt.Sprintf(`{"dsp":"spotify","kind":"new","message_id":%q,"release_id":%q,"upc":%q,"ern_version":"4.3","folder":%q,"title":"Title %d","isrcs":["GBEXR26%05d","GBEXR27%05d"],"files":[]}`,
+			d.MessageID, d.ReleaseID, d.UPC, d.Folder, i%977, i, i)
 		if err := os.WriteFile(filepath.Join(ledger, d.ReleaseID+".json"), []byte(data), 0o644); err != nil {
 			b.Fatal(err)
 		}
@@ -125,5 +127,41 @@ func TestCatalogueIndexesAnOlderLedger(t *testing.T) {
 	hl, _ := r.Catalogue("5901234123457", false)
 	if len(hl) != 1 || hl[0].Platforms[0].State != StateTakenDown || hl[0].Platforms[0].Last.MessageID != "LATER" {
 		t.Errorf("after a takedown: %+v", hl)
+	}
+}
+
+// A release renamed by an update at one DSP is still one release, named
+// by its newest message, its platforms in DSP order; releases come by
+// title.
+func TestCatalogueGroupsARetitledRelease(t *testing.T) {
+	r, _ := testRoot(t)
+	at := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	for i, d := range []*Delivery{
+		delivered("spotify", "5901234123457", "new", "M1"),
+		delivered("deezer", "5901234123457", "new", "M2"),
+		delivered("apple", "4006381333931", "new", "M3"),
+		delivered("deezer", "5901234123457", "update", "M4"),
+	} {
+		d.Created = at.Add(time.Duration(i) * time.Minute)
+		if d.MessageID == "M3" {
+			d.Title = "Anchor"
+		}
+		if d.MessageID == "M4" {
+			d.Title = "Harbour Lights (Deluxe)"
+		}
+		if err := r.RecordDelivered(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := r.Catalogue("", false)
+	if err != nil || len(all) != 2 {
+		t.Fatalf("catalogue %+v %v", all, err)
+	}
+	if all[0].Title != "Anchor" || all[1].Title != "Harbour Lights (Deluxe)" {
+		t.Errorf("titles %q, %q", all[0].Title, all[1].Title)
+	}
+	ps := all[1].Platforms
+	if len(ps) != 2 || ps[0].DSP != "deezer" || ps[0].Last.MessageID != "M4" || ps[1].DSP != "spotify" {
+		t.Errorf("platforms %+v", ps)
 	}
 }
