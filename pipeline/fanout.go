@@ -191,6 +191,14 @@ func (e *Engine) packInstance(ctx context.Context, inst *record.Item, rel *valid
 		return err
 	}
 	d.Drop, d.Attempt = releaseOf(inst.Name(), dsp), inst.State.Attempt
+	plan := record.Plan{DSP: dsp, ReleaseID: d.ReleaseID, Kind: d.Kind, ERNVersion: d.ERNVersion, MessageID: d.MessageID,
+		Planned: e.now().UTC(), Files: delivery.Explain(delivered, d)}
+	if delivered != nil {
+		plan.Replaces = delivered.MessageID
+	}
+	if err := inst.SetPlan(plan); err != nil {
+		return err
+	}
 	if err := inst.SetDelivery(d); err != nil {
 		return fmt.Errorf("record the delivery: %w", err)
 	}

@@ -2,11 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/ferrydelivery/ferry/stages/delivery"
 	"github.com/ferrydelivery/ferry/stages/media/mediatest"
 	"github.com/ferrydelivery/ferry/stages/record"
 	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
@@ -66,5 +68,45 @@ func TestPlanShowsAnUpdateAgainstTheLedger(t *testing.T) {
 	}
 	if out, err := exec.Command(ferryBin, "releases", "-config", cfg, "4006381333931").CombinedOutput(); err == nil {
 		t.Errorf("a UPC never delivered matched:\n%s", out)
+	}
+
+	// Dropped, the folder is packaged as planned, and the instance keeps
+	// that plan in .ferry/plan.json.
+	d = startDaemon(t, cfg)
+	dropInto(t, root, again)
+	inst := filepath.Join(root, "acknowledged", "again@"+plans[0].DSP)
+	waitFor(t, 30*time.Second, "the update delivered", func() bool {
+		_, err := os.Stat(inst)
+		return err == nil
+	})
+	d.stop()
+	raw, err := os.ReadFile(filepath.Join(inst, record.ItemDir, record.PlanFile))
+	if err != nil {
+		t.Fatalf("no plan in the instance: %v", err)
+	}
+	var kept record.Plan
+	if err := json.Unmarshal(raw, &kept); err != nil {
+		t.Fatalf("%v\n%s", err, raw)
+	}
+	if kept.Kind != "update" || kept.Replaces != plans[0].Delivered || kept.MessageID == "" {
+		t.Fatalf("plan.json %s, want the update of %s", raw, plans[0].Delivered)
+	}
+	planned := map[string]delivery.FilePlan{}
+	for _, f := range plans[0].Files {
+		planned[f.Resource] = f
+	}
+	message := false
+	for _, f := range kept.Files {
+		if f.Role == record.RoleMessage {
+			message = f.Send
+			continue
+		}
+		if want, ok := planned[f.Resource]; !ok || f.Send != want.Send || f.Why != want.Why {
+			t.Errorf("plan.json: %+v, ferry plan said %+v", f, want)
+		}
+		delete(planned, f.Resource)
+	}
+	if !message || len(planned) != 0 {
+		t.Errorf("plan.json %s: message sent %v, files ferry plan named and plan.json did not: %v", raw, message, planned)
 	}
 }

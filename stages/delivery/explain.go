@@ -5,14 +5,9 @@ import (
 	"github.com/ferrydelivery/ferry/stages/record"
 )
 
-// FilePlan says what a delivery does with one of its files, and why.
-type FilePlan struct {
-	Role     string `json:"role"`
-	Resource string `json:"resource,omitempty"`
-	Remote   string `json:"remote"`
-	Send     bool   `json:"send"`
-	Why      string `json:"why"`
-}
+// FilePlan says what a delivery does with one of its files, and why; it
+// is the record's type, since packaging keeps the plan in the item.
+type FilePlan = record.PlannedFile
 
 // Explain says, file by file, what the delivery d sends and why, given
 // what the DSP already has (delivered: its last accepted delivery of the
