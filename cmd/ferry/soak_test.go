@@ -15,6 +15,7 @@ import (
 
 	"github.com/ferrydelivery/ferry/pipeline"
 	"github.com/ferrydelivery/ferry/stages/delivery/sftp/sshdtest"
+	"github.com/ferrydelivery/ferry/stages/record"
 	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
 
@@ -28,7 +29,9 @@ import (
 //   - on each DSP, every file was renamed into its final name exactly
 //     once (sshd's log), and one message per release arrived;
 //   - no temporary file is left, on the DSP or under the root;
-//   - every history records each transition once, in order.
+//   - every history records each transition once, in order;
+//   - the catalogue lists every release once, live at both DSPs with the
+//     message its instance sent, once.
 //
 // `make test` runs a short storm; `make soak` sets FERRY_SOAK_RELEASES
 // and FERRY_SOAK_KILLS to 200 or more.
@@ -136,6 +139,7 @@ func soak(t *testing.T, rootA, rootB string, releases, kills int, both bool) {
 	for name, srv := range map[string]*sshdtest.Server{"alpha": dspA, "beta": dspB} {
 		checkRenamedOnce(t, name, srv, releases)
 	}
+	checkCatalogue(t, root, acked, releases)
 	filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
 		if err == nil && (strings.HasPrefix(fi.Name(), "tmp-") || strings.Contains(fi.Name(), ".tmp-")) {
 			t.Errorf("temporary file left under the root: %s", p)
@@ -233,6 +237,54 @@ func checkRenamedOnce(t *testing.T, dsp string, srv *sshdtest.Server, releases i
 		}
 		return nil
 	})
+}
+
+// checkCatalogue verifies the catalogue after the storm: every release
+// once, live at both DSPs, each DSP's last message the one its
+// acknowledged instance sent, and that message once in its history.
+func checkCatalogue(t *testing.T, root string, acked []string, releases int) {
+	t.Helper()
+	rec, err := record.OpenReader(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := map[string]string{} // "<release id>@<dsp>" → the MessageId its instance sent
+	for _, name := range acked {
+		it, err := rec.Load(filepath.Join(root, "acknowledged", name), "acknowledged")
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		d, err := it.Delivery()
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		sent[d.ReleaseID+"@"+d.DSP] = d.MessageID
+	}
+	cat, err := rec.Catalogue("", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cat) != releases {
+		t.Errorf("the catalogue lists %d releases, want %d", len(cat), releases)
+	}
+	seen := map[string]bool{}
+	for _, c := range cat {
+		if seen[c.ReleaseID] {
+			t.Errorf("the catalogue lists %s twice", c.ReleaseID)
+		}
+		seen[c.ReleaseID] = true
+		if len(c.Platforms) != 2 {
+			t.Errorf("%s: at %d DSPs, want alpha and beta: %+v", c.ReleaseID, len(c.Platforms), c.Platforms)
+		}
+		for _, p := range c.Platforms {
+			want := sent[c.ReleaseID+"@"+p.DSP]
+			if p.State != record.StateLive || p.Last.MessageID != want || len(p.Messages) != 1 || p.Messages[0].MessageID != want {
+				t.Errorf("%s at %s: %s, last message %s, history %+v; its instance sent %s", c.ReleaseID, p.DSP, p.State, p.Last.MessageID, p.Messages, want)
+			}
+		}
+	}
 }
 
 // checkHistory verifies an acknowledged item's history: the four moves in
