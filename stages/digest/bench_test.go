@@ -282,7 +282,7 @@ func BenchmarkRelease20Tracks(b *testing.B) {
 	}
 	total := float64(per * tracks)
 	procs := runtime.GOMAXPROCS(0)
-	parallel := procs // as packaging does
+	parallel := FilesAtOnce(MD5) // as packaging does
 	if v := os.Getenv("FERRY_BENCH_HASH_PARALLEL"); v != "" {
 		parallel, _ = strconv.Atoi(v) // files at once, to explore
 	}

@@ -72,6 +72,12 @@ func readFile(ctx context.Context, path string, algorithms []string) (pass, os.F
 	var p pass
 	hashes := make(map[string]hash.Hash)
 	for _, alg := range algorithms {
+		if alg == MD5 && IsTogether(ctx) {
+			h, done := newLaneHash()
+			defer done()
+			hashes[alg] = h
+			continue
+		}
 		h, err := newHashSum(alg)
 		if err != nil {
 			return p, nil, fmt.Errorf("hash %s: %w", path, err)
@@ -97,7 +103,14 @@ func readFile(ctx context.Context, path string, algorithms []string) (pass, os.F
 	for _, h := range hashes {
 		all = append(all, h)
 	}
-	p.size, err = hashStream(files.ContextReader(ctx, f), all...)
+	size := bufSize
+	if IsTogether(ctx) {
+		size = togetherBufSize
+	}
+	if before.Size() < int64(size) {
+		size = int(before.Size()) + 1 // +1: the read that finds the end
+	}
+	p.size, err = hashStreamSized(files.ContextReader(ctx, f), size, all...)
 	b3.Sum(p.blake3[:0])
 	if err != nil {
 		return p, nil, fmt.Errorf("hash: read %s: %w", path, err)
@@ -120,9 +133,13 @@ func readFile(ctx context.Context, path string, algorithms []string) (pass, os.F
 // Read-pass tuning, see BenchmarkReadBuffer: 1 MiB reads keep
 // syscalls rare and the buffer within L2/L3, and four buffers let the
 // reader run ahead of the slower hash while the faster one catches up.
+// Files read together (up to 16 at once, see FilesAtOnce) use quarter
+// buffers, so a release costs 16 MiB of them, not 64; a file smaller than
+// a buffer gets one of its own size.
 const (
-	bufSize  = 1 << 20
-	bufCount = 4
+	bufSize         = 1 << 20
+	togetherBufSize = bufSize / 4
+	bufCount        = 4
 )
 
 // block is one read buffer shared by every hash of a pass; refs counts
@@ -133,17 +150,34 @@ type block struct {
 	refs atomic.Int32
 }
 
-var blockPool = sync.Pool{New: func() any { return &block{data: make([]byte, bufSize)} }}
+var blockPools = map[int]*sync.Pool{
+	bufSize:         {New: func() any { return &block{data: make([]byte, bufSize)} }},
+	togetherBufSize: {New: func() any { return &block{data: make([]byte, togetherBufSize)} }},
+}
 
 // hashStream reads r to its end once, feeding every buffer to each of
 // hashes (nil ones are skipped) on a goroutine per hash, and returns the
 // number of bytes read. A buffer is reused only after all hashes are done
 // with it, so no byte is copied twice.
 func hashStream(r io.Reader, hashes ...hash.Hash) (int64, error) {
+	return hashStreamSized(r, bufSize, hashes...)
+}
+
+// hashStreamSized is hashStream with buffers of size bytes: bufSize,
+// togetherBufSize, or anything else for buffers of their own.
+func hashStreamSized(r io.Reader, size int, hashes ...hash.Hash) (int64, error) {
+	pool := blockPools[size]
+	if pool == nil {
+		pool = &sync.Pool{New: func() any { return &block{data: make([]byte, size)} }}
+	}
+	count := bufCount
+	if size < togetherBufSize {
+		count = 1 // a small file is one read
+	}
 	var lanes []chan *block
-	free := make(chan *block, bufCount)
-	for range bufCount {
-		free <- blockPool.Get().(*block)
+	free := make(chan *block, count)
+	for range count {
+		free <- pool.Get().(*block)
 	}
 	var wg sync.WaitGroup
 	for _, h := range hashes {
@@ -189,8 +223,8 @@ func hashStream(r io.Reader, hashes ...hash.Hash) (int64, error) {
 		close(lane)
 	}
 	wg.Wait()
-	for range bufCount {
-		blockPool.Put(<-free)
+	for range count {
+		pool.Put(<-free)
 	}
 	return total, err
 }

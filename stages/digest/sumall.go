@@ -7,18 +7,18 @@ import (
 )
 
 // SumAll returns the Sums of every file of paths, in the same order,
-// hashing up to parallel files at once (values below 1 mean 1). Each file
-// read already keeps two cores busy with its two hashes, so a parallel of
-// about half the cores saturates the CPU; more only helps with slow disks.
-// Every file is attempted; the error joins one error per failed file,
-// each naming it, and the failed files' Sums are zero.
+// hashing up to parallel files at once (values below 1 mean 1;
+// FilesAtOnce says how many keep the CPU busy), their MD5s sharing the
+// SIMD lanes. Every file is attempted; the error joins one error per
+// failed file, each naming it, and the failed files' Sums are zero.
 func (c *Cache) SumAll(paths []string, algorithm string, parallel int) ([]Sums, error) {
 	if err := CheckAlgorithm(algorithm); err != nil {
 		return nil, err
 	}
+	ctx := Together(context.Background())
 	sums := make([]Sums, len(paths))
 	err := ForEach(len(paths), parallel, func(i int) (err error) {
-		sums[i], _, err = c.Sum(paths[i], algorithm)
+		sums[i], _, err = c.SumContext(ctx, paths[i], algorithm)
 		return err
 	})
 	return sums, err
@@ -35,8 +35,9 @@ func (c *Cache) Warm(paths []string, algorithms []string, parallel int) error {
 			return err
 		}
 	}
+	ctx := Together(context.Background())
 	return ForEach(len(paths), parallel, func(i int) error {
-		_, _, err := c.lookup(context.Background(), paths[i], algorithms)
+		_, _, err := c.lookup(ctx, paths[i], algorithms)
 		return err
 	})
 }
