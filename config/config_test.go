@@ -37,6 +37,7 @@ ern_version = "4.1.1"
   timeout = "24h"
   [dsp.spotify.rules]
   min_artwork_px = 1400
+  lead_time = "72h"
 
 [dsp.distro]
 transport = "local"
@@ -71,6 +72,8 @@ func TestParseFull(t *testing.T) {
 		{"distro hash default", cfg.DSP["distro"].Hash, "MD5"},
 		{"rules override", cfg.RulesFor("spotify").MinArtworkPx, 1400},
 		{"rules default", cfg.RulesFor("distro").MinArtworkPx, DefaultMinArtworkPx},
+		{"lead time override", cfg.RulesFor("spotify").LeadTime.Duration, 72 * time.Hour},
+		{"lead time default (none)", cfg.RulesFor("distro").LeadTime.Duration, time.Duration(0)},
 	}
 	for _, c := range checks {
 		if c.got != c.want {

@@ -168,6 +168,9 @@ func (c *Config) RulesFor(dsp string) Rules {
 	if o.AllowExtensible != nil {
 		r.AllowExtensible = o.AllowExtensible
 	}
+	if o.LeadTime.Duration != 0 {
+		r.LeadTime = o.LeadTime
+	}
 	for k, v := range o.Severity {
 		r.Severity[k] = v
 	}
