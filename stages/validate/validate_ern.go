@@ -133,8 +133,8 @@ func (rel *Release) versionChecks(version string) Problems {
 		return nil
 	}
 	var ps Problems
-	for i, d := range rel.file.Deals {
-		where := fmt.Sprintf("deals[%d]", i+1)
+	for _, ref := range rel.file.dealRefs() {
+		where, d := ref.where, ref.entry
 		what := fmt.Sprintf("AsPerContract is a value of the ERN 3.8.2, 4.1 and 4.1.1 lists only; this DSP gets ERN %s, where it would go out as UserDefined", v)
 		if d.CommercialModel == asPerContract {
 			ps = append(ps, Problem{Rule: ruleCommercialModel, Where: where + ".commercial_model", What: what,
