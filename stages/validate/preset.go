@@ -205,8 +205,10 @@ func splitDeals(entries []DealEntry) (general []ern.Deal, byDSP map[string][]ern
 	return general, byDSP
 }
 
-// model is the deal as ferry's release model holds it; a price tier or
-// wholesale price becomes one PriceInformation.
+// model is the deal as ferry's release model holds it. A price tier and
+// a wholesale price become a PriceInformation each: DDEX advises that
+// PriceCode (the tier) is not combined with WholesalePricePerUnit in one
+// (ERN 4.x PriceInformationWithType), and every version allows several.
 func (d DealEntry) model() ern.Deal {
 	territories, _ := unique(d.Territories)
 	excluded, _ := unique(d.ExcludedTerritories)
@@ -219,12 +221,11 @@ func (d DealEntry) model() ern.Deal {
 		EndDate:             string(d.EndDate),
 		PreOrderDate:        string(d.PreOrderDate),
 	}
-	if d.PriceTier != "" || d.WholesalePrice != nil {
-		p := ern.Price{Code: strings.TrimSpace(d.PriceTier)}
-		if w := d.WholesalePrice; w != nil {
-			p.Wholesale = ern.Amount{Value: string(w.Amount), Currency: w.Currency}
-		}
-		deal.Prices = []ern.Price{p}
+	if tier := strings.TrimSpace(d.PriceTier); tier != "" {
+		deal.Prices = append(deal.Prices, ern.Price{Code: tier})
+	}
+	if w := d.WholesalePrice; w != nil {
+		deal.Prices = append(deal.Prices, ern.Price{Wholesale: ern.Amount{Value: string(w.Amount), Currency: w.Currency}})
 	}
 	return deal
 }

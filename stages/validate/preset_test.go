@@ -82,7 +82,7 @@ func dealText(ds []ern.Deal) string {
 // and per-DSP deals without a preset, and deliver_to with a preset.
 func TestDealsFor(t *testing.T) {
 	const (
-		presetGeneral = "Worldwide SubscriptionModel 2026-12-04..2027-12-04 -KP [FRONT 0.70 EUR]"
+		presetGeneral = "Worldwide SubscriptionModel 2026-12-04..2027-12-04 -KP [FRONT  ] [ 0.70 EUR]"
 		presetOther   = "GB PayAsYouGoModel .. pre 2026-11-20 [ 7.50 GBP]"
 		ownGeneral    = "Worldwide SubscriptionModel 2026-12-04..; Worldwide PayAsYouGoModel 2026-12-04.."
 		ownSpotify    = "US AdvertisementSupportedModel 2027-01-01.. [TIER2  ]"
