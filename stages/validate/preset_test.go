@@ -188,6 +188,18 @@ func TestPresetProblems(t *testing.T) {
 	}
 }
 
+// TestPresetWithoutConfiguration: validated without a configuration (ferry
+// validate without -config), a release that relies on its preset is told
+// that the preset was not applied, not merely that it has no deals.
+func TestPresetWithoutConfiguration(t *testing.T) {
+	dir := goodRelease(t)
+	editTOML(t, dir, edits(withoutDeals, replace(`action = "deliver"`, `action = "deliver"`+"\npreset = \"majors\"")))
+	_, ps := (&Validator{Now: func() time.Time { return testNow }}).Validate(dir)
+	if _, ok := findProblem(ps, ruleRequired, "deals", `its preset "majors" was not applied`); !ok || ps.Errors() != 1 {
+		t.Errorf("problems:\n%s", ps.Error())
+	}
+}
+
 // TestPresetIssues: the vocabulary of preset deals is checked in the
 // configuration, with its lines.
 func TestPresetIssues(t *testing.T) {
