@@ -381,7 +381,7 @@ func (v *Validator) ValidateForContext(ctx context.Context, dir string, only []s
 		c.ps = append(c.ps, rel.checkDealDSPs(v.Targets(rel))...)
 	}
 	ps := v.perDSP(targets, c.ps, func(dsp string, r config.Rules) Problems {
-		ps := append(rel.dspChecks(r), rel.versionChecks(v.ernVersion(dsp))...)
+		ps := append(rel.dspChecks(r), rel.versionChecks(dsp, v.ernVersion(dsp))...)
 		return append(ps, rel.leadTime(dsp, r.LeadTime.Duration, c.now)...)
 	})
 	ps = rel.file.place(ps)
