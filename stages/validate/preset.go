@@ -36,7 +36,7 @@ func (r *Release) DealsFor(dsp string) []ern.Deal {
 // FromPreset reports whether dsp is one of the release's destinations
 // because its preset names it (release.toml has no deliver_to).
 func (r *Release) FromPreset(dsp string) bool {
-	return r.Preset != "" && len(r.file.DeliverTo) == 0 && slices.Contains(r.DeliverTo, dsp)
+	return r.Preset != "" && r.file != nil && len(r.file.DeliverTo) == 0 && slices.Contains(r.DeliverTo, dsp)
 }
 
 // appliedPreset is what a release took from its preset: the preset's
