@@ -153,5 +153,6 @@ func (c *Config) valueIssues() Issues {
 		keyed(c.Notify[i].check(i))
 	}
 	keyed(c.Identifiers.check())
+	is = append(is, c.presetIssues()...)
 	return is
 }

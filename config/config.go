@@ -38,6 +38,9 @@ type Config struct {
 	// Identifiers are the label's UPC, ISRC and GRid blocks (see
 	// identifiers.go).
 	Identifiers Identifiers `toml:"identifiers"`
+	// Preset are the named sets of DSPs and deal templates a release.toml
+	// applies with preset = "NAME" (see preset.go).
+	Preset map[string]*Preset `toml:"preset"`
 
 	lines *Lines // where each key is written, when read from a file
 }

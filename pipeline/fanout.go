@@ -33,7 +33,7 @@ func (e *Engine) pack(ctx context.Context, name string) {
 	if !ok {
 		return
 	}
-	rel, problems := validate.LoadContext(ctx, item)
+	rel, problems := validate.ValidatorFor(e.cfg).Load(ctx, item)
 	if ctx.Err() != nil {
 		e.unclaim(Validated, item)
 		return
@@ -81,8 +81,13 @@ func (e *Engine) pack(ctx context.Context, name string) {
 		if e.identical(ctx, rel, dsp, delivered) {
 			// Occupied platforms are skipped: the DSP has this release
 			// exactly as it is.
-			e.itemLog(it, Validated).Info("nothing to send: identical to what the DSP has", "skipped_dsp", dsp)
-			skipped = append(skipped, dsp+": it has this release exactly as it is")
+			why := delivery.SkippedUnchanged(rel, dsp)
+			e.itemLog(it, Validated).Info("nothing to send: identical to what the DSP has", "skipped_dsp", dsp, "why", why)
+			skipped = append(skipped, dsp+": "+why+": it has this release exactly as it is")
+			if err := it.Note(record.HistoryLine{Time: e.now().UTC(), From: string(Validated), To: string(Validated), Node: e.node,
+				Attempt: it.State.Attempt, DSP: dsp, Note: dsp + " " + why}); err != nil {
+				e.itemLog(it, Validated).Warn("write history", "err", err)
+			}
 			e.rec.EndInFlight(dsp, rel.ID(), it.State.DropID)
 			continue
 		}

@@ -24,6 +24,7 @@ func lintConfigFile(path string) (*config.Config, config.Issues, error) {
 	cfg, is := config.Lint(string(data))
 	if cfg != nil {
 		is = append(is, validate.SeverityOverrideIssues(cfg)...)
+		is = append(is, validate.PresetIssues(cfg)...)
 		is.Sort()
 	}
 	return cfg, is, nil

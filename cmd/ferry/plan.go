@@ -34,6 +34,12 @@ type dspPlan struct {
 	Delivered  string              `json:"last_accepted_message,omitempty"`
 	Files      []delivery.FilePlan `json:"files"`
 	Error      string              `json:"error,omitempty"`
+	// Preset names the preset that made this DSP a destination.
+	Preset string `json:"preset,omitempty"`
+	// Skipped says why nothing is sent to this DSP: it has the release
+	// live exactly as it is ("skipped: live and unchanged (preset
+	// majors)").
+	Skipped string `json:"skipped,omitempty"`
 }
 
 func planCmd(args []string) int {
@@ -77,6 +83,9 @@ func planCmd(args []string) int {
 		}
 		for _, dsp := range v.Targets(rel) {
 			dp := dspPlan{Release: dir, DSP: dsp}
+			if rel.FromPreset(dsp) {
+				dp.Preset = rel.Preset
+			}
 			var prior delivery.Prior
 			if ledger != nil {
 				if d, err := ledger.Delivered(dsp, rel.ID()); err == nil {
@@ -90,6 +99,9 @@ func planCmd(args []string) int {
 			} else {
 				dp.Kind, dp.ERNVersion = plan.Delivery.Kind, plan.Delivery.ERNVersion
 				dp.Files = delivery.Explain(prior.Delivered, plan.Delivery)
+				if rel.Action == validate.ActionDeliver && plan.Unchanged(prior.Delivered) {
+					dp.Skipped = delivery.SkippedUnchanged(rel, dsp) // as the fan-out skips it
+				}
 			}
 			plans = append(plans, dp)
 		}
@@ -105,9 +117,16 @@ func planCmd(args []string) int {
 			fmt.Printf("%s → %s: cannot plan: %s\n", dp.Release, dp.DSP, dp.Error)
 			continue
 		}
+		if dp.Skipped != "" {
+			fmt.Printf("%s → %s: %s (the DSP has %s exactly as it is; nothing is sent)\n", dp.Release, dp.DSP, dp.Skipped, dp.Delivered)
+			continue
+		}
 		kind := dp.Kind
 		if dp.Delivered != "" {
 			kind += " of " + dp.Delivered
+		}
+		if dp.Preset != "" {
+			kind += ", preset " + dp.Preset
 		}
 		fmt.Printf("%s → %s: %s (ERN %s)\n", dp.Release, dp.DSP, kind, dp.ERNVersion)
 		for _, f := range dp.Files {

@@ -3,7 +3,20 @@ package delivery
 import (
 	"github.com/ferrydelivery/ferry/ern"
 	"github.com/ferrydelivery/ferry/stages/record"
+	"github.com/ferrydelivery/ferry/stages/validate"
 )
+
+// SkippedUnchanged words why a DSP gets nothing of rel: it has the
+// release live exactly as it is. When the DSP is a destination because
+// the release's preset names it, the preset is named too, e.g.
+// "skipped: live and unchanged (preset majors)".
+func SkippedUnchanged(rel *validate.Release, dsp string) string {
+	why := "skipped: live and unchanged"
+	if rel.FromPreset(dsp) {
+		why += " (preset " + rel.Preset + ")"
+	}
+	return why
+}
 
 // FilePlan says what a delivery does with one of its files, and why; it
 // is the record's type, since packaging keeps the plan in the item.

@@ -50,6 +50,7 @@ func (p *Packager) Plan(ctx context.Context, rel *validate.Release, dspName stri
 	}
 	now := p.Now().UTC()
 	model := *rel.Model
+	model.Deals = rel.DealsFor(dspName) // the DSP's own deals, when release.toml or its preset gives any
 	releaseID := rel.ID()
 	stamp := now.Format("20060102150405") + fmt.Sprintf("%03d", now.Nanosecond()/1e6)
 	kind := ern.NewRelease

@@ -63,9 +63,12 @@ type ReleaseFile struct {
 	CLine               LineEntry     `toml:"c_line"`
 	Cover               string        `toml:"cover"`
 	DeliverTo           []string      `toml:"deliver_to"`
-	Action              string        `toml:"action"`
-	ConfirmPurge        string        `toml:"confirm_purge"`
-	AllowReuse          bool          `toml:"allow_reuse"`
+	// Preset names a [preset.NAME] of the configuration: its DSPs and
+	// deals apply where release.toml gives none (see preset.go).
+	Preset       string `toml:"preset"`
+	Action       string `toml:"action"`
+	ConfirmPurge string `toml:"confirm_purge"`
+	AllowReuse   bool   `toml:"allow_reuse"`
 	// TakedownAt and Territories make a takedown scheduled (a date and
 	// time in [lifecycle] timezone) and partial (these territories only).
 	TakedownAt  string       `toml:"takedown_at"`
@@ -77,6 +80,8 @@ type ReleaseFile struct {
 	ern    *ernSource
 	lines  *config.Lines // where each key is written; nil from an ERN message
 	issues config.Issues // keys that could not be read
+	// preset is what the release took from its preset, once applied.
+	preset *appliedPreset
 }
 
 // ArtistEntry is an artist or contributor in release.toml.
@@ -118,6 +123,14 @@ type DealEntry struct {
 	StartDate           Date     `toml:"start_date"`
 	EndDate             Date     `toml:"end_date"`
 	PreOrderDate        Date     `toml:"preorder_date"`
+	// DSP, when not empty, makes the deal apply to these DSPs only,
+	// replacing the general (and the preset's) deals there.
+	DSP []string `toml:"dsp"`
+	// PriceTier and WholesalePrice are written as the deal's
+	// PriceInformation (PriceCode, or PriceType in ERN 3.8.2, and
+	// WholesalePricePerUnit).
+	PriceTier      string        `toml:"price_tier"`
+	WholesalePrice *config.Price `toml:"wholesale_price"`
 }
 
 // Date is a calendar date in release.toml, written either as a string
@@ -376,19 +389,9 @@ func (rf *ReleaseFile) Model() *ern.Release {
 			Audio:                ern.Audio{File: ern.File{Name: t.File}},
 		})
 	}
-	for _, d := range rf.Deals {
-		territories, _ := unique(d.Territories)
-		excluded, _ := unique(d.ExcludedTerritories)
-		r.Deals = append(r.Deals, ern.Deal{
-			Territories:         territories,
-			ExcludedTerritories: excluded,
-			CommercialModel:     d.CommercialModel,
-			UseTypes:            d.UseTypes,
-			StartDate:           string(d.StartDate),
-			EndDate:             string(d.EndDate),
-			PreOrderDate:        string(d.PreOrderDate),
-		})
-	}
+	// The deals for every DSP; those naming DSPs are the Release's
+	// (DealsFor).
+	r.Deals, _ = splitDeals(rf.Deals)
 	if rf.ern != nil {
 		rf.ern.extend(r)
 	}

@@ -98,6 +98,9 @@ const (
 	ruleArtworkDimensions    = "artwork-dimensions"
 	ruleDateYear             = "date-year"
 	ruleTerritoryDuplicate   = "territory-duplicate"
+	rulePreset               = "preset"
+	ruleDealDSP              = "deal-dsp"
+	rulePrice                = "price"
 )
 
 // checks is the catalogue of every rule, in the order the README lists
@@ -172,6 +175,9 @@ var checks = []Check{
 	{ruleArtworkDimensions, Error, true, false, "the cover's header claims more pixels than its bytes can hold (JPEG: one bit per 8×8 block; PNG: deflate expands at most 1032-fold): a decompression bomb or a damaged header"},
 	{ruleDateYear, Error, true, false, "a date's year is before 1900 (1877, the first recording, for original_release_date): year 0000 does not exist in ERN's calendar and earlier years are typos"},
 	{ruleTerritoryDuplicate, Warning, false, false, "a deal lists a territory more than once; ferry sends it once"},
+	{rulePreset, Error, true, false, "preset names no [preset.NAME] of the configuration"},
+	{ruleDealDSP, Error, true, false, "a deal's dsp names a DSP the release is not delivered to, or a DSP the release goes to gets no deal (every deal names other DSPs)"},
+	{rulePrice, Error, false, false, "a deal's wholesale_price is not an amount with an ISO 4217 currency, or its price_tier is blank"},
 }
 
 var checkByName = func() map[string]Check {

@@ -25,6 +25,9 @@ type Release struct {
 	Model     *ern.Release
 	Action    string
 	DeliverTo []string
+	// Preset is the preset release.toml names ("" for none); its DSPs are
+	// in DeliverTo when release.toml has no deliver_to.
+	Preset string
 	// AllowReuse says the release may carry recordings live at a DSP
 	// under another release (a compilation): duplicate go-live is then a
 	// warning, not an error.
@@ -46,6 +49,9 @@ type Release struct {
 	used  map[string]bool
 	audio map[int]*audioFile // by track index
 	cover *imageFile
+	// dealsByDSP are the deals of the DSPs that do not get Model.Deals
+	// (see DealsFor).
+	dealsByDSP map[string][]ern.Deal
 }
 
 // audioFile is a track's file and what its header says.
@@ -102,6 +108,7 @@ func load(ctx context.Context, dir string) (*Release, Problems) {
 	}
 	rel := &Release{Dir: dir, Model: rf.Model(), Action: rf.Action, DeliverTo: rf.DeliverTo, AllowReuse: rf.AllowReuse,
 		Files: map[string]string{}, file: rf, used: map[string]bool{}, audio: map[int]*audioFile{}}
+	rel.resolveDeals()
 	ps := rf.issueProblems()
 	if !NeedsFiles(rf.Action) {
 		return rel, ps
@@ -288,6 +295,9 @@ type Validator struct {
 	// dropped without them lacks ([identifiers] fill_missing); they are
 	// kept in ferry-ids.toml beside the message.
 	FillMissing bool
+	// Presets are the configuration's [preset.NAME] tables; a release's
+	// preset = "NAME" outside them is an error (when DSPs is not nil).
+	Presets map[string]*config.Preset
 }
 
 func (v *Validator) ernVersion(dsp string) string {
@@ -312,7 +322,7 @@ func ValidatorFor(cfg *config.Config) *Validator {
 		return ""
 	}
 	return &Validator{Rules: cfg.RulesFor, DefaultDSPs: defaults, DSPs: cfg.DSPNames(), Location: cfg.Lifecycle.Location(), ERNVersion: version,
-		FillMissing: cfg.Identifiers.FillMissing}
+		FillMissing: cfg.Identifiers.FillMissing, Presets: cfg.Preset}
 }
 
 // Validate loads the release folder at dir and runs every check, for
@@ -320,6 +330,23 @@ func ValidatorFor(cfg *config.Config) *Validator {
 // overrides. All problems are returned at once, errors first.
 func (v *Validator) Validate(dir string) (*Release, Problems) {
 	return v.ValidateFor(dir, nil)
+}
+
+// Load is LoadContext with the release's preset applied, as validation
+// applied it: the packaging stage loads a validated release with it, so
+// that each DSP's deals (DealsFor) and destinations are the ones that
+// were checked. Only the problems that make the release impossible to
+// deliver are returned, as LoadContext does (an unknown preset is one).
+func (v *Validator) Load(ctx context.Context, dir string) (*Release, Problems) {
+	rel, ps := LoadContext(ctx, dir)
+	if rel == nil {
+		return nil, ps
+	}
+	if more := rel.file.place(v.applyPreset(rel)); len(more) > 0 {
+		ps = append(ps, more...)
+		ps.Sort()
+	}
+	return rel, ps
 }
 
 // ValidateFor is Validate for the DSPs in only (when not empty) instead
@@ -337,6 +364,7 @@ func (v *Validator) ValidateForContext(ctx context.Context, dir string, only []s
 		return nil, loaded
 	}
 	rel.Allocated = allocated
+	loaded = append(loaded, v.applyPreset(rel)...)
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
@@ -349,9 +377,12 @@ func (v *Validator) ValidateForContext(ctx context.Context, dir string, only []s
 	for _, p := range rel.checkNames(targets, only) {
 		c.add(p.Rule, p.Where, p.What, p.Fix)
 	}
+	if v.DSPs != nil {
+		c.ps = append(c.ps, rel.checkDealDSPs(v.Targets(rel))...)
+	}
 	ps := v.perDSP(targets, c.ps, func(dsp string, r config.Rules) Problems {
-		ps := append(rel.dspChecks(r), rel.versionChecks(v.ernVersion(dsp))...)
-		return append(ps, rel.leadTime(r.LeadTime.Duration, c.now)...)
+		ps := append(rel.dspChecks(r), rel.versionChecks(dsp, v.ernVersion(dsp))...)
+		return append(ps, rel.leadTime(dsp, r.LeadTime.Duration, c.now)...)
 	})
 	ps = rel.file.place(ps)
 	if ps.Errors() > 0 && len(allocated) > 0 && autoReason == "" { // written back: kept

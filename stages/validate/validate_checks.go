@@ -120,10 +120,13 @@ func (c *checker) checkRequired() {
 	if len(rf.Tracks) == 0 {
 		c.add(ruleRequired, "tracks", "the release has no tracks", "add a [[tracks]] table per track (isrc, title, file)")
 	}
-	if len(rf.Deals) == 0 && rf.dealsOmitted() {
+	if len(rf.dealRefs()) == 0 && rf.dealsOmitted() {
 		c.add(ruleRequired, "deals", "the ERN message has no DealList (deals sent separately): ferry never reads that as a takedown, and its configuration has no default deals to deliver the release with",
 			"drop the message with its DealList (the deals for this release), or a release.toml with [[deals]]")
-	} else if len(rf.Deals) == 0 {
+	} else if len(rf.dealRefs()) == 0 && strings.TrimSpace(rf.Preset) != "" && rf.preset == nil {
+		c.add(ruleRequired, "deals", fmt.Sprintf("the release has no deals of its own, and its preset %q was not applied: it is in ferry's configuration, and none was given", strings.TrimSpace(rf.Preset)),
+			"validate with -config FILE (the daemon's configuration), or add [[deals]] tables")
+	} else if len(rf.dealRefs()) == 0 {
 		c.add(ruleRequired, "deals", "the release has no deals, so no DSP may sell or stream it",
 			`add a [[deals]] table (territories = ["Worldwide"], commercial_model, use_types, start_date)`)
 	}

@@ -126,15 +126,19 @@ func (s *ernSource) hint(fix string) string {
 }
 
 // versionChecks checks the deals against the value lists of the ERN
-// version a DSP gets: AsPerContract exists in 3.8.2 to 4.1.1 only.
-func (rel *Release) versionChecks(version string) Problems {
+// version a DSP gets: AsPerContract exists in 3.8.2 to 4.1.1 only. Deals
+// that name other DSPs are not the DSP's.
+func (rel *Release) versionChecks(dsp, version string) Problems {
 	v, err := ern.ParseVersion(version)
 	if version == "" || err != nil || v.HasDealWord(asPerContract) {
 		return nil
 	}
 	var ps Problems
-	for i, d := range rel.file.Deals {
-		where := fmt.Sprintf("deals[%d]", i+1)
+	for _, ref := range rel.file.dealRefs() {
+		where, d := ref.where, ref.entry
+		if len(d.DSP) > 0 && !slices.Contains(d.DSP, dsp) {
+			continue
+		}
 		what := fmt.Sprintf("AsPerContract is a value of the ERN 3.8.2, 4.1 and 4.1.1 lists only; this DSP gets ERN %s, where it would go out as UserDefined", v)
 		if d.CommercialModel == asPerContract {
 			ps = append(ps, Problem{Rule: ruleCommercialModel, Where: where + ".commercial_model", What: what,

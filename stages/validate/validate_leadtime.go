@@ -8,7 +8,7 @@ import (
 // leadTime checks the release and pre-order dates against a DSP's lead
 // time: DSPs need days to ingest and check a release, and a date they
 // cannot make is missed silently on their side. Dates are days in UTC.
-func (rel *Release) leadTime(lead time.Duration, now time.Time) Problems {
+func (rel *Release) leadTime(dsp string, lead time.Duration, now time.Time) Problems {
 	if lead <= 0 || !NeedsFiles(rel.Action) {
 		return nil
 	}
@@ -31,12 +31,25 @@ func (rel *Release) leadTime(lead time.Duration, now time.Time) Problems {
 		}
 	}
 	check("release_date", rel.Model.ReleaseDate)
-	for i, d := range rel.Model.Deals {
+	for _, d := range rel.DealsFor(dsp) {
 		if d.PreOrderDate != "" {
-			check(fmt.Sprintf("deals[%d].preorder_date", i+1), d.PreOrderDate)
+			check(preOrderWhere(rel.file, d.PreOrderDate), d.PreOrderDate)
 		}
 	}
 	return ps
+}
+
+// preOrderWhere names the deal whose preorder_date is date, for a
+// problem about it: "deals[2].preorder_date" or the preset deal's key.
+func preOrderWhere(rf *ReleaseFile, date string) string {
+	if rf != nil {
+		for _, r := range rf.dealRefs() {
+			if string(r.entry.PreOrderDate) == date {
+				return r.where + ".preorder_date"
+			}
+		}
+	}
+	return "preorder_date"
 }
 
 // leadText writes a duration in days and hours ("3 days", "20h").

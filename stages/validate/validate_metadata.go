@@ -86,8 +86,8 @@ func (c *checker) checkDates() {
 			"the original release date is when the recording first came out: it cannot be later than this release")
 	}
 	today := c.now.UTC().Truncate(24 * time.Hour)
-	for i, d := range rf.Deals {
-		where := fmt.Sprintf("deals[%d]", i+1)
+	for _, ref := range rf.dealRefs() {
+		where, d := ref.where, ref.entry
 		start, hasStart := c.date(where+".start_date", d.StartDate)
 		startText := string(d.StartDate)
 		if !hasStart && strings.TrimSpace(string(d.StartDate)) == "" && hasRelease {
@@ -118,8 +118,9 @@ func (c *checker) checkDates() {
 // checkDeals checks territories, exclusions, commercial models and use
 // types of every deal.
 func (c *checker) checkDeals() {
-	for i, d := range c.rf.Deals {
-		where := fmt.Sprintf("deals[%d]", i+1)
+	for _, ref := range c.rf.dealRefs() {
+		where, d := ref.where, ref.entry
+		c.checkPrice(where, d)
 		// A list repeating territories is checked, and sent, once each.
 		var dups int
 		d.Territories, dups = unique(d.Territories)
@@ -333,7 +334,7 @@ func (c *checker) checkNumbering() {
 // gratification in a release without a pre-order.
 func (c *checker) checkInstantGratification() {
 	anyIG := slices.ContainsFunc(c.rf.Tracks, func(t TrackEntry) bool { return t.InstantGratification })
-	hasPre := slices.ContainsFunc(c.rf.Deals, func(d DealEntry) bool { return d.PreOrderDate != "" })
+	hasPre := slices.ContainsFunc(c.rf.dealRefs(), func(d dealRef) bool { return d.entry.PreOrderDate != "" })
 	if anyIG && !hasPre {
 		for i, t := range c.rf.Tracks {
 			if t.InstantGratification {

@@ -406,7 +406,7 @@ instant_gratification = true`),
 		{name: "purge without its typed confirmation", toml: func(testing.TB, string) string {
 			return "action = \"purge\"\nupc = \"5901234123457\"\nconfirm_purge = \"5901234123450\"\n"
 		}, rule: rulePurgeConfirm, where: "confirm_purge", phrase: "cannot be undone"},
-	}, append(ernBadReleases(), identifierBadReleases()...)...)
+	}, append(append(ernBadReleases(), identifierBadReleases()...), presetBadReleases()...)...)
 }
 
 func TestValidateBadReleases(t *testing.T) {

@@ -22,6 +22,12 @@ type Options struct {
 	AudioBytes int64
 	// DeliverTo fills release.toml's deliver_to.
 	DeliverTo []string
+	// Preset fills release.toml's preset; the release then has no deals
+	// of its own but Deals.
+	Preset string
+	// Deals, when not nil, are the release's [[deals]] tables, as TOML,
+	// instead of the one worldwide subscription deal.
+	Deals []string
 }
 
 // Write creates the release folder dir/name: two tracks (WAV and FLAC), a
@@ -59,6 +65,22 @@ func TOML(n int, o Options) string {
 		}
 		deliver = "deliver_to = [" + strings.Join(names, ", ") + "]\n"
 	}
+	if o.Preset != "" {
+		deliver += fmt.Sprintf("preset = %q\n", o.Preset)
+	}
+	deals := `
+[[deals]]
+territories = ["Worldwide"]
+commercial_model = "SubscriptionModel"
+use_types = ["OnDemandStream"]
+start_date = "2026-12-04"
+`
+	if o.Deals != nil || o.Preset != "" {
+		deals = ""
+		for _, d := range o.Deals {
+			deals += "\n[[deals]]\n" + strings.TrimSpace(d) + "\n"
+		}
+	}
 	return fmt.Sprintf(`upc = %q
 title = "Test Release %d"
 display_artist = "Test Artist"
@@ -81,13 +103,7 @@ isrc = "GBEXR27%05d"
 title = "Two"
 file = "02.flac"
 number = 2
-
-[[deals]]
-territories = ["Worldwide"]
-commercial_model = "SubscriptionModel"
-use_types = ["OnDemandStream"]
-start_date = "2026-12-04"
-`, UPC(n), n, deliver, n, n)
+%s`, UPC(n), n, deliver, n, n, deals)
 }
 
 // UPC makes a valid 13-digit EAN from n.
