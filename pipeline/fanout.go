@@ -197,7 +197,7 @@ func (e *Engine) packInstance(ctx context.Context, inst *record.Item, rel *valid
 	}
 	d.Drop, d.Attempt = releaseOf(inst.Name(), dsp), inst.State.Attempt
 	plan := record.Plan{DSP: dsp, ReleaseID: d.ReleaseID, Kind: d.Kind, ERNVersion: d.ERNVersion, MessageID: d.MessageID,
-		Planned: e.now().UTC(), Files: delivery.Explain(delivered, d)}
+		Preset: rel.Preset, Planned: e.now().UTC(), Files: delivery.Explain(delivered, d)}
 	if delivered != nil {
 		plan.Replaces = delivered.MessageID
 	}

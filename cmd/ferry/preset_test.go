@@ -13,6 +13,7 @@ import (
 	"github.com/ferrydelivery/ferry/ern"
 	"github.com/ferrydelivery/ferry/ern/erntest"
 	"github.com/ferrydelivery/ferry/stages/delivery/sftp/sshdtest"
+	"github.com/ferrydelivery/ferry/stages/record"
 	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
 
@@ -97,6 +98,12 @@ wholesale_price = { amount = "0.99", currency = "GBP" }
 		}
 		if got := describeDeals(m.Release.Deals); got != want[dsp].deals {
 			t.Errorf("%s received the deals\n  %s\nwant\n  %s", dsp, got, want[dsp].deals)
+		}
+		// The instance's plan names the preset the deals came from.
+		raw, _ := os.ReadFile(filepath.Join(root, "acknowledged", "majors@"+dsp, record.ItemDir, record.PlanFile))
+		var plan record.Plan
+		if err := json.Unmarshal(raw, &plan); err != nil || plan.Preset != "majors" || plan.Kind != "new" {
+			t.Errorf("%s: plan.json %s (%v), want a new delivery from preset majors", dsp, raw, err)
 		}
 	}
 

@@ -30,9 +30,12 @@ type Plan struct {
 	MessageID  string `json:"message_id"`
 	// Replaces is the DSP's last accepted message of the release, which
 	// this one updates; empty for a first delivery.
-	Replaces string        `json:"last_accepted_message,omitempty"`
-	Planned  time.Time     `json:"planned"`
-	Files    []PlannedFile `json:"files"`
+	Replaces string `json:"last_accepted_message,omitempty"`
+	// Preset is the configuration preset the release's deals (or this
+	// DSP) came from, if any.
+	Preset  string        `json:"preset,omitempty"`
+	Planned time.Time     `json:"planned"`
+	Files   []PlannedFile `json:"files"`
 }
 
 // SetPlan writes p into the item (crash-safely, like every record).
