@@ -34,6 +34,9 @@ type Problem struct {
 	// Line is the line of release.toml that Where is written on (or its
 	// table's line when the field is missing); 0 when not known.
 	Line int `json:"line,omitempty"`
+	// Confirmed is set on a warning that was an error the release
+	// confirms (confirm = ["rule"]): it is noted in the item's history.
+	Confirmed bool `json:"confirmed,omitempty"`
 }
 
 // String writes the problem as ERRORS.txt and `ferry validate` show it:
@@ -52,6 +55,9 @@ func (p Problem) String() string {
 		fmt.Fprintf(&b, "\n  fix: %s", p.Fix)
 	}
 	fmt.Fprintf(&b, "\n  rule: %s", p.Rule)
+	if p.Confirmed {
+		b.WriteString(", confirmed: sent anyway")
+	}
 	if p.DSP != "" {
 		fmt.Fprintf(&b, " (for %s only)", p.DSP)
 	}

@@ -69,6 +69,9 @@ type ReleaseFile struct {
 	Action       string `toml:"action"`
 	ConfirmPurge string `toml:"confirm_purge"`
 	AllowReuse   bool   `toml:"allow_reuse"`
+	// Confirm lists the rules whose errors the user confirms: the
+	// release is sent anyway, with a warning (see confirm.go).
+	Confirm []string `toml:"confirm"`
 	// TakedownAt and Territories make a takedown scheduled (a date and
 	// time in [lifecycle] timezone) and partial (these territories only).
 	TakedownAt  string       `toml:"takedown_at"`

@@ -101,7 +101,14 @@ const (
 	rulePreset               = "preset"
 	ruleDealDSP              = "deal-dsp"
 	rulePrice                = "price"
+	ruleWindowOverlap        = "window-overlap"
+	ruleConfirm              = "confirm"
 )
+
+// RuleWindowOverlap is the rule of overlapping deal windows: within the
+// deals one DSP gets of a release, and between releases carrying the
+// same recordings at one DSP (checked at fan-out, against the ledger).
+const RuleWindowOverlap = ruleWindowOverlap
 
 // checks is the catalogue of every rule, in the order the README lists
 // them.
@@ -178,6 +185,8 @@ var checks = []Check{
 	{rulePreset, Error, true, false, "preset names no [preset.NAME] of the configuration"},
 	{ruleDealDSP, Error, true, false, "a deal's dsp names a DSP the release is not delivered to, or a DSP the release goes to gets no deal (every deal names other DSPs)"},
 	{rulePrice, Error, false, false, "a deal's wholesale_price is not an amount with an ISO 4217 currency, or its price_tier is blank"},
+	{ruleWindowOverlap, Error, false, true, "two deals a DSP gets offer the same use type under the same commercial model in a shared territory on overlapping days; or another release with the same ISRCs is live or being delivered at that DSP with such a deal (confirmable)"},
+	{ruleConfirm, Error, true, false, "confirm names a rule that does not exist or cannot be confirmed"},
 }
 
 var checkByName = func() map[string]Check {

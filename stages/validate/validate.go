@@ -32,6 +32,10 @@ type Release struct {
 	// under another release (a compilation): duplicate go-live is then a
 	// warning, not an error.
 	AllowReuse bool
+	// Confirm lists the rules whose errors the user confirmed (confirm
+	// in release.toml, or ferry-confirm.toml beside an ERN message): they
+	// are warnings, and the release is sent.
+	Confirm []string
 	// Files maps each referenced file name (as written in release.toml)
 	// to its path relative to Dir with links resolved.
 	Files map[string]string
@@ -107,7 +111,7 @@ func load(ctx context.Context, dir string) (*Release, Problems) {
 		return nil, Problems{*p}
 	}
 	rel := &Release{Dir: dir, Model: rf.Model(), Action: rf.Action, DeliverTo: rf.DeliverTo, AllowReuse: rf.AllowReuse,
-		Files: map[string]string{}, file: rf, used: map[string]bool{}, audio: map[int]*audioFile{}}
+		Confirm: rf.Confirm, Files: map[string]string{}, file: rf, used: map[string]bool{}, audio: map[int]*audioFile{}}
 	rel.resolveDeals()
 	ps := rf.issueProblems()
 	if !NeedsFiles(rf.Action) {
@@ -147,6 +151,9 @@ func readReleaseFileIn(dir string) (*ReleaseFile, *Problem) {
 				Fix: "drop a NewReleaseMessage in ERN 3.8.2, 4.1, 4.1.1, 4.2, 4.3, 4.3.1 or 4.3.2, or a release.toml instead"}
 		}
 		if p := applyIDsFile(dir, rf); p != nil {
+			return nil, p
+		}
+		if p := applyConfirmFile(dir, rf); p != nil {
 			return nil, p
 		}
 		return rf, nil
@@ -382,9 +389,11 @@ func (v *Validator) ValidateForContext(ctx context.Context, dir string, only []s
 	}
 	ps := v.perDSP(targets, c.ps, func(dsp string, r config.Rules) Problems {
 		ps := append(rel.dspChecks(r), rel.versionChecks(dsp, v.ernVersion(dsp))...)
+		// The deals as they go to this DSP.
+		ps = append(ps, rel.windowOverlap(rel.Model.Deals)...)
 		return append(ps, rel.leadTime(dsp, r.LeadTime.Duration, c.now)...)
 	})
-	ps = rel.file.place(ps)
+	ps = rel.applyConfirm(rel.file.place(ps))
 	if ps.Errors() > 0 && len(allocated) > 0 && autoReason == "" { // written back: kept
 		ps = append(ps, keptCodes(allocated))
 	}

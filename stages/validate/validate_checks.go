@@ -38,6 +38,7 @@ func (c *checker) run() {
 	c.checkRequired()
 	c.checkIdentifiers()
 	c.checkText()
+	c.checkConfirm()
 	if !NeedsFiles(c.rf.Action) {
 		return
 	}

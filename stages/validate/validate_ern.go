@@ -88,6 +88,7 @@ var (
 	// tomlWords are release.toml's words in fix hints and the message's
 	// for them.
 	tomlWords = strings.NewReplacer(
+		`add confirm = ["`+ruleWindowOverlap+`"] to release.toml`, `put confirm = ["`+ruleWindowOverlap+`"] into `+ConfirmFileName+` beside the message`,
 		"release.toml", "the ERN message",
 		`set display_artist, or add an [[artists]] table (name = "…", roles = ["MainArtist"])`, "add a DisplayArtist (a party with its DisplayArtistRole) to the Release",
 		"add a [[tracks]] table per track (isrc, title, file)", "add the SoundRecordings and list them in the Release's ResourceGroup",

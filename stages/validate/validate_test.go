@@ -393,6 +393,18 @@ instant_gratification = true`),
 		{name: "duplicate territories", toml: replace(`territories = ["Worldwide"]`, `territories = ["GB", "IE", "GB", "GB"]`),
 			rule: ruleTerritoryDuplicate, where: "deals[1].territories", phrase: "2 entries repeat a territory"},
 
+		{name: "overlapping deal windows", toml: appendTOML(`[[deals]]
+territories = ["GB", "IE"]
+commercial_model = "SubscriptionModel"
+use_types = ["OnDemandStream"]
+start_date = "2027-01-01"
+end_date = "2027-06-30"`),
+			rule: ruleWindowOverlap, where: "deals[3]", phrase: "deals[1] and deals[3] both offer OnDemandStream under SubscriptionModel in GB, IE from 2027-01-01 to 2027-06-30"},
+		{name: "confirm names no rule", toml: prependTOML(`confirm = ["window-overlaps"]`),
+			rule: ruleConfirm, where: "confirm[1]", phrase: `no rule is named "window-overlaps"`},
+		{name: "confirm names a rule that cannot be confirmed", toml: prependTOML(`confirm = ["window-overlap", "isrc"]`),
+			rule: ruleConfirm, where: "confirm[2]", phrase: `rule "isrc" cannot be confirmed`},
+
 		{name: "release date inside the DSP's lead time",
 			rules: func(string) config.Rules {
 				return config.Rules{LeadTime: config.Duration{Duration: 100 * 365 * 24 * time.Hour}}

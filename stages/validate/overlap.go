@@ -1,0 +1,282 @@
+package validate
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ferrydelivery/ferry/ern"
+)
+
+// Two deals overlap when they offer the same use of a release (a use
+// type) under the same commercial model, in a territory both reach, on a
+// day both run. A DSP given both cannot tell which applies (price,
+// availability, reporting), so such a pair is held back until the user
+// confirms it (rule window-overlap).
+//
+// A deal runs from its start date (the release date when it has none)
+// through its end date: ERN's deal dates are whole days and EndDate is
+// the last day on sale, so a deal ending on 31 January and one starting
+// on 1 February are adjacent, not overlapping. A deal without an end date
+// runs for ever. Pre-order dates are not part of the window.
+
+// DealOverlap is one pair of overlapping deals.
+type DealOverlap struct {
+	// A and B are the deals' places (from 0) in the lists compared: both
+	// in the one list for WindowOverlaps, A in mine and B in theirs for
+	// DealsOverlap.
+	A, B            int
+	CommercialModel string
+	// UseTypes are the use types both deals offer.
+	UseTypes []string
+	// Territory says where both deals reach: "GB", "GB, IE", "Worldwide",
+	// "Worldwide except US, CA".
+	Territory string
+	// From and Until are the first and last days both run, YYYY-MM-DD;
+	// Until is "" when both run for ever.
+	From, Until string
+}
+
+// Days words the shared window: "from 2027-01-01 to 2027-01-31" or
+// "from 2027-01-01 on, with no end".
+func (o DealOverlap) Days() string {
+	if o.Until == "" {
+		return "from " + o.From + " on, with no end"
+	}
+	if o.Until == o.From {
+		return "on " + o.From
+	}
+	return "from " + o.From + " to " + o.Until
+}
+
+// WindowOverlaps lists the overlapping pairs among the deals one DSP
+// gets of a release; releaseDate is where a deal without a start date
+// starts. A deal whose dates cannot be read is left out (rule date
+// reports it).
+func WindowOverlaps(deals []ern.Deal, releaseDate string) []DealOverlap {
+	ws := windowsOf(deals, releaseDate)
+	var out []DealOverlap
+	for i := range ws {
+		for j := i + 1; j < len(ws); j++ {
+			if o, ok := overlap(ws[i], ws[j]); ok {
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+// DealsOverlap lists the pairs of a deal in mine and one in theirs that
+// overlap: two releases offered to the same DSP.
+func DealsOverlap(mine []ern.Deal, myReleaseDate string, theirs []ern.Deal, theirReleaseDate string) []DealOverlap {
+	a, b := windowsOf(mine, myReleaseDate), windowsOf(theirs, theirReleaseDate)
+	var out []DealOverlap
+	for i := range a {
+		for j := range b {
+			if o, ok := overlap(a[i], b[j]); ok {
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+// window is a deal as the overlap sees it.
+type window struct {
+	at         int
+	model      string
+	uses       []string
+	reach      reach
+	start, end time.Time // end is the last day; zero: no end
+}
+
+func windowsOf(deals []ern.Deal, releaseDate string) []window {
+	out := make([]window, 0, len(deals))
+	for i, d := range deals {
+		startText := d.StartDate
+		if strings.TrimSpace(startText) == "" {
+			startText = releaseDate
+		}
+		start, err := time.Parse(time.DateOnly, strings.TrimSpace(startText))
+		if err != nil {
+			continue
+		}
+		var end time.Time
+		if e := strings.TrimSpace(d.EndDate); e != "" {
+			if end, err = time.Parse(time.DateOnly, e); err != nil || end.Before(start) {
+				continue
+			}
+		}
+		out = append(out, window{at: i, model: d.CommercialModel, uses: d.UseTypes, reach: reachOf(d), start: start, end: end})
+	}
+	return out
+}
+
+// overlap compares two windows.
+func overlap(a, b window) (DealOverlap, bool) {
+	if a.model != b.model {
+		return DealOverlap{}, false
+	}
+	var uses []string
+	for _, u := range a.uses {
+		if slices.Contains(b.uses, u) && !slices.Contains(uses, u) {
+			uses = append(uses, u)
+		}
+	}
+	if len(uses) == 0 {
+		return DealOverlap{}, false
+	}
+	from := a.start
+	if b.start.After(from) {
+		from = b.start
+	}
+	until := a.end
+	if until.IsZero() || !b.end.IsZero() && b.end.Before(until) {
+		until = b.end
+	}
+	if !until.IsZero() && until.Before(from) || !a.reach.meets(b.reach) {
+		return DealOverlap{}, false
+	}
+	where := a.reach.and(b.reach)
+	o := DealOverlap{A: a.at, B: b.at, CommercialModel: a.model, UseTypes: uses, Territory: where.String(), From: from.Format(time.DateOnly)}
+	if !until.IsZero() {
+		o.Until = until.Format(time.DateOnly)
+	}
+	return o, true
+}
+
+// reach is the set of territories a deal covers: the listed codes, or
+// with world every code but those listed (a worldwide deal's
+// exclusions).
+type reach struct {
+	world bool
+	codes map[string]bool
+}
+
+func reachOf(d ern.Deal) reach {
+	if slices.Contains(d.Territories, Worldwide) {
+		r := reach{world: true, codes: map[string]bool{}}
+		for _, t := range d.ExcludedTerritories {
+			r.codes[t] = true
+		}
+		return r
+	}
+	r := reach{codes: map[string]bool{}}
+	for _, t := range d.Territories {
+		r.codes[t] = true
+	}
+	return r
+}
+
+// meets reports whether a and b reach a territory in common, without
+// building the common set: most pairs compared do not overlap.
+func (a reach) meets(b reach) bool {
+	switch {
+	case a.world && b.world:
+		if len(a.codes)+len(b.codes) < len(territoryCodes) {
+			return true
+		}
+		return !a.and(b).empty()
+	case a.world:
+		for c := range b.codes {
+			if !a.codes[c] {
+				return true
+			}
+		}
+		return false
+	case b.world:
+		return b.meets(a)
+	}
+	if len(b.codes) < len(a.codes) {
+		a, b = b, a
+	}
+	for c := range a.codes {
+		if b.codes[c] {
+			return true
+		}
+	}
+	return false
+}
+
+// and is where both a and b reach.
+func (a reach) and(b reach) reach {
+	out := reach{codes: map[string]bool{}}
+	switch {
+	case a.world && b.world: // everywhere but either's exclusions
+		out.world = true
+		for c := range a.codes {
+			out.codes[c] = true
+		}
+		for c := range b.codes {
+			out.codes[c] = true
+		}
+	case a.world:
+		for c := range b.codes {
+			if !a.codes[c] {
+				out.codes[c] = true
+			}
+		}
+	case b.world:
+		return b.and(a)
+	default:
+		for c := range a.codes {
+			if b.codes[c] {
+				out.codes[c] = true
+			}
+		}
+	}
+	return out
+}
+
+// empty reports whether r reaches no territory: no code listed, or every
+// country excluded.
+func (r reach) empty() bool {
+	if !r.world {
+		return len(r.codes) == 0
+	}
+	for c := range territoryCodes {
+		if !r.codes[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// String lists the territories, at most eight codes then a count.
+func (r reach) String() string {
+	codes := make([]string, 0, len(r.codes))
+	for c := range r.codes {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	list := strings.Join(codes, ", ")
+	if len(codes) > 8 {
+		list = strings.Join(codes[:8], ", ") + fmt.Sprintf(" and %d more", len(codes)-8)
+	}
+	switch {
+	case r.world && len(codes) == 0:
+		return Worldwide
+	case r.world:
+		return Worldwide + " except " + list
+	}
+	return list
+}
+
+// windowOverlap is rule window-overlap for the deals one DSP gets of the
+// release.
+func (rel *Release) windowOverlap(deals []ern.Deal) Problems {
+	if !NeedsFiles(rel.Action) {
+		return nil
+	}
+	var ps Problems
+	for _, o := range WindowOverlaps(deals, rel.Model.ReleaseDate) {
+		ps = append(ps, Problem{Rule: ruleWindowOverlap, Where: fmt.Sprintf("deals[%d]", o.B+1),
+			What: fmt.Sprintf("deals[%d] and deals[%d] both offer %s under %s in %s %s: the DSP cannot tell which applies",
+				o.A+1, o.B+1, strings.Join(o.UseTypes, ", "), o.CommercialModel, o.Territory, o.Days()),
+			Fix: "end one deal before the other starts (end_date is the last day on sale), narrow the territories (excluded_territories), " +
+				"or, if both are meant, add confirm = [\"" + ruleWindowOverlap + "\"] to release.toml"})
+	}
+	return ps
+}

@@ -1,0 +1,173 @@
+package validate
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ferrydelivery/ferry/config"
+	"github.com/ferrydelivery/ferry/ern"
+)
+
+func prependTOML(text string) func(testing.TB, string) string {
+	return func(_ testing.TB, s string) string { return text + "\n" + s }
+}
+
+// deal is a test deal: territories (space-separated, "Worldwide -US -CA"
+// for exclusions), a commercial model, use types and the window.
+func deal(territories, model, uses, start, end string) ern.Deal {
+	d := ern.Deal{CommercialModel: model, UseTypes: strings.Fields(uses), StartDate: start, EndDate: end}
+	for _, t := range strings.Fields(territories) {
+		if ex, ok := strings.CutPrefix(t, "-"); ok {
+			d.ExcludedTerritories = append(d.ExcludedTerritories, ex)
+		} else {
+			d.Territories = append(d.Territories, t)
+		}
+	}
+	return d
+}
+
+const (
+	sub  = "SubscriptionModel"
+	ads  = "AdvertisementSupportedModel"
+	paid = "PayAsYouGoModel"
+)
+
+func TestWindowOverlaps(t *testing.T) {
+	everyCountryBut := func(keep string) string {
+		var b strings.Builder
+		b.WriteString("Worldwide")
+		for c := range territoryCodes {
+			if c != keep {
+				b.WriteString(" -" + c)
+			}
+		}
+		return b.String()
+	}
+	cases := []struct {
+		name  string
+		a, b  ern.Deal
+		where string // "" : no overlap
+		days  string
+	}{
+		{"same country, same model and use, open ends",
+			deal("GB", sub, "OnDemandStream", "2027-01-01", ""), deal("GB", sub, "OnDemandStream", "2027-03-01", ""),
+			"GB", "from 2027-03-01 on, with no end"},
+		{"adjacent windows: one ends the day before the other starts",
+			deal("GB", sub, "OnDemandStream", "2027-01-01", "2027-01-31"), deal("GB", sub, "OnDemandStream", "2027-02-01", ""),
+			"", ""},
+		{"the end date is the last day on sale: ending the day the other starts overlaps by a day",
+			deal("GB", sub, "OnDemandStream", "2027-01-01", "2027-02-01"), deal("GB", sub, "OnDemandStream", "2027-02-01", ""),
+			"GB", "on 2027-02-01"},
+		{"one window inside the other",
+			deal("DE FR", sub, "OnDemandStream", "2027-01-01", ""), deal("FR", sub, "OnDemandStream", "2027-02-01", "2027-02-28"),
+			"FR", "from 2027-02-01 to 2027-02-28"},
+		{"windows apart",
+			deal("GB", sub, "OnDemandStream", "2027-01-01", "2027-01-31"), deal("GB", sub, "OnDemandStream", "2027-03-01", "2027-03-31"),
+			"", ""},
+		{"no shared territory",
+			deal("GB IE", sub, "OnDemandStream", "2027-01-01", ""), deal("US CA", sub, "OnDemandStream", "2027-01-01", ""),
+			"", ""},
+		{"other commercial model: free and premium tiers side by side",
+			deal("Worldwide", sub, "OnDemandStream", "2027-01-01", ""), deal("Worldwide", ads, "OnDemandStream", "2027-01-01", ""),
+			"", ""},
+		{"other use types",
+			deal("Worldwide", paid, "PermanentDownload", "2027-01-01", ""), deal("Worldwide", paid, "ConditionalDownload", "2027-01-01", ""),
+			"", ""},
+		{"one shared use type among several",
+			deal("GB", sub, "OnDemandStream NonInteractiveStream", "2027-01-01", ""), deal("GB", sub, "NonInteractiveStream", "2027-01-01", ""),
+			"GB", "from 2027-01-01 on, with no end"},
+		{"worldwide and a country",
+			deal("Worldwide", sub, "OnDemandStream", "2027-01-01", ""), deal("JP", sub, "OnDemandStream", "2027-06-01", ""),
+			"JP", "from 2027-06-01 on, with no end"},
+		{"worldwide excluding the country the other deal has",
+			deal("Worldwide -JP", sub, "OnDemandStream", "2027-01-01", ""), deal("JP", sub, "OnDemandStream", "2027-01-01", ""),
+			"", ""},
+		{"worldwide excluding some of the other deal's countries",
+			deal("Worldwide -JP", sub, "OnDemandStream", "2027-01-01", ""), deal("JP KR", sub, "OnDemandStream", "2027-01-01", ""),
+			"KR", "from 2027-01-01 on, with no end"},
+		{"two worldwide deals",
+			deal("Worldwide -US", sub, "OnDemandStream", "2027-01-01", ""), deal("Worldwide -CA", sub, "OnDemandStream", "2027-01-01", "2027-12-31"),
+			"Worldwide except CA, US", "from 2027-01-01 to 2027-12-31"},
+		{"two worldwide deals whose exclusions cover every country",
+			deal("Worldwide -GB", sub, "OnDemandStream", "2027-01-01", ""), deal(everyCountryBut("GB"), sub, "OnDemandStream", "2027-01-01", ""),
+			"", ""},
+		{"no start date: the release date",
+			deal("GB", sub, "OnDemandStream", "", ""), deal("GB", sub, "OnDemandStream", "2026-12-01", "2026-12-04"),
+			"GB", "on 2026-12-04"},
+		{"an unreadable date is left to rule date",
+			deal("GB", sub, "OnDemandStream", "2027-13-01", ""), deal("GB", sub, "OnDemandStream", "2027-01-01", ""),
+			"", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := WindowOverlaps([]ern.Deal{c.a, c.b}, "2026-12-04")
+			if c.where == "" {
+				if len(got) != 0 {
+					t.Fatalf("overlap found: %+v", got)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("%d overlaps, want 1: %+v", len(got), got)
+			}
+			if o := got[0]; o.Territory != c.where || o.Days() != c.days || o.A != 0 || o.B != 1 {
+				t.Errorf("overlap in %q %s (deals %d, %d), want %q %s", o.Territory, o.Days(), o.A, o.B, c.where, c.days)
+			}
+			// The same pair across two releases gives the same answer.
+			cross := DealsOverlap([]ern.Deal{c.a}, "2026-12-04", []ern.Deal{c.b}, "2026-12-04")
+			if len(cross) != 1 || cross[0].Territory != c.where || cross[0].Days() != c.days {
+				t.Errorf("across releases: %+v", cross)
+			}
+		})
+	}
+}
+
+func TestDealsOverlapAcrossReleases(t *testing.T) {
+	mine := []ern.Deal{
+		deal("Worldwide", sub, "OnDemandStream", "2027-01-01", ""),
+		deal("Worldwide", paid, "PermanentDownload", "2027-01-01", ""),
+	}
+	theirs := []ern.Deal{
+		deal("GB", paid, "PermanentDownload", "2020-01-01", "2026-12-31"), // ended before mine start
+		deal("DE", sub, "OnDemandStream", "2020-01-01", ""),
+	}
+	got := DealsOverlap(mine, "", theirs, "")
+	if len(got) != 1 || got[0].A != 0 || got[0].B != 1 || got[0].Territory != "DE" || got[0].From != "2027-01-01" {
+		t.Fatalf("overlaps %+v, want mine[0] with theirs[1] in DE from 2027-01-01", got)
+	}
+}
+
+// A release confirming window-overlap is delivered: the problem is a
+// warning, marked confirmed.
+func TestConfirmedWindowOverlapIsAWarning(t *testing.T) {
+	dir := goodRelease(t)
+	editTOML(t, dir, edits(prependTOML(`confirm = ["window-overlap"]`), appendTOML(`[[deals]]
+territories = ["GB"]
+commercial_model = "SubscriptionModel"
+use_types = ["OnDemandStream"]
+start_date = "2027-01-01"`)))
+	rel, ps := testValidator(defaultRules).Validate(dir)
+	if ps.Errors() != 0 {
+		t.Fatalf("errors:\n%s", ps.Error())
+	}
+	p, ok := findProblem(ps, ruleWindowOverlap, "deals[3]", "both offer OnDemandStream")
+	if !ok || p.Severity != Warning || !p.Confirmed || !strings.Contains(p.String(), "confirmed: sent anyway") {
+		t.Fatalf("got %+v", ps)
+	}
+	if !rel.Confirms(RuleWindowOverlap) {
+		t.Error("the release does not say it confirms window-overlap")
+	}
+}
+
+// The rule's severity is overridable like the others: off for a DSP.
+func TestWindowOverlapSeverityOverride(t *testing.T) {
+	dir := goodRelease(t)
+	editTOML(t, dir, appendTOML(`[[deals]]
+territories = ["GB"]
+commercial_model = "SubscriptionModel"
+use_types = ["OnDemandStream"]`))
+	rules := func(string) config.Rules { return config.Rules{Severity: map[string]string{RuleWindowOverlap: "off"}} }
+	if _, ps := testValidator(rules).Validate(dir); len(ps) != 0 {
+		t.Fatalf("with the rule off:\n%s", ps.Error())
+	}
+}
