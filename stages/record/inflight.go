@@ -86,6 +86,12 @@ func (r *Root) EndInFlight(dsp, releaseID, dropID string) error {
 	if err != nil {
 		return err
 	}
+	// The record of what was being sent goes first: it counts only
+	// while the mark is held, so a crash between the two leaves nothing
+	// wrong.
+	if err := r.endSending(dsp, releaseID); err != nil {
+		return err
+	}
 	if err := os.Remove(r.path("ledger", dsp, releaseID+inflightSuffix)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}

@@ -72,6 +72,9 @@ func (r *Root) RecordDelivered(d *Delivery) error {
 		if err := r.indexISRCs(d); err != nil {
 			return fmt.Errorf("write the ISRC index: %w", err)
 		}
+		if err := r.indexRecordingSet(d); err != nil {
+			return fmt.Errorf("write the recording-set index: %w", err)
+		}
 	}
 	return nil
 }
