@@ -147,12 +147,8 @@ func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *valida
 		f = &failure{Stage: Validated, DSP: dsp,
 			What: fmt.Sprintf("release %s was purged at %s (message %s, %s): a purge is final, and nothing more of it is sent there", rel.ID(), dsp, d.MessageID, d.Created.Format("2006-01-02")),
 			ToDo: "Deliver it under a new UPC if it must go back on sale at " + dsp + ", after agreeing with the DSP."}
-	} else if dup := e.duplicateGoLive(inst, rel, dsp); len(dup) > 0 {
-		f = &failure{Stage: Validated, DSP: dsp,
-			What:    fmt.Sprintf("recordings of this release are live at %s on another release (duplicate go-live): it was not sent there", dsp),
-			Details: dup,
-			ToDo: "If this release reuses those recordings on purpose (a compilation), add allow_reuse = true to release.toml. " +
-				"If an ISRC is wrong, correct it. To replace the other release, take it down first (ferry releases UPC shows it)."}
+	} else if dup, overlap := e.duplicateGoLive(inst, rel, dsp), e.windowOverlapElsewhere(inst, rel, dsp); len(dup)+len(overlap) > 0 {
+		f = sameRecordingsFailure(rel, dsp, dup, overlap)
 	} else if problems := it.State.Blocked[dsp]; len(problems) > 0 {
 		f = &failure{Stage: Validated, DSP: dsp,
 			What:    fmt.Sprintf("the release breaks %s's rules; it was not sent there (the other DSPs got it)", dsp),
@@ -181,7 +177,47 @@ func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *valida
 		e.fail(inst, Validated, *f)
 		return nil, !e.stuck(it, instPath)
 	}
+	e.recordSending(inst, rel)
 	return inst, true
+}
+
+// sameRecordingsFailure holds a delivery whose recordings are at dsp on
+// another release: live there at all (duplicate go-live, dup) or with
+// overlapping deal windows (overlap); both are said when both apply.
+func sameRecordingsFailure(rel *validate.Release, dsp string, dup, overlap []string) *failure {
+	reuse := "If this release reuses those recordings on purpose (a compilation), add allow_reuse = true to release.toml. " +
+		"If an ISRC is wrong, correct it. To replace the other release, take it down first (ferry releases UPC shows it)."
+	windows := "End one of the windows: set end_date on a deal of one release to the day before the other's starts " +
+		"(or take the other release down), or leave one territory out; to send it anyway, " + rel.ConfirmHow(validate.RuleWindowOverlap) +
+		" and move the folder back into inbox/."
+	switch {
+	case len(overlap) == 0:
+		return &failure{Stage: Validated, DSP: dsp, Details: dup, ToDo: reuse,
+			What: fmt.Sprintf("recordings of this release are live at %s on another release (duplicate go-live): it was not sent there", dsp)}
+	case len(dup) == 0:
+		return &failure{Stage: Validated, DSP: dsp, Details: overlap, ToDo: windows,
+			What: fmt.Sprintf("another release with the same recordings is at %s with deal windows overlapping this release's (window overlap, rule %s): it was not sent there",
+				dsp, validate.RuleWindowOverlap)}
+	}
+	return &failure{Stage: Validated, DSP: dsp, Details: append(dup, overlap...), ToDo: reuse + " " + windows,
+		What: fmt.Sprintf("recordings of this release are live at %s on another release (duplicate go-live), with deal windows overlapping this release's (window overlap, rule %s): it was not sent there",
+			dsp, validate.RuleWindowOverlap)}
+}
+
+// recordSending records a delivery leaving for its DSP as being
+// delivered there, for the window-overlap check of later drops. Only
+// deliveries that put the release on sale count.
+func (e *Engine) recordSending(inst *record.Item, rel *validate.Release) {
+	if !validate.NeedsFiles(rel.Action) {
+		return
+	}
+	d, err := inst.Delivery()
+	if err == nil {
+		err = e.rec.RecordSending(d)
+	}
+	if err != nil {
+		e.itemLog(inst, Validated).Warn("record the delivery as being sent: a drop of the same recordings meanwhile is not checked against it", "err", err)
+	}
 }
 
 // packInstance builds one DSP's package in its instance and records the

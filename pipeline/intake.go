@@ -90,6 +90,12 @@ func (e *Engine) validate(ctx context.Context, path string) {
 		if p.Severity == validate.Warning {
 			log.Warn("validation warning", "problem", p.String())
 		}
+		if p.Confirmed { // the user confirmed it in the release: the history says so
+			if err := it.Note(record.HistoryLine{Time: e.now().UTC(), From: string(Inbox), To: string(Inbox), Node: e.node,
+				Attempt: st.Attempt, DSP: p.DSP, Note: p.Rule + ", sent anyway (confirmed in the release): " + p.Where + ": " + p.What}); err != nil {
+				log.Warn("write history", "err", err)
+			}
+		}
 	}
 	if rel == nil { // not even the metadata could be read
 		e.fail(it, Inbox, failure{Stage: Inbox,

@@ -100,3 +100,16 @@ func applyConfirmFile(dir string, rf *ReleaseFile) *Problem {
 	rf.Confirm = f.Confirm
 	return nil
 }
+
+// FromERN reports whether the release was dropped as an ERN message
+// (confirm then goes into ferry-confirm.toml beside it).
+func (r *Release) FromERN() bool { return r.file != nil && r.file.ern != nil }
+
+// ConfirmHow tells the user how to confirm rule for this release: the
+// key in release.toml, or ferry-confirm.toml beside an ERN message.
+func (r *Release) ConfirmHow(rule string) string {
+	if r.FromERN() {
+		return fmt.Sprintf("put confirm = [%q] into %s beside the message", rule, ConfirmFileName)
+	}
+	return fmt.Sprintf("add confirm = [%q] to %s", rule, ReleaseFileName)
+}

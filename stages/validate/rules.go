@@ -288,3 +288,10 @@ func SeverityOverrideIssues(cfg *config.Config) config.Issues {
 	}
 	return is
 }
+
+// RuleSeverity is the severity rule has under a DSP's overrides
+// (config.Rules.Severity): for the checks run outside validation, such
+// as window-overlap against the ledger at fan-out.
+func RuleSeverity(rule string, overrides map[string]string) Severity {
+	return severityFor(rule, overrides)
+}

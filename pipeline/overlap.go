@@ -1,0 +1,84 @@
+package pipeline
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/stages/record"
+	"github.com/ferrydelivery/ferry/stages/validate"
+)
+
+// Window overlap across releases: the same recordings (exactly the same
+// set of ISRCs) live at a DSP, or being delivered there, on another
+// release whose deals overlap this one's for a shared territory, use type
+// and commercial model. The DSP would hold two offers of one product at
+// once. Such a delivery is held in failed/ until the release confirms
+// window-overlap; with the rule set to warning for the DSP it is logged.
+
+// maxOverlapLines bounds the lines ERRORS.txt gives per other release.
+const maxOverlapLines = 5
+
+// windowOverlapElsewhere lists, one line each, the overlaps of rel's
+// deals at dsp with another release carrying the same recordings there,
+// when they hold rel's delivery back; confirmed (or a warning for this
+// DSP) they are noted in the instance's history and logged instead.
+func (e *Engine) windowOverlapElsewhere(inst *record.Item, rel *validate.Release, dsp string) []string {
+	if !validate.NeedsFiles(rel.Action) {
+		return nil
+	}
+	severity := validate.RuleSeverity(validate.RuleWindowOverlap, e.cfg.RulesFor(dsp).Severity)
+	if severity == validate.Off {
+		return nil
+	}
+	isrcs := make([]string, 0, len(rel.Model.Tracks))
+	for _, t := range rel.Model.Tracks {
+		isrcs = append(isrcs, t.ISRC)
+	}
+	// The deals as they go to dsp.
+	deals := rel.Model.Deals
+	var lines []string
+	for _, h := range e.rec.SameRecordings(dsp, rel.ID(), isrcs) {
+		lines = append(lines, overlapLines(deals, rel.Model.ReleaseDate, dsp, h)...)
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	if severity == validate.Warning || rel.Confirms(validate.RuleWindowOverlap) {
+		why := "the rule is a warning for this DSP"
+		if rel.Confirms(validate.RuleWindowOverlap) {
+			why = "confirmed in the release"
+		}
+		e.itemLog(inst, Validated).Warn("deal windows overlap another release with the same recordings at this DSP; delivered anyway ("+why+")",
+			"overlaps", strings.Join(lines, "; "))
+		if err := inst.Note(record.HistoryLine{Time: e.now().UTC(), From: string(Validated), To: string(Validated), Node: e.node,
+			Attempt: inst.State.Attempt, DSP: dsp, Note: "window-overlap, sent anyway (" + why + "): " + strings.Join(lines, "; ")}); err != nil {
+			e.itemLog(inst, Validated).Warn("write history", "err", err)
+		}
+		return nil
+	}
+	return lines
+}
+
+// overlapLines words the overlaps of deals with those of h's release.
+func overlapLines(deals []ern.Deal, releaseDate, dsp string, h record.Holding) []string {
+	d := h.Delivery
+	if d.Release == nil {
+		return nil // an entry from before ferry kept the release: no deals to compare
+	}
+	state := "live"
+	if h.State == record.StateDelivering {
+		state = "being delivered"
+	}
+	var lines []string
+	overlaps := validate.DealsOverlap(deals, releaseDate, d.Release.Deals, d.Release.ReleaseDate)
+	for i, o := range overlaps {
+		if i == maxOverlapLines {
+			lines = append(lines, fmt.Sprintf("… and %d more overlaps with release %s", len(overlaps)-i, d.UPC))
+			break
+		}
+		lines = append(lines, fmt.Sprintf("release %s (%q, the same recordings) is %s at %s (message %s): its deal %d offers %s under %s in %s %s, and so does deals[%d] of this release",
+			d.UPC, d.Title, state, dsp, d.MessageID, o.B+1, strings.Join(o.UseTypes, ", "), o.CommercialModel, o.Territory, o.Days(), o.A+1))
+	}
+	return lines
+}
