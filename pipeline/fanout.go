@@ -189,7 +189,7 @@ func sameRecordingsFailure(rel *validate.Release, dsp string, dup, overlap []str
 		"If an ISRC is wrong, correct it. To replace the other release, take it down first (ferry releases UPC shows it)."
 	windows := "End one of the windows: set end_date on a deal of one release to the day before the other's starts " +
 		"(or take the other release down), or leave one territory out; to send it anyway, " + rel.ConfirmHow(validate.RuleWindowOverlap) +
-		" and move the folder back into inbox/."
+		"."
 	switch {
 	case len(overlap) == 0:
 		return &failure{Stage: Validated, DSP: dsp, Details: dup, ToDo: reuse,
