@@ -104,6 +104,7 @@ bench: test-deps example
 	FERRY_BENCH_RELEASES=$(BENCH_RELEASES) $(BENCH) -bench PipelineThroughput -benchtime 1x ./cmd/ferry
 	$(BENCH) -bench Catalogue100k -benchtime 5x ./stages/record
 	$(BENCH) -bench ConflictChecks -benchtime 1000x ./stages/record
+	$(BENCH) -bench WindowOverlap -benchtime 2000x ./pipeline
 	$(BENCH) -bench IdleScan10k ./stages/delivery/sandbox
 	$(BENCH) -bench AckPoll10k -benchtime 3x ./stages/delivery/sandbox
 	@command -v rclone >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone >/dev/null; } || echo "make bench: rclone missing; the S3 comparison is skipped"
