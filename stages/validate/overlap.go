@@ -37,6 +37,9 @@ type DealOverlap struct {
 	// From and Until are the first and last days both run, YYYY-MM-DD;
 	// Until is "" when both run for ever.
 	From, Until string
+	// Also counts the other earlier deals B overlaps (WindowOverlaps
+	// only).
+	Also int
 }
 
 // Days words the shared window: "from 2027-01-01 to 2027-01-31" or
@@ -51,18 +54,32 @@ func (o DealOverlap) Days() string {
 	return "from " + o.From + " to " + o.Until
 }
 
-// WindowOverlaps lists the overlapping pairs among the deals one DSP
-// gets of a release; releaseDate is where a deal without a start date
-// starts. A deal whose dates cannot be read is left out (rule date
-// reports it).
+// WindowOverlaps lists the deals, among those one DSP gets of a
+// release, that overlap an earlier one: each once, paired with the first
+// such (A), with Also counting the other earlier deals it overlaps.
+// releaseDate is where a deal without a start date starts. A deal whose
+// dates cannot be read is left out (rule date reports it). A message of
+// thousands of deals costs a pass over the pairs without allocating.
 func WindowOverlaps(deals []ern.Deal, releaseDate string) []DealOverlap {
 	ws := windowsOf(deals, releaseDate)
 	var out []DealOverlap
-	for i := range ws {
-		for j := i + 1; j < len(ws); j++ {
-			if o, ok := overlap(ws[i], ws[j]); ok {
-				out = append(out, o)
+	for j := range ws {
+		found := -1
+		also := 0
+		for i := range j {
+			if !touches(ws[i], ws[j]) {
+				continue
 			}
+			if found < 0 {
+				found = i
+			} else {
+				also++
+			}
+		}
+		if found >= 0 {
+			o := describeOverlap(ws[found], ws[j])
+			o.Also = also
+			out = append(out, o)
 		}
 	}
 	return out
@@ -116,35 +133,50 @@ func windowsOf(deals []ern.Deal, releaseDate string) []window {
 
 // overlap compares two windows.
 func overlap(a, b window) (DealOverlap, bool) {
-	if a.model != b.model {
+	if !touches(a, b) {
 		return DealOverlap{}, false
 	}
+	return describeOverlap(a, b), true
+}
+
+// touches reports whether two windows overlap: the same commercial
+// model, a use type and a territory in common, a day both run.
+func touches(a, b window) bool {
+	if a.model != b.model || !slices.ContainsFunc(a.uses, func(u string) bool { return slices.Contains(b.uses, u) }) {
+		return false
+	}
+	from, until := shared(a, b)
+	return (until.IsZero() || !until.Before(from)) && a.reach.meets(b.reach)
+}
+
+// shared is the first and last day of the days both windows run (zero
+// until: no end), which may be empty (until before from).
+func shared(a, b window) (from, until time.Time) {
+	from = a.start
+	if b.start.After(from) {
+		from = b.start
+	}
+	until = a.end
+	if until.IsZero() || !b.end.IsZero() && b.end.Before(until) {
+		until = b.end
+	}
+	return from, until
+}
+
+// describeOverlap words the overlap of two windows that touch.
+func describeOverlap(a, b window) DealOverlap {
 	var uses []string
 	for _, u := range a.uses {
 		if slices.Contains(b.uses, u) && !slices.Contains(uses, u) {
 			uses = append(uses, u)
 		}
 	}
-	if len(uses) == 0 {
-		return DealOverlap{}, false
-	}
-	from := a.start
-	if b.start.After(from) {
-		from = b.start
-	}
-	until := a.end
-	if until.IsZero() || !b.end.IsZero() && b.end.Before(until) {
-		until = b.end
-	}
-	if !until.IsZero() && until.Before(from) || !a.reach.meets(b.reach) {
-		return DealOverlap{}, false
-	}
-	where := a.reach.and(b.reach)
-	o := DealOverlap{A: a.at, B: b.at, CommercialModel: a.model, UseTypes: uses, Territory: where.String(), From: from.Format(time.DateOnly)}
+	from, until := shared(a, b)
+	o := DealOverlap{A: a.at, B: b.at, CommercialModel: a.model, UseTypes: uses, Territory: a.reach.and(b.reach).String(), From: from.Format(time.DateOnly)}
 	if !until.IsZero() {
 		o.Until = until.Format(time.DateOnly)
 	}
-	return o, true
+	return o
 }
 
 // reach is the set of territories a deal covers: the listed codes, or
@@ -272,9 +304,13 @@ func (rel *Release) windowOverlap(deals []ern.Deal) Problems {
 	}
 	var ps Problems
 	for _, o := range WindowOverlaps(deals, rel.Model.ReleaseDate) {
+		also := ""
+		if o.Also > 0 {
+			also = fmt.Sprintf(" (deals[%d] overlaps %d more earlier deals too)", o.B+1, o.Also)
+		}
 		ps = append(ps, Problem{Rule: ruleWindowOverlap, Where: fmt.Sprintf("deals[%d]", o.B+1),
-			What: fmt.Sprintf("deals[%d] and deals[%d] both offer %s under %s in %s %s: the DSP cannot tell which applies",
-				o.A+1, o.B+1, strings.Join(o.UseTypes, ", "), o.CommercialModel, o.Territory, o.Days()),
+			What: fmt.Sprintf("deals[%d] and deals[%d] both offer %s under %s in %s %s: the DSP cannot tell which applies%s",
+				o.A+1, o.B+1, strings.Join(o.UseTypes, ", "), o.CommercialModel, o.Territory, o.Days(), also),
 			Fix: "end one deal before the other starts (end_date is the last day on sale), narrow the territories (excluded_territories), " +
 				"or, if both are meant, add confirm = [\"" + ruleWindowOverlap + "\"] to release.toml"})
 	}
