@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -169,5 +170,46 @@ use_types = ["OnDemandStream"]`))
 	rules := func(string) config.Rules { return config.Rules{Severity: map[string]string{RuleWindowOverlap: "off"}} }
 	if _, ps := testValidator(rules).Validate(dir); len(ps) != 0 {
 		t.Fatalf("with the rule off:\n%s", ps.Error())
+	}
+}
+
+// A release dropped as an ERN message confirms through ferry-confirm.toml
+// beside it, and the fix says so.
+func TestConfirmBesideAnERNMessage(t *testing.T) {
+	dir := goodRelease(t)
+	editTOML(t, dir, appendTOML(`[[deals]]
+territories = ["GB"]
+commercial_model = "SubscriptionModel"
+use_types = ["OnDemandStream"]
+start_date = "2027-01-01"`))
+	writeERN(t, dir, ernMessage(t, dir, ern.V43, nil))
+	v := testValidator(defaultRules)
+	_, ps := v.Validate(dir)
+	p, ok := findProblem(ps, ruleWindowOverlap, "deals[3]", "both offer OnDemandStream")
+	if !ok || p.Severity != Error || !strings.Contains(p.Fix, `put confirm = ["window-overlap"] into ferry-confirm.toml beside the message`) {
+		t.Fatalf("got:\n%s", ps.Error())
+	}
+	writeTestFile(t, filepath.Join(dir, ConfirmFileName), `confirm = ["window-overlap"]`+"\n")
+	rel, ps := v.Validate(dir)
+	if ps.Errors() != 0 || !rel.Confirms(RuleWindowOverlap) || !rel.FromERN() {
+		t.Fatalf("confirmed beside the message:\n%s", ps.Error())
+	}
+	writeTestFile(t, filepath.Join(dir, ConfirmFileName), `confirm = ["window-overlap"]`+"\nallow_reuse = true\n")
+	if _, ps := v.Validate(dir); !strings.Contains(ps.Error(), `unknown key "allow_reuse" (it holds confirm only)`) {
+		t.Fatalf("an unknown key in %s:\n%s", ConfirmFileName, ps.Error())
+	}
+}
+
+// Each deal is reported once, with the first earlier deal it overlaps
+// and how many more.
+func TestWindowOverlapsEachDealOnce(t *testing.T) {
+	deals := []ern.Deal{
+		deal("GB", sub, "OnDemandStream", "2027-01-01", ""),
+		deal("Worldwide", sub, "OnDemandStream", "2027-01-01", ""),
+		deal("GB IE", sub, "OnDemandStream", "2027-02-01", ""),
+	}
+	got := WindowOverlaps(deals, "")
+	if len(got) != 2 || got[0].A != 0 || got[0].B != 1 || got[0].Also != 0 || got[1].A != 0 || got[1].B != 2 || got[1].Also != 1 {
+		t.Fatalf("%+v", got)
 	}
 }
