@@ -91,8 +91,12 @@ func (e *Engine) validate(ctx context.Context, path string) {
 			log.Warn("validation warning", "problem", p.String())
 		}
 		if p.Confirmed { // the user confirmed it in the release: the history says so
+			note := p.Rule + ", sent anyway (confirmed in the release): " + p.Where + ": " + p.What
+			if p.DSP != "" {
+				note += " (for " + p.DSP + ")"
+			}
 			if err := it.Note(record.HistoryLine{Time: e.now().UTC(), From: string(Inbox), To: string(Inbox), Node: e.node,
-				Attempt: st.Attempt, DSP: p.DSP, Note: p.Rule + ", sent anyway (confirmed in the release): " + p.Where + ": " + p.What}); err != nil {
+				Attempt: st.Attempt, Note: note}); err != nil {
 				log.Warn("write history", "err", err)
 			}
 		}

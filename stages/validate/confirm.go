@@ -85,7 +85,12 @@ func applyConfirmFile(dir string, rf *ReleaseFile) *Problem {
 			Fix: `write it as one line: confirm = ["window-overlap"]`}
 	}
 	if err != nil {
-		return bad(fmt.Sprintf("%s cannot be read: %v", ConfirmFileName, errors.Unwrap(err)))
+		// The reason alone: the wrapped error names the server's path.
+		reason := errors.Unwrap(err)
+		if reason == nil {
+			reason = err
+		}
+		return bad(fmt.Sprintf("%s cannot be read: %v", ConfirmFileName, reason))
 	}
 	var f struct {
 		Confirm []string `toml:"confirm"`
