@@ -147,8 +147,8 @@ func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *valida
 		f = &failure{Stage: Validated, DSP: dsp,
 			What: fmt.Sprintf("release %s was purged at %s (message %s, %s): a purge is final, and nothing more of it is sent there", rel.ID(), dsp, d.MessageID, d.Created.Format("2006-01-02")),
 			ToDo: "Deliver it under a new UPC if it must go back on sale at " + dsp + ", after agreeing with the DSP."}
-	} else if dup, overlap := e.duplicateGoLive(inst, rel, dsp), e.windowOverlapElsewhere(inst, rel, dsp); len(dup)+len(overlap) > 0 {
-		f = sameRecordingsFailure(rel, dsp, dup, overlap)
+	} else if held := e.sameRecordings(inst, rel, dsp); held != nil {
+		f = held
 	} else if problems := it.State.Blocked[dsp]; len(problems) > 0 {
 		f = &failure{Stage: Validated, DSP: dsp,
 			What:    fmt.Sprintf("the release breaks %s's rules; it was not sent there (the other DSPs got it)", dsp),
@@ -179,6 +179,18 @@ func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *valida
 	}
 	e.recordSending(inst, rel)
 	return inst, true
+}
+
+// sameRecordings checks rel's recordings against what dsp has of them
+// on other releases: duplicate go-live, then window overlap. It returns
+// the failure that holds the delivery, or nil.
+func (e *Engine) sameRecordings(inst *record.Item, rel *validate.Release, dsp string) *failure {
+	dup := e.duplicateGoLive(inst, rel, dsp)
+	overlap := e.windowOverlapElsewhere(inst, rel, dsp, len(dup) > 0)
+	if len(dup)+len(overlap) == 0 {
+		return nil
+	}
+	return sameRecordingsFailure(rel, dsp, dup, overlap)
 }
 
 // sameRecordingsFailure holds a delivery whose recordings are at dsp on

@@ -22,8 +22,10 @@ const maxOverlapLines = 5
 // windowOverlapElsewhere lists, one line each, the overlaps of rel's
 // deals at dsp with another release carrying the same recordings there,
 // when they hold rel's delivery back; confirmed (or a warning for this
-// DSP) they are noted in the instance's history and logged instead.
-func (e *Engine) windowOverlapElsewhere(inst *record.Item, rel *validate.Release, dsp string) []string {
+// DSP) they are noted in the instance's history and logged instead,
+// unless held says the delivery is held back for another reason (it is
+// not sent, so nothing is sent anyway).
+func (e *Engine) windowOverlapElsewhere(inst *record.Item, rel *validate.Release, dsp string, held bool) []string {
 	if !validate.NeedsFiles(rel.Action) {
 		return nil
 	}
@@ -45,6 +47,9 @@ func (e *Engine) windowOverlapElsewhere(inst *record.Item, rel *validate.Release
 		return nil
 	}
 	if severity == validate.Warning || rel.Confirms(validate.RuleWindowOverlap) {
+		if held {
+			return nil
+		}
 		why := "the rule is a warning for this DSP"
 		if rel.Confirms(validate.RuleWindowOverlap) {
 			why = "confirmed in the release"
