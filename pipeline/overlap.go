@@ -76,7 +76,11 @@ func overlapLines(deals []ern.Deal, releaseDate, dsp string, h record.Holding) [
 		state = "being delivered"
 	}
 	var lines []string
-	overlaps := validate.DealsOverlap(deals, releaseDate, d.Release.Deals, d.Release.ReleaseDate)
+	overlaps, complete := validate.DealsOverlap(deals, releaseDate, d.Release.Deals, d.Release.ReleaseDate)
+	if !complete {
+		lines = append(lines, fmt.Sprintf("release %s (%q, the same recordings) is %s at %s (message %s), and the two releases have too many deals to compare all: ferry stopped after %d comparisons",
+			d.UPC, d.Title, state, dsp, d.MessageID, validate.MaxOverlapComparisons))
+	}
 	for i, o := range overlaps {
 		if i == maxOverlapLines {
 			lines = append(lines, fmt.Sprintf("… and %d more overlaps with release %s", len(overlaps)-i, d.UPC))

@@ -25,8 +25,8 @@ import (
 // DealOverlap is one pair of overlapping deals.
 type DealOverlap struct {
 	// A and B are the deals' places (from 0) in the lists compared: both
-	// in the one list for WindowOverlaps, A in mine and B in theirs for
-	// DealsOverlap.
+	// in the one list for WindowOverlaps (A < B), A in mine and B in
+	// theirs for DealsOverlap.
 	A, B            int
 	CommercialModel string
 	// UseTypes are the use types both deals offer.
@@ -37,9 +37,6 @@ type DealOverlap struct {
 	// From and Until are the first and last days both run, YYYY-MM-DD;
 	// Until is "" when both run for ever.
 	From, Until string
-	// Also counts the other earlier deals B overlaps (WindowOverlaps
-	// only).
-	Also int
 }
 
 // Days words the shared window: "from 2027-01-01 to 2027-01-31" or
@@ -54,62 +51,125 @@ func (o DealOverlap) Days() string {
 	return "from " + o.From + " to " + o.Until
 }
 
-// WindowOverlaps lists the deals, among those one DSP gets of a
-// release, that overlap an earlier one: each once, paired with the first
-// such (A), with Also counting the other earlier deals it overlaps.
-// releaseDate is where a deal without a start date starts. A deal whose
-// dates cannot be read is left out (rule date reports it). A message of
-// thousands of deals costs a pass over the pairs without allocating.
-func WindowOverlaps(deals []ern.Deal, releaseDate string) []DealOverlap {
-	ws := windowsOf(deals, releaseDate)
-	var out []DealOverlap
-	for j := range ws {
-		found := -1
-		also := 0
-		for i := range j {
-			if !touches(ws[i], ws[j]) {
-				continue
-			}
-			if found < 0 {
-				found = i
-			} else {
-				also++
-			}
+// MaxOverlapComparisons bounds the pairs of deals one check compares, so
+// that a release of thousands of deals (a hostile drop: a 1 MB
+// release.toml holds 12,000) is checked in a bounded time. A real
+// release compares far fewer: deals are compared only within one
+// commercial model and use type, and only while both run.
+const MaxOverlapComparisons = 2_000_000
+
+// WindowOverlaps lists the overlapping deals among those one DSP gets of
+// a release: each deal that overlaps another started no later is
+// reported once, with the first such found. releaseDate is where a deal
+// without a start date starts. A deal whose dates cannot be read is left
+// out (rule date reports it). complete is false when the check stopped
+// after MaxOverlapComparisons.
+func WindowOverlaps(deals []ern.Deal, releaseDate string) (overlaps []DealOverlap, complete bool) {
+	ws := windowsOf(deals, releaseDate, 0)
+	complete = sweep(ws, func(a, b *window) bool { return true }, func(a, b *window) {
+		if a.at > b.at {
+			a, b = b, a
 		}
-		if found >= 0 {
-			o := describeOverlap(ws[found], ws[j])
-			o.Also = also
-			out = append(out, o)
-		}
-	}
-	return out
+		overlaps = append(overlaps, describeOverlap(a, b))
+	})
+	sortOverlaps(overlaps)
+	return overlaps, complete
 }
 
-// DealsOverlap lists the pairs of a deal in mine and one in theirs that
-// overlap: two releases offered to the same DSP.
-func DealsOverlap(mine []ern.Deal, myReleaseDate string, theirs []ern.Deal, theirReleaseDate string) []DealOverlap {
-	a, b := windowsOf(mine, myReleaseDate), windowsOf(theirs, theirReleaseDate)
-	var out []DealOverlap
-	for i := range a {
-		for j := range b {
-			if o, ok := overlap(a[i], b[j]); ok {
-				out = append(out, o)
+// DealsOverlap lists overlapping pairs of a deal in mine and one in
+// theirs: two releases offered to the same DSP. Each deal is reported at
+// most once, with the first deal of the other release found to overlap
+// it. complete is false when the check stopped after
+// MaxOverlapComparisons.
+func DealsOverlap(mine []ern.Deal, myReleaseDate string, theirs []ern.Deal, theirReleaseDate string) (overlaps []DealOverlap, complete bool) {
+	ws := append(windowsOf(mine, myReleaseDate, 0), windowsOf(theirs, theirReleaseDate, 1)...)
+	complete = sweep(ws, func(a, b *window) bool { return a.side != b.side }, func(a, b *window) {
+		if a.side == 1 {
+			a, b = b, a
+		}
+		overlaps = append(overlaps, describeOverlap(a, b))
+	})
+	sortOverlaps(overlaps)
+	return overlaps, complete
+}
+
+func sortOverlaps(os []DealOverlap) {
+	slices.SortFunc(os, func(x, y DealOverlap) int {
+		if x.A != y.A {
+			return x.A - y.A
+		}
+		return x.B - y.B
+	})
+}
+
+// sweep finds overlapping windows: per commercial model and use type, in
+// order of start date, each window is compared with the windows started
+// no later that still run (the active ones) until one touches it that
+// pair accepts; found is then called once for that window. It returns
+// false when it stopped after MaxOverlapComparisons comparisons.
+func sweep(ws []window, pair func(a, b *window) bool, found func(a, b *window)) bool {
+	type group struct{ model, use string }
+	groups := map[group][]int{}
+	var order []group
+	for i := range ws {
+		for _, u := range ws[i].uses {
+			g := group{ws[i].model, u}
+			if n := len(groups[g]); n > 0 && groups[g][n-1] == i {
+				continue // a use type listed twice
 			}
+			if _, ok := groups[g]; !ok {
+				order = append(order, g)
+			}
+			groups[g] = append(groups[g], i)
 		}
 	}
-	return out
+	reported := make([]bool, len(ws))
+	budget := MaxOverlapComparisons
+	for _, g := range order {
+		idx := groups[g]
+		slices.SortStableFunc(idx, func(x, y int) int { return ws[x].start.Compare(ws[y].start) })
+		var active []int
+		pruned := 0
+		for _, j := range idx {
+			b := &ws[j]
+			if len(active) > 2*pruned+8 { // amortized: windows ended before b starts go
+				kept := active[:0]
+				for _, i := range active {
+					if ws[i].end.IsZero() || !ws[i].end.Before(b.start) {
+						kept = append(kept, i)
+					}
+				}
+				active, pruned = kept, len(kept)
+			}
+			for _, i := range active {
+				if reported[j] {
+					break
+				}
+				if budget--; budget < 0 {
+					return false
+				}
+				a := &ws[i]
+				if (a.end.IsZero() || !a.end.Before(b.start)) && pair(a, b) && a.reach.meets(b.reach) {
+					reported[j] = true
+					found(a, b)
+				}
+			}
+			active = append(active, j)
+		}
+	}
+	return true
 }
 
 // window is a deal as the overlap sees it.
 type window struct {
-	at         int
+	at, side   int // place in its list, and which list (DealsOverlap)
 	model      string
 	uses       []string
 	reach      reach
 	start, end time.Time // end is the last day; zero: no end
 }
 
-func windowsOf(deals []ern.Deal, releaseDate string) []window {
+func windowsOf(deals []ern.Deal, releaseDate string, side int) []window {
 	out := make([]window, 0, len(deals))
 	for i, d := range deals {
 		startText := d.StartDate
@@ -126,32 +186,14 @@ func windowsOf(deals []ern.Deal, releaseDate string) []window {
 				continue
 			}
 		}
-		out = append(out, window{at: i, model: d.CommercialModel, uses: d.UseTypes, reach: reachOf(d), start: start, end: end})
+		out = append(out, window{at: i, side: side, model: d.CommercialModel, uses: d.UseTypes, reach: reachOf(d), start: start, end: end})
 	}
 	return out
 }
 
-// overlap compares two windows.
-func overlap(a, b window) (DealOverlap, bool) {
-	if !touches(a, b) {
-		return DealOverlap{}, false
-	}
-	return describeOverlap(a, b), true
-}
-
-// touches reports whether two windows overlap: the same commercial
-// model, a use type and a territory in common, a day both run.
-func touches(a, b window) bool {
-	if a.model != b.model || !slices.ContainsFunc(a.uses, func(u string) bool { return slices.Contains(b.uses, u) }) {
-		return false
-	}
-	from, until := shared(a, b)
-	return (until.IsZero() || !until.Before(from)) && a.reach.meets(b.reach)
-}
-
 // shared is the first and last day of the days both windows run (zero
 // until: no end), which may be empty (until before from).
-func shared(a, b window) (from, until time.Time) {
+func shared(a, b *window) (from, until time.Time) {
 	from = a.start
 	if b.start.After(from) {
 		from = b.start
@@ -164,7 +206,7 @@ func shared(a, b window) (from, until time.Time) {
 }
 
 // describeOverlap words the overlap of two windows that touch.
-func describeOverlap(a, b window) DealOverlap {
+func describeOverlap(a, b *window) DealOverlap {
 	var uses []string
 	for _, u := range a.uses {
 		if slices.Contains(b.uses, u) && !slices.Contains(uses, u) {
@@ -303,16 +345,19 @@ func (rel *Release) windowOverlap(deals []ern.Deal) Problems {
 		return nil
 	}
 	var ps Problems
-	for _, o := range WindowOverlaps(deals, rel.Model.ReleaseDate) {
-		also := ""
-		if o.Also > 0 {
-			also = fmt.Sprintf(" (deals[%d] overlaps %d more earlier deals too)", o.B+1, o.Also)
-		}
+	overlaps, complete := WindowOverlaps(deals, rel.Model.ReleaseDate)
+	for _, o := range overlaps {
 		ps = append(ps, Problem{Rule: ruleWindowOverlap, Where: fmt.Sprintf("deals[%d]", o.B+1),
-			What: fmt.Sprintf("deals[%d] and deals[%d] both offer %s under %s in %s %s: the DSP cannot tell which applies%s",
-				o.A+1, o.B+1, strings.Join(o.UseTypes, ", "), o.CommercialModel, o.Territory, o.Days(), also),
+			What: fmt.Sprintf("deals[%d] and deals[%d] both offer %s under %s in %s %s: the DSP cannot tell which applies",
+				o.A+1, o.B+1, strings.Join(o.UseTypes, ", "), o.CommercialModel, o.Territory, o.Days()),
 			Fix: "end one deal before the other starts (end_date is the last day on sale), narrow the territories (excluded_territories), " +
 				"or, if both are meant, add confirm = [\"" + ruleWindowOverlap + "\"] to release.toml"})
+	}
+	if !complete {
+		ps = append(ps, Problem{Rule: ruleWindowOverlap, Where: "deals",
+			What: fmt.Sprintf("the release has %d deals, too many to compare for overlapping windows: ferry stopped after %d comparisons", len(deals), MaxOverlapComparisons),
+			Fix: "give each deal all the territories it covers instead of a deal per territory, " +
+				"or, if the deals are right, add confirm = [\"" + ruleWindowOverlap + "\"] to release.toml"})
 	}
 	return ps
 }

@@ -2,8 +2,10 @@ package validate
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
@@ -101,7 +103,10 @@ func TestWindowOverlaps(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := WindowOverlaps([]ern.Deal{c.a, c.b}, "2026-12-04")
+			got, complete := WindowOverlaps([]ern.Deal{c.a, c.b}, "2026-12-04")
+			if !complete {
+				t.Fatal("two deals: the check did not complete")
+			}
 			if c.where == "" {
 				if len(got) != 0 {
 					t.Fatalf("overlap found: %+v", got)
@@ -115,7 +120,7 @@ func TestWindowOverlaps(t *testing.T) {
 				t.Errorf("overlap in %q %s (deals %d, %d), want %q %s", o.Territory, o.Days(), o.A, o.B, c.where, c.days)
 			}
 			// The same pair across two releases gives the same answer.
-			cross := DealsOverlap([]ern.Deal{c.a}, "2026-12-04", []ern.Deal{c.b}, "2026-12-04")
+			cross, _ := DealsOverlap([]ern.Deal{c.a}, "2026-12-04", []ern.Deal{c.b}, "2026-12-04")
 			if len(cross) != 1 || cross[0].Territory != c.where || cross[0].Days() != c.days {
 				t.Errorf("across releases: %+v", cross)
 			}
@@ -132,7 +137,7 @@ func TestDealsOverlapAcrossReleases(t *testing.T) {
 		deal("GB", paid, "PermanentDownload", "2020-01-01", "2026-12-31"), // ended before mine start
 		deal("DE", sub, "OnDemandStream", "2020-01-01", ""),
 	}
-	got := DealsOverlap(mine, "", theirs, "")
+	got, _ := DealsOverlap(mine, "", theirs, "")
 	if len(got) != 1 || got[0].A != 0 || got[0].B != 1 || got[0].Territory != "DE" || got[0].From != "2027-01-01" {
 		t.Fatalf("overlaps %+v, want mine[0] with theirs[1] in DE from 2027-01-01", got)
 	}
@@ -200,16 +205,88 @@ start_date = "2027-01-01"`))
 	}
 }
 
-// Each deal is reported once, with the first earlier deal it overlaps
-// and how many more.
+// Each deal is reported once, paired with one deal started no later
+// that it overlaps; deals of the same release are never compared across
+// releases.
 func TestWindowOverlapsEachDealOnce(t *testing.T) {
 	deals := []ern.Deal{
 		deal("GB", sub, "OnDemandStream", "2027-01-01", ""),
 		deal("Worldwide", sub, "OnDemandStream", "2027-01-01", ""),
 		deal("GB IE", sub, "OnDemandStream", "2027-02-01", ""),
 	}
-	got := WindowOverlaps(deals, "")
-	if len(got) != 2 || got[0].A != 0 || got[0].B != 1 || got[0].Also != 0 || got[1].A != 0 || got[1].B != 2 || got[1].Also != 1 {
+	got, _ := WindowOverlaps(deals, "")
+	if len(got) != 2 || got[0].A != 0 || got[0].B != 1 || got[1].A != 0 || got[1].B != 2 {
 		t.Fatalf("%+v", got)
+	}
+	cross, _ := DealsOverlap(deals[:2], "", deals[2:], "")
+	if len(cross) != 1 || cross[0].B != 0 || cross[0].Territory != "GB" && cross[0].Territory != "GB, IE" {
+		t.Fatalf("across releases: %+v", cross)
+	}
+}
+
+// manyDealCases are releases of thousands of deals (a hostile
+// release.toml holds 12,000): all the same, one a day with none
+// overlapping, one per territory and offer (as DSP-style messages write
+// them), and two countries' worth that each compare with all the other's.
+func manyDealCases() []manyDealCase {
+	codes := make([]string, 0, len(territoryCodes))
+	for c := range territoryCodes {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	var same, daily, perTerritory, apart []ern.Deal
+	day := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 12_000 {
+		same = append(same, deal("GB", sub, "OnDemandStream", "2027-01-01", ""))
+		d := day.AddDate(0, 0, i).Format(time.DateOnly)
+		daily = append(daily, deal("GB", sub, "OnDemandStream", d, d))
+		apart = append(apart, deal([]string{"GB", "FR"}[i/6_000], sub, "OnDemandStream", "2027-01-01", ""))
+	}
+	for o := range 8 {
+		for _, c := range codes[:250] {
+			perTerritory = append(perTerritory, deal(c, []string{sub, ads, paid, "FreeOfChargeModel"}[o%4], []string{"OnDemandStream", "PermanentDownload"}[o/4], "2027-01-01", ""))
+		}
+	}
+	return []manyDealCase{
+		{"12000-identical", same, 11_999, true},
+		{"12000-one-a-day", daily, 0, true},
+		{"2000-one-per-territory", perTerritory, 0, true},
+		// Each French deal would be compared with 6,000 British ones:
+		// the check stops and says so.
+		{"6000-GB-then-6000-FR", apart, 0, false},
+	}
+}
+
+type manyDealCase struct {
+	name     string
+	deals    []ern.Deal
+	overlaps int
+	complete bool
+}
+
+// Thousands of deals are checked in bounded time (BenchmarkWindowOverlaps
+// times it): the check completes, or stops after MaxOverlapComparisons
+// and says so.
+func TestWindowOverlapsManyDeals(t *testing.T) {
+	for _, c := range manyDealCases() {
+		t.Run(c.name, func(t *testing.T) {
+			got, complete := WindowOverlaps(c.deals, "")
+			if complete != c.complete || complete && len(got) != c.overlaps {
+				t.Errorf("%d overlaps (complete %v), want %d (complete %v)", len(got), complete, c.overlaps, c.complete)
+			}
+		})
+	}
+}
+
+// BenchmarkWindowOverlaps times rule window-overlap over the many-deal
+// releases.
+func BenchmarkWindowOverlaps(b *testing.B) {
+	for _, c := range manyDealCases() {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				WindowOverlaps(c.deals, "")
+			}
+		})
 	}
 }
