@@ -37,11 +37,9 @@ func (e *Engine) windowOverlapElsewhere(inst *record.Item, rel *validate.Release
 	for _, t := range rel.Model.Tracks {
 		isrcs = append(isrcs, t.ISRC)
 	}
-	// The deals as they go to dsp.
-	deals := rel.Model.Deals
 	var lines []string
 	for _, h := range e.rec.SameRecordings(dsp, rel.ID(), isrcs) {
-		lines = append(lines, overlapLines(deals, rel.Model.ReleaseDate, dsp, h)...)
+		lines = append(lines, overlapLines(rel.DealsFor(dsp), rel.Model.ReleaseDate, dsp, h, func(i int) string { return rel.DealPlace(dsp, i) })...)
 	}
 	if len(lines) == 0 {
 		return nil
@@ -65,8 +63,9 @@ func (e *Engine) windowOverlapElsewhere(inst *record.Item, rel *validate.Release
 	return lines
 }
 
-// overlapLines words the overlaps of deals with those of h's release.
-func overlapLines(deals []ern.Deal, releaseDate, dsp string, h record.Holding) []string {
+// overlapLines words the overlaps of deals with those of h's release;
+// place says where each of deals is written.
+func overlapLines(deals []ern.Deal, releaseDate, dsp string, h record.Holding, place func(int) string) []string {
 	d := h.Delivery
 	if d.Release == nil {
 		return nil // an entry from before ferry kept the release: no deals to compare
@@ -86,8 +85,8 @@ func overlapLines(deals []ern.Deal, releaseDate, dsp string, h record.Holding) [
 			lines = append(lines, fmt.Sprintf("… and %d more overlaps with release %s", len(overlaps)-i, d.UPC))
 			break
 		}
-		lines = append(lines, fmt.Sprintf("release %s (%q, the same recordings) is %s at %s (message %s): its deal %d offers %s under %s in %s %s, and so does deals[%d] of this release",
-			d.UPC, d.Title, state, dsp, d.MessageID, o.B+1, strings.Join(o.UseTypes, ", "), o.CommercialModel, o.Territory, o.Days(), o.A+1))
+		lines = append(lines, fmt.Sprintf("release %s (%q, the same recordings) is %s at %s (message %s): its deal %d offers %s under %s in %s %s, and so does %s of this release",
+			d.UPC, d.Title, state, dsp, d.MessageID, o.B+1, strings.Join(o.UseTypes, ", "), o.CommercialModel, o.Territory, o.Days(), place(o.A)))
 	}
 	return lines
 }

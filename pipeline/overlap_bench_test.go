@@ -53,7 +53,7 @@ func BenchmarkWindowOverlap(b *testing.B) {
 			for b.Loop() {
 				var lines []string
 				for _, h := range rec.SameRecordings("spotify", "4006381333931", isrcs) {
-					lines = append(lines, overlapLines(deals, "2027-01-01", "spotify", h)...)
+					lines = append(lines, overlapLines(deals, "2027-01-01", "spotify", h, func(i int) string { return fmt.Sprintf("deals[%d]", i+1) })...)
 				}
 				if len(lines) != 1 {
 					b.Fatalf("%d overlaps, want 1", len(lines))

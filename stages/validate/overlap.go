@@ -338,18 +338,20 @@ func (r reach) String() string {
 	return list
 }
 
-// windowOverlap is rule window-overlap for the deals one DSP gets of the
-// release.
-func (rel *Release) windowOverlap(deals []ern.Deal) Problems {
+// windowOverlap is rule window-overlap for the deals dsp gets of the
+// release (DealsFor).
+func (rel *Release) windowOverlap(dsp string) Problems {
 	if !NeedsFiles(rel.Action) {
 		return nil
 	}
+	deals := rel.DealsFor(dsp)
 	var ps Problems
 	overlaps, complete := WindowOverlaps(deals, rel.Model.ReleaseDate)
 	for _, o := range overlaps {
-		ps = append(ps, Problem{Rule: ruleWindowOverlap, Where: fmt.Sprintf("deals[%d]", o.B+1),
-			What: fmt.Sprintf("deals[%d] and deals[%d] both offer %s under %s in %s %s: the DSP cannot tell which applies",
-				o.A+1, o.B+1, strings.Join(o.UseTypes, ", "), o.CommercialModel, o.Territory, o.Days()),
+		a, b := rel.DealPlace(dsp, o.A), rel.DealPlace(dsp, o.B)
+		ps = append(ps, Problem{Rule: ruleWindowOverlap, Where: b,
+			What: fmt.Sprintf("%s and %s both offer %s under %s in %s %s: the DSP cannot tell which applies",
+				a, b, strings.Join(o.UseTypes, ", "), o.CommercialModel, o.Territory, o.Days()),
 			Fix: "end one deal before the other starts (end_date is the last day on sale), narrow the territories (excluded_territories), " +
 				"or, if both are meant, add confirm = [\"" + ruleWindowOverlap + "\"] to release.toml"})
 	}
@@ -360,4 +362,48 @@ func (rel *Release) windowOverlap(deals []ern.Deal) Problems {
 				"or, if the deals are right, add confirm = [\"" + ruleWindowOverlap + "\"] to release.toml"})
 	}
 	return ps
+}
+
+// DealPlace says where the i-th deal (from 0) of DealsFor(dsp) is
+// written: "deals[2]" in release.toml (or the ERN message's deal list),
+// or "preset.majors.deals[1]" in the configuration.
+func (r *Release) DealPlace(dsp string, i int) string {
+	if places := r.dealPlaces(dsp); i < len(places) {
+		return places[i]
+	}
+	return fmt.Sprintf("deals[%d]", i+1)
+}
+
+// dealPlaces lists where each deal of DealsFor(dsp) is written, by
+// DealsFor's rule: release.toml's deals naming dsp, else those naming no
+// DSP, else the preset's naming dsp, else the preset's naming none. nil
+// for a release read from an ERN message (its deals are in order).
+func (r *Release) dealPlaces(dsp string) []string {
+	rf := r.file
+	if rf == nil || rf.ern != nil {
+		return nil
+	}
+	var own, general, presetOwn, presetGeneral []string
+	place := func(where string, names []string, own, general *[]string) {
+		switch {
+		case len(names) == 0:
+			*general = append(*general, where)
+		case slices.Contains(names, dsp):
+			*own = append(*own, where)
+		}
+	}
+	for i, d := range rf.Deals {
+		place(fmt.Sprintf("deals[%d]", i+1), d.DSP, &own, &general)
+	}
+	if rf.preset != nil {
+		for _, d := range rf.preset.deals {
+			place(d.where, d.entry.DSP, &presetOwn, &presetGeneral)
+		}
+	}
+	for _, places := range [][]string{own, general, presetOwn} {
+		if len(places) > 0 {
+			return places
+		}
+	}
+	return presetGeneral
 }

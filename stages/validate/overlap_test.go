@@ -290,3 +290,47 @@ func BenchmarkWindowOverlaps(b *testing.B) {
 		})
 	}
 }
+
+// The deals are checked as each DSP gets them (DealsFor), and the
+// problem names where the deals are written.
+func TestWindowOverlapPerDSPDeals(t *testing.T) {
+	dir := goodRelease(t)
+	editTOML(t, dir, edits(prependTOML(`deliver_to = ["dsp", "other"]`), appendTOML(`[[deals]]
+dsp = ["dsp"]
+territories = ["GB"]
+commercial_model = "SubscriptionModel"
+use_types = ["OnDemandStream"]
+start_date = "2027-01-01"
+
+[[deals]]
+dsp = ["dsp"]
+territories = ["GB", "IE"]
+commercial_model = "SubscriptionModel"
+use_types = ["OnDemandStream"]
+start_date = "2027-02-01"
+end_date = "2027-02-28"`)))
+	_, ps := testValidator(defaultRules).Validate(dir)
+	p, ok := findProblem(ps, ruleWindowOverlap, "deals[4]", "deals[3] and deals[4] both offer OnDemandStream under SubscriptionModel in GB from 2027-02-01 to 2027-02-28")
+	if !ok || p.DSP != "dsp" || len(ps) != 1 {
+		t.Fatalf("want one window-overlap problem for dsp only, got:\n%s", ps.Error())
+	}
+}
+
+// DealPlace follows DealsFor: a preset's deals are named where the
+// configuration writes them.
+func TestDealPlaceOfPresetDeals(t *testing.T) {
+	dir := goodRelease(t)
+	editTOML(t, dir, edits(withoutDeals, prependTOML(`preset = "majors"`)))
+	rel, ps := presetValidator(t).Validate(dir)
+	if ps.Errors() > 0 {
+		t.Fatalf("%s", ps.Error())
+	}
+	for _, c := range []struct{ dsp, want string }{{"dsp", "preset.majors.deals[1]"}, {"other", "preset.majors.deals[2]"}} {
+		if n := len(rel.DealsFor(c.dsp)); n != 1 {
+			t.Fatalf("%s gets %d deals", c.dsp, n)
+		}
+		if got := rel.DealPlace(c.dsp, 0); got != c.want {
+			t.Errorf("%s's deal is at %q, want %q", c.dsp, got, c.want)
+		}
+	}
+}

@@ -389,8 +389,7 @@ func (v *Validator) ValidateForContext(ctx context.Context, dir string, only []s
 	}
 	ps := v.perDSP(targets, c.ps, func(dsp string, r config.Rules) Problems {
 		ps := append(rel.dspChecks(r), rel.versionChecks(dsp, v.ernVersion(dsp))...)
-		// The deals as they go to this DSP.
-		ps = append(ps, rel.windowOverlap(rel.Model.Deals)...)
+		ps = append(ps, rel.windowOverlap(dsp)...)
 		return append(ps, rel.leadTime(dsp, r.LeadTime.Duration, c.now)...)
 	})
 	ps = rel.applyConfirm(rel.file.place(ps))
