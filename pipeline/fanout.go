@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -143,10 +142,8 @@ func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *valida
 		return nil, false
 	}
 	var f *failure
-	if d := delivered; d != nil && d.Kind == "purge" && validate.NeedsFiles(rel.Action) {
-		f = &failure{Stage: Validated, DSP: dsp,
-			What: fmt.Sprintf("release %s was purged at %s (message %s, %s): a purge is final, and nothing more of it is sent there", rel.ID(), dsp, d.MessageID, d.Created.Format("2006-01-02")),
-			ToDo: "Deliver it under a new UPC if it must go back on sale at " + dsp + ", after agreeing with the DSP."}
+	if purged := purgedThere(rel, dsp, delivered); purged != nil {
+		f = purged
 	} else if held := e.sameRecordings(inst, rel, dsp); held != nil {
 		f = held
 	} else if problems := it.State.Blocked[dsp]; len(problems) > 0 {
@@ -426,19 +423,7 @@ func (e *Engine) identical(ctx context.Context, rel *validate.Release, dsp strin
 // another release, one line each, when that makes rel's delivery there
 // an error; with allow_reuse they are logged as a warning instead.
 func (e *Engine) duplicateGoLive(inst *record.Item, rel *validate.Release, dsp string) []string {
-	if !validate.NeedsFiles(rel.Action) {
-		return nil
-	}
-	var isrcs []string
-	for _, t := range rel.Model.Tracks {
-		isrcs = append(isrcs, t.ISRC)
-	}
-	var lines []string
-	for isrc, other := range e.rec.LiveElsewhere(dsp, rel.ID(), isrcs) {
-		lines = append(lines, fmt.Sprintf("%s is live at %s on release %s (%q), delivered %s in message %s",
-			isrc, dsp, other.UPC, other.Title, other.Created.Format("2006-01-02"), other.MessageID))
-	}
-	sort.Strings(lines)
+	lines := liveElsewhere(e.rec, rel, dsp)
 	if len(lines) > 0 && rel.AllowReuse {
 		e.itemLog(inst, Validated).Warn("recordings live on another release at this DSP; delivered anyway (allow_reuse)", "recordings", strings.Join(lines, "; "))
 		return nil

@@ -33,14 +33,7 @@ func (e *Engine) windowOverlapElsewhere(inst *record.Item, rel *validate.Release
 	if severity == validate.Off {
 		return nil
 	}
-	isrcs := make([]string, 0, len(rel.Model.Tracks))
-	for _, t := range rel.Model.Tracks {
-		isrcs = append(isrcs, t.ISRC)
-	}
-	var lines []string
-	for _, h := range e.rec.SameRecordings(dsp, rel.ID(), isrcs) {
-		lines = append(lines, overlapLines(rel.DealsFor(dsp), rel.Model.ReleaseDate, dsp, h, func(i int) string { return rel.DealPlace(dsp, i) })...)
-	}
+	lines := overlapsElsewhere(e.rec, rel, dsp)
 	if len(lines) == 0 {
 		return nil
 	}
@@ -59,6 +52,20 @@ func (e *Engine) windowOverlapElsewhere(inst *record.Item, rel *validate.Release
 			e.itemLog(inst, Validated).Warn("write history", "err", err)
 		}
 		return nil
+	}
+	return lines
+}
+
+// overlapsElsewhere words, one line each, the overlaps of rel's deals at
+// dsp with other releases carrying the same recordings there.
+func overlapsElsewhere(rec *record.Root, rel *validate.Release, dsp string) []string {
+	isrcs := make([]string, 0, len(rel.Model.Tracks))
+	for _, t := range rel.Model.Tracks {
+		isrcs = append(isrcs, t.ISRC)
+	}
+	var lines []string
+	for _, h := range rec.SameRecordings(dsp, rel.ID(), isrcs) {
+		lines = append(lines, overlapLines(rel.DealsFor(dsp), rel.Model.ReleaseDate, dsp, h, func(i int) string { return rel.DealPlace(dsp, i) })...)
 	}
 	return lines
 }

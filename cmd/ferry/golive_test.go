@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,7 +20,8 @@ import (
 func TestDuplicateGoLiveIsHeld(t *testing.T) {
 	forEachDSP(t, func(t *testing.T, dsps func(...string) string) {
 		root := t.TempDir()
-		d := startDaemon(t, testConfig(t, root, "node-a", dsps("alpha")))
+		cfg := testConfig(t, root, "node-a", dsps("alpha"))
+		d := startDaemon(t, cfg)
 		staging := t.TempDir()
 		dropInto(t, root, releasetest.Write(t, staging, "original", 31, releasetest.Options{}))
 		waitFor(t, 30*time.Second, "the original live", func() bool {
@@ -28,6 +31,13 @@ func TestDuplicateGoLiveIsHeld(t *testing.T) {
 		toml, _ := os.ReadFile(filepath.Join(reuse, "release.toml"))
 		toml = bytes.Replace(toml, []byte("GBEXR2600032"), []byte("GBEXR2600031"), 1)
 		os.WriteFile(filepath.Join(reuse, "release.toml"), toml, 0o644)
+		// ferry plan says so before the drop, and exits 1.
+		out, err := exec.Command(ferryBin, "plan", "-config", cfg, "-json", reuse).Output()
+		var plans []dspPlan
+		if json.Unmarshal(out, &plans); err == nil || len(plans) != 1 || plans[0].Conflict == nil ||
+			!strings.Contains(plans[0].Conflict.What, "duplicate go-live") || len(plans[0].Conflict.Details) != 1 {
+			t.Errorf("ferry plan (%v): %s, want the duplicate go-live conflict and exit 1", err, out)
+		}
 		dropInto(t, root, reuse)
 		item := filepath.Join(root, "failed", "compilation@alpha")
 		waitFor(t, 30*time.Second, "the duplicate held in failed/", func() bool {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ferrydelivery/ferry/ern"
+	"github.com/ferrydelivery/ferry/pipeline"
 	"github.com/ferrydelivery/ferry/stages/delivery"
 	"github.com/ferrydelivery/ferry/stages/digest"
 	"github.com/ferrydelivery/ferry/stages/record"
@@ -21,8 +22,11 @@ var planHelp = help{
 	About: `Prints, for each release folder and each DSP it goes to, what ferry would
 send now: a first delivery, an update (which files are sent again and
 why, by DDEX Release Profiles rule 12) or a takedown, judged against the
-ledger of what each DSP has already accepted. Changes nothing. Exit 1
-when a folder is not valid.`,
+ledger of what each DSP has already accepted — or the conflict that would
+hold it back there (the release purged, its recordings live on another
+release, overlapping deal windows), or that it would wait for an earlier
+drop still being delivered. Changes nothing. Exit 1 when a folder is not
+valid or a conflict would hold it back.`,
 }
 
 // dspPlan is one DSP's part of `ferry plan`.
@@ -40,6 +44,9 @@ type dspPlan struct {
 	// live exactly as it is ("skipped: live and unchanged (preset
 	// majors)").
 	Skipped string `json:"skipped,omitempty"`
+	// Conflict is what would hold the delivery back (or make it wait),
+	// as ERRORS.txt would say it.
+	Conflict *pipeline.Conflict `json:"conflict,omitempty"`
 }
 
 func planCmd(args []string) int {
@@ -103,6 +110,11 @@ func planCmd(args []string) int {
 					dp.Skipped = delivery.SkippedUnchanged(rel, dsp) // as the fan-out skips it
 				}
 			}
+			if ledger != nil && dp.Skipped == "" {
+				if dp.Conflict = pipeline.Conflicts(ledger, cfg, rel, dsp, prior.Delivered); dp.Conflict != nil && !dp.Conflict.Wait {
+					code = exitFailed
+				}
+			}
 			plans = append(plans, dp)
 		}
 	}
@@ -121,6 +133,14 @@ func planCmd(args []string) int {
 			fmt.Printf("%s → %s: %s (the DSP has %s exactly as it is; nothing is sent)\n", dp.Release, dp.DSP, dp.Skipped, dp.Delivered)
 			continue
 		}
+		if c := dp.Conflict; c != nil && !c.Wait {
+			fmt.Printf("%s → %s: conflict: %s\n", dp.Release, dp.DSP, c.What)
+			for _, d := range c.Details {
+				fmt.Printf("  - %s\n", d)
+			}
+			fmt.Printf("  to do: %s\n", c.ToDo)
+			continue
+		}
 		kind := dp.Kind
 		if dp.Delivered != "" {
 			kind += " of " + dp.Delivered
@@ -129,6 +149,9 @@ func planCmd(args []string) int {
 			kind += ", preset " + dp.Preset
 		}
 		fmt.Printf("%s → %s: %s (ERN %s)\n", dp.Release, dp.DSP, kind, dp.ERNVersion)
+		if c := dp.Conflict; c != nil {
+			fmt.Printf("  %s\n", c.What)
+		}
 		for _, f := range dp.Files {
 			verb := "skip"
 			if f.Send {

@@ -73,6 +73,19 @@ func (r *Root) inFlight(dsp, releaseID string) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
+// InFlightHolder names the drop whose delivery of releaseID to dsp is
+// not finished ("" for none), without taking anything: for ferry plan.
+func (r *Root) InFlightHolder(dsp, releaseID string) string {
+	if !ValidName(dsp) || !ValidReleaseID(releaseID) {
+		return ""
+	}
+	holder, err := r.inFlight(dsp, releaseID)
+	if err != nil {
+		return ""
+	}
+	return holder
+}
+
 // EndInFlight removes the in-flight mark of releaseID at dsp if dropID
 // holds it (a delivery ended: accepted or failed).
 func (r *Root) EndInFlight(dsp, releaseID, dropID string) error {
