@@ -159,6 +159,15 @@ func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *valida
 		f = &failure{Stage: Validated, DSP: dsp, What: "packaging for " + dsp + " failed: " + err.Error(),
 			ToDo: "Check the release against this DSP's settings."}
 	}
+	if f == nil {
+		// Recorded before the instance counts as made, so a failed write
+		// holds the release back rather than leave later drops of the
+		// same recordings unchecked against this one.
+		if err := e.recordSending(inst, rel); err != nil {
+			e.holdBack(it, Validated, err)
+			return nil, false
+		}
+	}
 	if it.State.Fanned == nil {
 		it.State.Fanned = map[string]bool{}
 	}
@@ -174,7 +183,6 @@ func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *valida
 		e.fail(inst, Validated, *f)
 		return nil, !e.stuck(it, instPath)
 	}
-	e.recordSending(inst, rel)
 	return inst, true
 }
 
@@ -216,17 +224,15 @@ func sameRecordingsFailure(rel *validate.Release, dsp string, dup, overlap []str
 // recordSending records a delivery leaving for its DSP as being
 // delivered there, for the window-overlap check of later drops. Only
 // deliveries that put the release on sale count.
-func (e *Engine) recordSending(inst *record.Item, rel *validate.Release) {
+func (e *Engine) recordSending(inst *record.Item, rel *validate.Release) error {
 	if !validate.NeedsFiles(rel.Action) {
-		return
+		return nil
 	}
 	d, err := inst.Delivery()
-	if err == nil {
-		err = e.rec.RecordSending(d)
-	}
 	if err != nil {
-		e.itemLog(inst, Validated).Warn("record the delivery as being sent: a drop of the same recordings meanwhile is not checked against it", "err", err)
+		return err
 	}
+	return e.rec.RecordSending(d)
 }
 
 // packInstance builds one DSP's package in its instance and records the
