@@ -65,9 +65,15 @@ func StatusOf(l Layout, stages ...Stage) ([]ItemStatus, error) {
 			}
 			// Records are read a few at a time: the reads wait on the disk
 			// (or the share), not on the processor.
+			var folder *record.Folder
+			if rec != nil {
+				if folder, _ = rec.OpenFolder(dir); folder != nil {
+					defer folder.Close()
+				}
+			}
 			found := make([]ItemStatus, len(names))
 			digest.ForEach(len(names), 8, func(i int) error {
-				found[i] = itemStatus(rec, filepath.Join(dir, names[i]), s, node)
+				found[i] = itemStatus(folder, dir, names[i], s, node)
 				return nil
 			})
 			out = append(out, found...)
@@ -178,14 +184,15 @@ func StageCounts(l Layout) map[Stage]int {
 	return out
 }
 
-// itemStatus reads what `ferry status` shows of the item at path, in
-// stage s, claimed by node (or none).
-func itemStatus(rec *record.Root, path string, s Stage, node string) ItemStatus {
+// itemStatus reads what `ferry status` shows of the item name in the
+// folder dir (open as folder when the records can be read), in stage s,
+// claimed by node (or none).
+func itemStatus(folder *record.Folder, dir, name string, s Stage, node string) ItemStatus {
 	var st record.State
-	if rec != nil {
-		st, _ = rec.Peek(path)
+	if folder != nil {
+		st, _ = folder.Peek(name)
 	}
-	name := filepath.Base(path)
+	path := filepath.Join(dir, name)
 	is := ItemStatus{Name: name, Release: releaseOf(name, st.DSP), DSP: st.DSP, Stage: s, InFlight: node,
 		Attempt: st.Attempt, Tries: st.Tries, LastError: st.LastError, Progress: st.Progress, ProgressTotal: st.ProgressTotal,
 		Since: st.StageSince, MessageID: st.MessageID, Kind: st.Kind}

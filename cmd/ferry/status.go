@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -59,20 +60,26 @@ func statusCmd(args []string) int {
 		fmt.Fprintln(os.Stderr, "ferry:", err)
 		return exitFailed
 	}
-	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
+	// One buffer for the whole listing: unbuffered, the table costs a
+	// write(2) per cell, 200,000 of them for 10,000 items.
+	out := bufio.NewWriterSize(os.Stdout, 64<<10)
+	switch {
+	case *asJSON:
+		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		if items == nil {
 			items = []pipeline.ItemStatus{}
 		}
 		enc.Encode(items)
-		return 0
+	case len(items) == 0:
+		fmt.Fprintf(out, "nothing under %s\n", l.Root)
+	default:
+		printStatus(out, items)
 	}
-	if len(items) == 0 {
-		fmt.Printf("nothing under %s\n", l.Root)
-		return 0
+	if err := out.Flush(); err != nil {
+		fmt.Fprintln(os.Stderr, "ferry: write the status:", err)
+		return exitFailed
 	}
-	printStatus(os.Stdout, items)
 	return exitOK
 }
 

@@ -236,11 +236,16 @@ func (r *Root) Peek(path string) (State, error) {
 }
 
 func (r *Root) readState(rec *os.File) (State, error) {
-	var st State
 	raw, err := readFile(rec, stateFile, maxStateSize)
 	if err != nil {
-		return st, err
+		return State{}, err
 	}
+	return r.decodeState(raw)
+}
+
+// decodeState verifies and decodes a state file's content.
+func (r *Root) decodeState(raw []byte) (State, error) {
+	var st State
 	if err := r.seal.open(stateFile, "", raw, &st); err != nil {
 		return State{}, err
 	}
