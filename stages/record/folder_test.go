@@ -113,7 +113,7 @@ func TestFolderPeekMatchesPeek(t *testing.T) {
 // verifies over its very bytes: any change to the data, the seal, or
 // what the record is bound to fails.
 func TestSealedVerbatim(t *testing.T) {
-	s := sealer{key: bytes.Repeat([]byte{7}, 32)}
+	s := newSealer(bytes.Repeat([]byte{7}, 32))
 	raw, err := s.seal("state.json", "", State{ID: "x", Attempt: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -58,7 +58,7 @@ func OpenRoot(root, node string, now func() time.Time) (*Root, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.seal = sealer{key: key}
+	r.seal = newSealer(key)
 	tmp := r.path("tmp", node)
 	if err := os.RemoveAll(tmp); err != nil {
 		return nil, fmt.Errorf("clear %s: %w", tmp, err)
@@ -177,7 +177,7 @@ func OpenReader(root string) (*Root, error) {
 	if len(b) != 32 {
 		return nil, fmt.Errorf("the root's record key %s is damaged", r.path(keyFile))
 	}
-	r.seal = sealer{key: b}
+	r.seal = newSealer(b)
 	return r, nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
+	"sync"
 )
 
 // Records travel inside the item folder, where anyone who can write the
@@ -27,14 +29,29 @@ type envelope struct {
 }
 
 // sealer computes and checks seals with one root's key.
-type sealer struct{ key []byte }
+type sealer struct {
+	key []byte
+	// macs keeps keyed HMACs for reuse: setting up the key costs as
+	// much as sealing a small record.
+	macs *sync.Pool
+}
+
+func newSealer(key []byte) sealer {
+	return sealer{key: key, macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
+}
 
 func (s sealer) mac(kind, item string, data []byte) string {
 	return hex.EncodeToString(s.sum(kind, item, data))
 }
 
 func (s sealer) sum(kind, item string, data []byte) []byte {
-	m := hmac.New(sha256.New, s.key)
+	var m hash.Hash
+	if s.macs != nil {
+		m = s.macs.Get().(hash.Hash)
+		defer func() { m.Reset(); s.macs.Put(m) }()
+	} else {
+		m = hmac.New(sha256.New, s.key)
+	}
 	m.Write([]byte(kind))
 	m.Write([]byte{0})
 	m.Write([]byte(item))
