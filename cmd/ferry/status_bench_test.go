@@ -6,10 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/ferrydelivery/ferry/pipeline"
+	"github.com/ferrydelivery/ferry/stages/digest"
 	"github.com/ferrydelivery/ferry/stages/record"
 )
 
@@ -58,12 +60,19 @@ func BenchmarkStatusCommand10k(b *testing.B) {
 	b.ReportMetric(0, "ns/op")
 }
 
-// statusRoot makes a root with n delivered items in acknowledged/, each
-// with the sealed state a delivery leaves (DSP, attempt, MessageId,
-// kind, transitions) and a few files, as the throughput run leaves them.
+// statusRoot makes (once per test process) a root with n delivered
+// items in acknowledged/, each with the sealed state a delivery leaves
+// (DSP, attempt, MessageId, kind, transitions) and a few files, as the
+// throughput run leaves them.
 func statusRoot(b *testing.B, n int) string {
 	b.Helper()
-	l := pipeline.Layout{Root: b.TempDir()}
+	statusRoots.Lock()
+	defer statusRoots.Unlock()
+	if root := statusRoots.m[n]; root != "" {
+		return root
+	}
+	// Beside the test binary, which TestMain removes at the end.
+	l := pipeline.Layout{Root: filepath.Join(filepath.Dir(ferryBin), fmt.Sprintf("status-%d", n))}
 	if err := l.Create(); err != nil {
 		b.Fatal(err)
 	}
@@ -71,24 +80,37 @@ func statusRoot(b *testing.B, n int) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for i := range n {
+	// Eight at a time: each save waits on its fsync.
+	err = digest.ForEach(n, 8, func(i int) error {
 		dir := filepath.Join(l.Dir(pipeline.Acknowledged), fmt.Sprintf("r%05d@sandbox", i))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			b.Fatal(err)
+			return err
 		}
 		for _, f := range []string{"01.wav", "02.flac", "cover.jpg", "release.toml"} {
 			os.WriteFile(filepath.Join(dir, f), nil, 0o644)
 		}
 		it, _, err := rec.Adopt(dir)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		st := &it.State
 		st.DSP, st.Attempt, st.Seq, st.StageSince = "sandbox", 1, 4, time.Now()
 		st.MessageID, st.Kind = fmt.Sprintf("%032x", i), "new"
-		if err := it.Save(); err != nil {
-			b.Fatal(err)
-		}
+		return it.Save()
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
+	if statusRoots.m == nil {
+		statusRoots.m = map[int]string{}
+	}
+	statusRoots.m[n] = l.Root
 	return l.Root
+}
+
+// statusRoots are the roots statusRoot made, by item count: the
+// benchmark function runs more than once per process.
+var statusRoots struct {
+	sync.Mutex
+	m map[int]string
 }
