@@ -18,11 +18,23 @@ import (
 // once into a real `ferry run` with the sandbox DSP and reports
 // releases/min overall, for the first and the last tenth, the daemon's
 // peak RSS, and how long `ferry status` takes with them all in
-// acknowledged/. FERRY_BENCH_DSPS replaces the DSP configuration (the
-// sandbox with default settings), e.g. to set ack.archive.
+// acknowledged/. The sandbox archives the acknowledgements ferry has
+// read (ack.archive), as the embedded one does; FERRY_BENCH_DSPS replaces
+// the DSP configuration.
 func BenchmarkPipelineThroughput(b *testing.B) {
+	dsps := os.Getenv("FERRY_BENCH_DSPS")
+	if dsps == "" {
+		dsps = `
+[dsp.sandbox]
+transport = "sandbox"
+dpid = "PADPIDA2014122301Q"
+ack.poll = "200ms"
+ack.timeout = "1h"
+ack.archive = "acknowledgements/processed"
+`
+	}
 	for range b.N {
-		throughput(b, benchReleases(), os.Getenv("FERRY_BENCH_DSPS"))
+		throughput(b, benchReleases(), dsps)
 	}
 }
 
