@@ -23,6 +23,7 @@ import (
 type Folder struct {
 	r   *Root
 	dir *os.File
+	fd  int // dir's descriptor, for openat2
 }
 
 // noOpenat2 is set once openat2 is found missing or forbidden.
@@ -34,7 +35,7 @@ func (r *Root) OpenFolder(dir string) (*Folder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Folder{r: r, dir: d}, nil
+	return &Folder{r: r, dir: d, fd: int(d.Fd())}, nil
 }
 
 // Close closes the folder.
@@ -73,7 +74,7 @@ func (f *Folder) readState(name string) ([]byte, error) {
 	var fd int
 	var err error
 	for {
-		fd, err = unix.Openat2(int(f.dir.Fd()), name+"/"+ItemDir+"/"+stateFile, &how)
+		fd, err = unix.Openat2(f.fd, name+"/"+ItemDir+"/"+stateFile, &how)
 		if err != unix.EINTR {
 			break
 		}
