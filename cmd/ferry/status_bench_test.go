@@ -62,8 +62,7 @@ func BenchmarkStatusCommand10k(b *testing.B) {
 
 // statusRoot makes (once per test process) a root with n delivered
 // items in acknowledged/, each with the sealed state a delivery leaves
-// (DSP, attempt, MessageId, kind, transitions) and a few files, as the
-// throughput run leaves them.
+// and a few files, as the throughput run leaves them.
 func statusRoot(b *testing.B, n int) string {
 	b.Helper()
 	statusRoots.Lock()
@@ -93,9 +92,13 @@ func statusRoot(b *testing.B, n int) string {
 		if err != nil {
 			return err
 		}
+		// What a delivery leaves, the last move's line included (about
+		// 480 bytes sealed).
+		now := time.Now()
 		st := &it.State
-		st.DSP, st.Attempt, st.Seq, st.StageSince = "sandbox", 1, 4, time.Now()
-		st.MessageID, st.Kind = fmt.Sprintf("%032x", i), "new"
+		st.DropID, st.DSP, st.Attempt, st.Seq, st.StageSince, st.UploadedAt = record.NewDropID(), "sandbox", 1, 4, now, now
+		st.MessageID, st.Kind = fmt.Sprintf("FERRY-%013d-20261205160943283", 5900000100000+i), "new"
+		st.Pending = &record.HistoryLine{Time: now, From: "uploaded", To: "acknowledged", Node: "bench", Attempt: 1, DSP: "sandbox", Seq: 4}
 		return it.Save()
 	})
 	if err != nil {
