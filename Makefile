@@ -102,7 +102,7 @@ bench: test-deps example
 	$(call logged,$(BENCH) -bench WAN -benchtime 1x ./stages/delivery/sftp)
 	$(BENCH) -bench UploadRecord10k -benchtime 3x ./stages/delivery
 	$(BENCH) -bench Status10k -benchtime 5x ./pipeline
-	$(BENCH) -bench StatusCommand10k -benchtime 5x ./cmd/ferry
+	$(BENCH) -bench StatusCommand10k -benchtime 10x ./cmd/ferry
 	FERRY_BENCH_RELEASES=$(BENCH_RELEASES) $(BENCH) -bench 'PipelineThroughput$$' -benchtime 1x ./cmd/ferry
 	FERRY_BENCH_RELEASES=$(BENCH_SSHD_RELEASES) $(BENCH) -bench PipelineThroughputSSHD -benchtime 1x ./cmd/ferry
 	$(BENCH) -bench Catalogue100k -benchtime 5x ./stages/record
