@@ -1,9 +1,12 @@
 package record
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -163,5 +166,39 @@ func TestCatalogueGroupsARetitledRelease(t *testing.T) {
 	ps := all[1].Platforms
 	if len(ps) != 2 || ps[0].DSP != "deezer" || ps[0].Last.MessageID != "M4" || ps[1].DSP != "spotify" {
 		t.Errorf("platforms %+v", ps)
+	}
+}
+
+// A catalogue large enough to be sorted in two halves comes back whole,
+// in title then id order.
+func TestCatalogueSortsALargeListing(t *testing.T) {
+	r, dir := testRoot(t)
+	if err := os.MkdirAll(filepath.Join(dir, RootDir, "ledger", indexDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	const n = 10_000
+	for i := range n {
+		upc := fmt.Sprintf("59%011d", (i*7919)%n) // ids out of order
+		fmt.Fprintf(&b, "%d\tspotify\t%s\t%s\tnew\tM%d\t4.3\tTitle %d\tArtist\tGBEXR26%05d\n", 1764936000000000000+i, upc, upc, i, i%97, i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, RootDir, "ledger", indexDir, "node.tsv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	all, err := r.Catalogue("", false)
+	if err != nil || len(all) != n {
+		t.Fatalf("%d releases, %v; want %d", len(all), err, n)
+	}
+	if !slices.IsSortedFunc(all, func(a, b CatalogueRelease) int {
+		return cmp.Or(strings.Compare(a.Title, b.Title), strings.Compare(a.ReleaseID, b.ReleaseID))
+	}) {
+		t.Error("the listing is not in title, then id, order")
+	}
+	seen := map[string]bool{}
+	for _, c := range all {
+		seen[c.ReleaseID] = true
+	}
+	if len(seen) != n {
+		t.Errorf("%d distinct releases, want %d", len(seen), n)
 	}
 }
