@@ -38,7 +38,7 @@ import (
 func TestSoakSIGKILLStorm(t *testing.T) {
 	releases, kills := envInt("FERRY_SOAK_RELEASES", 16), envInt("FERRY_SOAK_KILLS", 10)
 	root := filepath.Join(t.TempDir(), "root")
-	soak(t, root, root, releases, kills, false)
+	soak(t, root, root, root, releases, kills, false)
 }
 
 // TestSoakTwoMachinesOneShare is the storm with the root on a share: one
@@ -51,14 +51,20 @@ func TestSoakTwoMachinesOneShare(t *testing.T) {
 	releases, kills := envInt("FERRY_SOAK_RELEASES", 10), envInt("FERRY_SOAK_KILLS", 8)
 	share := sshdtest.Start(t)
 	a, b := mountShare(t, share), mountShare(t, share)
-	soak(t, filepath.Join(a, "root"), filepath.Join(b, "root"), releases, kills, true)
+	soak(t, filepath.Join(a, "root"), filepath.Join(b, "root"), filepath.Join(share.Root, "root"), releases, kills, true)
 }
 
 // soak drops releases for two logging sshd DSPs into the root (seen at
 // rootA by node-a, rootB by node-b), runs the SIGKILL storm, lets node-a
 // finish, and checks exactly-once on both sides. With both, node-b
 // storms all along; without, for the middle third.
-func soak(t *testing.T, rootA, rootB string, releases, kills int, both bool) {
+//
+// The checks at the end read the root where it is stored (onDisk: the
+// share's own folder), not through a mount: an sshfs mount caches
+// listings and file sizes for up to 20 s, so through node-a's mount a
+// folder node-b moved away can still be listed, and node-b's index file
+// read short.
+func soak(t *testing.T, rootA, rootB, onDisk string, releases, kills int, both bool) {
 	dspA := sshdtest.Start(t, sshdtest.LogSFTP())
 	dspB := sshdtest.Start(t, sshdtest.LogSFTP())
 	dsps := sshdDSP("alpha", dspA, `ack.mode = "none"`) + sshdDSP("beta", dspB, `ack.mode = "none"`)
@@ -115,7 +121,7 @@ func soak(t *testing.T, rootA, rootB string, releases, kills int, both bool) {
 	startDaemon(t, cfgB).stop()
 	t.Logf("soak: %d releases × 2 DSPs, %d SIGKILLs (%d while work was left), %s", releases, killed, killedMidWay, time.Since(start).Round(time.Second))
 
-	root := rootA
+	root := onDisk
 	for _, s := range []string{"inbox", "validated", "packaged", "uploaded", "failed"} {
 		if left := entries(t, filepath.Join(root, s)); len(left) > 0 {
 			t.Errorf("%s/ holds %v", s, left)
