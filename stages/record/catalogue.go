@@ -118,7 +118,8 @@ func (r *Root) Catalogue(query string, history bool) ([]CatalogueRelease, error)
 			return true
 		})
 	}
-	releases = sortByTitle(releases) // Every Platform, and every ISRC list, comes from one slab.
+	releases = sortByTitle(releases)
+	// Every Platform, and every ISRC list, comes from one slab.
 	platforms := make([]Platform, 0, len(f.entries))
 	isrcSlab := make([]string, 0, 2*len(releases)) // grows for albums
 	out := make([]CatalogueRelease, 0, len(releases))
@@ -142,7 +143,7 @@ func (r *Root) Catalogue(query string, history bool) ([]CatalogueRelease, error)
 		if newest.isrcs != "" {
 			at, list := len(isrcSlab), newest.isrcs
 			start := 0
-			for i := 0; i < len(list); i++ { // by hand: a strings.Cut per ISRC costs more than the loop
+			for i := 0; i < len(list); i++ { // split into the slab: no slice per release
 				if list[i] == ',' {
 					isrcSlab = append(isrcSlab, list[start:i])
 					start = i + 1
