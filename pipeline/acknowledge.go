@@ -130,6 +130,10 @@ func (e *Engine) reject(it *record.Item, res delivery.AckResult) {
 		details = append(details, "DSP's proposed action: "+r.ProposedAction)
 	}
 	if d, err := it.Delivery(); err == nil {
+		if err := e.rec.RecordOutcome(d, record.StateRejected); err != nil {
+			e.holdBack(it, Uploaded, err)
+			return
+		}
 		e.endInFlight(it, d)
 	}
 	if r.ProposedAction != "ResendXmlOnly" {
@@ -141,7 +145,7 @@ func (e *Engine) reject(it *record.Item, res delivery.AckResult) {
 		}
 	}
 	e.fail(it, Uploaded, failure{Stage: Uploaded, What: fmt.Sprintf("%s rejected the delivery (acknowledgement %s)", it.State.DSP, res.File),
-		Heading: "The DSP said:", Details: details, ToDo: proposedActionAdvice(r.ProposedAction)})
+		Heading: "The DSP said:", Details: details, ToDo: proposedActionAdvice(r.ProposedAction), Rejected: true})
 }
 
 // accept records a delivery the DSP has in the ledger and moves the item

@@ -217,6 +217,21 @@ func TestDSPRejectionGoesToFailedWithItsWords(t *testing.T) {
 	if strings.Contains(report, "Problems found") {
 		t.Errorf("ERRORS.txt counts the rejection's fields as problems:\n%s", report)
 	}
+	checkPlatformState(t, e, releasetest.UPC(2), record.StateRejected)
+}
+
+// checkPlatformState checks the catalogue's state of release at the
+// test DSP, and that a rejection or failure is in its message history.
+func checkPlatformState(t *testing.T, e *Engine, release, want string) {
+	t.Helper()
+	all, err := e.rec.Catalogue(release, true)
+	if err != nil || len(all) != 1 || len(all[0].Platforms) != 1 {
+		t.Fatalf("catalogue of %s: %+v, %v", release, all, err)
+	}
+	p := all[0].Platforms[0]
+	if p.State != want || p.Accepted != "" || len(p.Messages) != 1 || p.Messages[0].Kind != want {
+		t.Errorf("%s at dsp: %+v, want %s with it in the history", release, p, want)
+	}
 }
 
 func TestMissingAcknowledgementTimesOut(t *testing.T) {
@@ -230,6 +245,7 @@ func TestMissingAcknowledgementTimesOut(t *testing.T) {
 	if report := readErrors(t, item); !strings.Contains(report, "no acknowledgement from dsp within 1s") {
 		t.Errorf("ERRORS.txt does not name the timeout:\n%s", report)
 	}
+	checkPlatformState(t, e, releasetest.UPC(3), record.StateFailed)
 }
 
 func TestWrongHostKeyFailsAtOnceAndUploadsNothing(t *testing.T) {

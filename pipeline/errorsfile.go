@@ -25,6 +25,9 @@ type failure struct {
 	Heading  string
 	ToDo     string // what the user should do
 	Attempts int
+	// Rejected marks the DSP's rejection of the delivery, which the
+	// catalogue has recorded already (as rejected, not failed).
+	Rejected bool
 }
 
 // errorsText is ERRORS.txt for a failure: what went wrong, every

@@ -222,17 +222,19 @@ func sameRecordingsFailure(rel *validate.Release, dsp string, dup, overlap []str
 }
 
 // recordSending records a delivery leaving for its DSP as being
-// delivered there, for the window-overlap check of later drops. Only
-// deliveries that put the release on sale count.
+// delivered there: in the catalogue, and, for deliveries that put the
+// release on sale, for the window-overlap check of later drops.
 func (e *Engine) recordSending(inst *record.Item, rel *validate.Release) error {
-	if !validate.NeedsFiles(rel.Action) {
-		return nil
-	}
 	d, err := inst.Delivery()
 	if err != nil {
 		return err
 	}
-	return e.rec.RecordSending(d)
+	if validate.NeedsFiles(rel.Action) {
+		if err := e.rec.RecordSending(d); err != nil {
+			return err
+		}
+	}
+	return e.rec.RecordOutcome(d, record.StateDelivering)
 }
 
 // packInstance builds one DSP's package in its instance and records the

@@ -104,7 +104,7 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 	m.dspUpG = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ferry_dsp_up",
 		Help: "1 when the DSP answered the last time ferry talked to it (or was not tried yet), 0 when that failed, as /readyz reports."}, []string{"dsp"})
 	m.releases = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ferry_releases",
-		Help: "Releases in the catalogue per DSP and platform state (live, taken-down, purged), from the ledger, refreshed every minute."}, []string{"dsp", "state"})
+		Help: "Releases in the catalogue per DSP and platform state (delivering, live, rejected, failed, taken-down, purged), from the ledger, refreshed every minute."}, []string{"dsp", "state"})
 	m.notifications = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferry_notifications_total",
 		Help: "Webhook notifications by result: sent, failed (given up after retries), dropped (queue full)."}, []string{"result"})
 	for _, r := range []string{"sent", "failed", "dropped"} {
@@ -229,7 +229,7 @@ func (m *Metrics) recordWriteFailed() { m.recordFails.Inc() }
 // has every state, at zero when it has none.
 func (m *Metrics) catalogue(dsps []string, counts map[[2]string]int) {
 	for _, dsp := range dsps {
-		for _, st := range []string{record.StateLive, record.StateTakenDown, record.StatePurged} {
+		for _, st := range []string{record.StateDelivering, record.StateLive, record.StateRejected, record.StateFailed, record.StateTakenDown, record.StatePurged} {
 			m.releases.WithLabelValues(dsp, st).Set(float64(counts[[2]string{dsp, st}]))
 		}
 	}

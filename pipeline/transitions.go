@@ -152,10 +152,19 @@ func (e *Engine) fail(it *record.Item, from Stage, f failure) {
 	}
 	it.State.LastError = f.What
 	it.State.Progress, it.State.ProgressTotal = 0, 0
+	d, derr := it.Delivery()
+	sent := derr == nil && it.State.DSP != "" // a delivery that had left the fan-out
+	if sent && !f.Rejected {
+		// The catalogue says the message failed before the folder says so.
+		if err := e.rec.RecordOutcome(d, record.StateFailed); err != nil {
+			e.holdBack(it, from, err)
+			return
+		}
+	}
 	if e.move(it, from, Failed, f.What) == "" {
 		return
 	}
-	if d, err := it.Delivery(); err == nil && it.State.DSP != "" {
+	if sent {
 		e.endInFlight(it, d) // a failed delivery has ended
 	}
 	e.metrics.processed(from, it.State.DSP, resultFailed, 0)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,6 +34,11 @@ ack.timeout = "1h"`)
 	}
 	dropInto(t, root, releasetest.Write(t, staging, "first", 3, releasetest.Options{}))
 	waitFor(t, 30*time.Second, "the first delivery on the DSP", func() bool { return len(messages()) == 1 })
+	// The catalogue shows it being delivered.
+	out, err := exec.Command(ferryBin, "releases", "-root", root, releasetest.UPC(3)).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "slow: delivering") || !strings.Contains(string(out), "live on 0 of 1, 1 delivering") {
+		t.Errorf("ferry releases while the first delivery waits (%v):\n%s", err, out)
+	}
 
 	second := releasetest.Write(t, staging, "second", 3, releasetest.Options{})
 	toml, _ := os.ReadFile(filepath.Join(second, "release.toml"))

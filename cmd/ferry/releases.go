@@ -15,7 +15,8 @@ import (
 var releasesHelp = help{
 	Usage: "releases [-root DIR] [-config FILE] [-json] [QUERY]",
 	About: `Lists the catalogue: every release ferry has delivered, with its state at
-each DSP (live, taken-down, purged) and the last message each accepted.
+each DSP (delivering, live, rejected, failed, taken-down, purged) and its
+last message there.
 With a UPC, ISRC or words of a title, only the releases that match, each
 with the history of the messages every DSP accepted. Read from the
 ledger under the root, as the daemon's user. Exit 1 when nothing
@@ -63,7 +64,11 @@ func releasesCmd(args []string) int {
 		for _, c := range all {
 			var dsps []string
 			for _, p := range c.Platforms {
-				dsps = append(dsps, p.DSP+":"+p.State)
+				state := p.DSP + ":" + p.State
+				if p.Accepted != "" {
+					state += "(" + p.Accepted + ")" // what the DSP still has
+				}
+				dsps = append(dsps, state)
 			}
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", c.UPC, c.Title, c.Artist, c.Summary(), strings.Join(dsps, " "))
 		}
@@ -75,7 +80,11 @@ func releasesCmd(args []string) int {
 				fmt.Fprintf(out, "  ISRCs: %s\n", strings.Join(c.ISRCs, " "))
 			}
 			for _, p := range c.Platforms {
-				fmt.Fprintf(out, "  %s: %s\n", p.DSP, p.State)
+				if p.Accepted != "" {
+					fmt.Fprintf(out, "  %s: %s (%s from the last message it accepted)\n", p.DSP, p.State, p.Accepted)
+				} else {
+					fmt.Fprintf(out, "  %s: %s\n", p.DSP, p.State)
+				}
 				for _, m := range p.Messages {
 					fmt.Fprintf(out, "    %s  %-9s %s  ERN %s  (%s)\n", m.Time.Format("2006-01-02 15:04:05Z"), m.Kind, m.MessageID, m.ERNVersion, trigger(m))
 				}

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -18,11 +19,16 @@ import (
 // daemons, since each entry is written whole (atomic rename) and each
 // history line appended with O_APPEND.
 
-// Platform states of a release at one DSP.
+// Platform states of a release at one DSP: what its last accepted
+// message left (live, taken-down, purged), or what became of a later
+// message that was not accepted (delivering, rejected, failed).
 const (
-	StateLive      = "live"
-	StateTakenDown = "taken-down"
-	StatePurged    = "purged"
+	StateLive       = "live"
+	StateTakenDown  = "taken-down"
+	StatePurged     = "purged"
+	StateDelivering = "delivering"
+	StateRejected   = "rejected"
+	StateFailed     = "failed"
 )
 
 // MessageLine is one accepted message in a release's history at a DSP.
@@ -40,11 +46,20 @@ type MessageLine struct {
 
 // Platform is one release at one DSP.
 type Platform struct {
-	DSP      string        `json:"dsp"`
-	State    string        `json:"state"`
-	Last     MessageLine   `json:"last_message"`
+	DSP   string      `json:"dsp"`
+	State string      `json:"state"`
+	Last  MessageLine `json:"last_message"`
+	// Accepted is what the DSP's last accepted message left (live,
+	// taken-down, purged) when State is about a later message (being
+	// delivered, rejected or failed); empty when it is the same as State,
+	// or the DSP accepted none.
+	Accepted string        `json:"accepted_state,omitempty"`
 	Messages []MessageLine `json:"messages,omitempty"`
 }
+
+// OnSale is whether the release is live at the DSP, whatever became of
+// a later message.
+func (p *Platform) OnSale() bool { return p.State == StateLive || p.Accepted == StateLive }
 
 // CatalogueRelease is one release with its state at every DSP that has
 // it.
@@ -57,20 +72,41 @@ type CatalogueRelease struct {
 	Platforms []Platform `json:"platforms"`
 }
 
-// Summary is the release-level state: how many DSPs have it live.
+// Summary is the release-level state: how many DSPs have it live, and
+// how many have a message being delivered, rejected or failed ("live on
+// 5 of 6, 1 failed").
 func (c *CatalogueRelease) Summary() string {
 	live := 0
+	pending := map[string]int{}
 	for _, p := range c.Platforms {
-		if p.State == StateLive {
+		if p.OnSale() {
 			live++
 		}
+		if outcome(p.State) {
+			pending[p.State]++
+		}
 	}
-	return fmt.Sprintf("live on %d of %d", live, len(c.Platforms))
+	out := fmt.Sprintf("live on %d of %d", live, len(c.Platforms))
+	for _, s := range []string{StateDelivering, StateRejected, StateFailed} {
+		if pending[s] > 0 {
+			out += fmt.Sprintf(", %d %s", pending[s], s)
+		}
+	}
+	return out
+}
+
+// outcome reports whether kind is what became of a message the DSP did
+// not accept (or not yet): a delivery in flight, rejected or failed.
+func outcome(kind string) bool {
+	return kind == StateDelivering || kind == StateRejected || kind == StateFailed
 }
 
 // stateAfter is the platform state a DSP's acceptance of a message of
 // kind leaves.
 func stateAfter(kind string) string {
+	if outcome(kind) {
+		return kind
+	}
 	switch kind {
 	case "takedown":
 		return StateTakenDown
@@ -82,8 +118,8 @@ func stateAfter(kind string) string {
 
 const messagesSuffix = ".messages.jsonl"
 
-// appendMessage records an accepted message in the release's history at
-// its DSP.
+// appendMessage records a message the DSP accepted, rejected or that
+// failed in the release's history at the DSP.
 func (r *Root) appendMessage(d *Delivery) error {
 	dir, err := openDir(nil, r.path("ledger", d.DSP))
 	if err != nil {
@@ -129,14 +165,21 @@ func (r *Root) Catalogue(query string, history bool) ([]CatalogueRelease, error)
 			e := &f.entries[at]
 			p := Platform{DSP: e.dsp, State: stateAfter(e.kind),
 				Last: MessageLine{Time: time.Unix(0, e.created).UTC(), MessageID: e.messageID, Kind: e.kind, ERNVersion: e.ernVersion}}
-			if history {
-				p.Messages = r.messages(e.dsp, e.releaseID)
-			}
 			platforms = append(platforms, p)
 		}
 		mine := platforms[first:len(platforms):len(platforms)]
 		if len(mine) > 1 {
-			slices.SortFunc(mine, func(a, b Platform) int { return strings.Compare(a.DSP, b.DSP) })
+			slices.SortFunc(mine, func(a, b Platform) int {
+				return cmp.Or(strings.Compare(a.DSP, b.DSP), cmp.Compare(a.Last.Time.UnixNano(), b.Last.Time.UnixNano()),
+					cmp.Compare(rank(a.State), rank(b.State)))
+			})
+			mine = mergeOutcomes(mine)
+			platforms = platforms[:first+len(mine)]
+		}
+		if history {
+			for i := range mine {
+				mine[i].Messages = r.messages(mine[i].DSP, rel.id)
+			}
 		}
 		newest := &f.entries[rel.newest]
 		var isrcs []string
@@ -156,6 +199,34 @@ func (r *Root) Catalogue(query string, history bool) ([]CatalogueRelease, error)
 			Platforms: mine})
 	}
 	return out, nil
+}
+
+// mergeOutcomes folds, per DSP, its last accepted message and the
+// newest outcome of a message not accepted (at most one of each, sorted
+// by DSP, then age) into one Platform: the newer of the two, and, when
+// that is the outcome, what the DSP accepted before beside it.
+func mergeOutcomes(ps []Platform) []Platform {
+	out := ps[:0]
+	for _, p := range ps {
+		if n := len(out); n > 0 && out[n-1].DSP == p.DSP {
+			if outcome(p.State) {
+				p.Accepted = out[n-1].State
+			}
+			out[n-1] = p // the newer one; an older outcome was settled by the acceptance
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// rank orders what is said of one message: its delivery began before
+// it was accepted, rejected or failed.
+func rank(kind string) int {
+	if kind == StateDelivering {
+		return 0
+	}
+	return 1
 }
 
 // byTitle orders releases by title, then id.
@@ -222,8 +293,8 @@ func (r *Root) messages(dsp, id string) []MessageLine {
 		var m MessageLine
 		// A message recorded twice (a crash between the ledger and the
 		// move to acknowledged/, then the acceptance again) counts once.
-		if json.Unmarshal([]byte(line), &m) == nil && m.MessageID != "" && !seen[m.MessageID] {
-			seen[m.MessageID] = true
+		if json.Unmarshal([]byte(line), &m) == nil && m.MessageID != "" && !seen[m.MessageID+"\x00"+m.Kind] {
+			seen[m.MessageID+"\x00"+m.Kind] = true
 			out = append(out, m)
 		}
 	}
@@ -233,13 +304,15 @@ func (r *Root) messages(dsp, id string) []MessageLine {
 // CatalogueCounts counts releases per DSP and platform state, for the
 // ferry_releases metric.
 func (r *Root) CatalogueCounts() (map[[2]string]int, error) {
-	f, err := r.latest()
+	all, err := r.Catalogue("", false)
 	if err != nil {
 		return nil, err
 	}
 	counts := map[[2]string]int{}
-	for _, e := range f.entries {
-		counts[[2]string{e.dsp, stateAfter(e.kind)}]++
+	for _, c := range all {
+		for _, p := range c.Platforms {
+			counts[[2]string{p.DSP, p.State}]++
+		}
 	}
 	return counts, nil
 }

@@ -193,10 +193,12 @@ func (f *fold) add() {
 	rel := &f.releases[ri]
 	for at := rel.head; at >= 0; at = f.entries[at].next {
 		old := &f.entries[at]
-		if old.dsp != e.dsp {
+		// Per DSP, the newest accepted message and the newest outcome
+		// of one not accepted are kept apart (see mergeOutcomes).
+		if old.dsp != e.dsp || outcome(old.kind) != outcome(e.kind) {
 			continue
 		}
-		if e.created >= old.created { // the same or a later message: it replaces the one kept
+		if e.created > old.created || e.created == old.created && rank(e.kind) >= rank(old.kind) { // what replaces the one kept
 			e.next = old.next
 			*old = *e
 			if old.created >= f.entries[rel.newest].created {

@@ -202,3 +202,78 @@ func TestCatalogueSortsALargeListing(t *testing.T) {
 		t.Errorf("%d distinct releases, want %d", len(seen), n)
 	}
 }
+
+// A message not accepted shows in the catalogue for what it became —
+// being delivered, rejected, failed — with what the DSP accepted before
+// beside it, and an acceptance settles it.
+func TestCatalogueOutcomesOfMessagesNotAccepted(t *testing.T) {
+	r, _ := testRoot(t)
+	at := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	msg := func(dsp, id string, minute int) *Delivery {
+		d := delivered(dsp, "5901234123457", "new", id)
+		d.Created = at.Add(time.Duration(minute) * time.Minute)
+		return d
+	}
+	platform := func(dsp string) Platform {
+		t.Helper()
+		all, err := r.Catalogue("5901234123457", true)
+		if err != nil || len(all) != 1 {
+			t.Fatalf("catalogue %+v %v", all, err)
+		}
+		for _, p := range all[0].Platforms {
+			if p.DSP == dsp {
+				return p
+			}
+		}
+		t.Fatalf("no %s in %+v", dsp, all[0].Platforms)
+		return Platform{}
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// spotify: a first delivery in flight, then accepted.
+	must(r.RecordOutcome(msg("spotify", "S1", 0), StateDelivering))
+	if p := platform("spotify"); p.State != StateDelivering || p.Accepted != "" {
+		t.Errorf("in flight: %+v", p)
+	}
+	must(r.RecordDelivered(msg("spotify", "S1", 0)))
+	if p := platform("spotify"); p.State != StateLive || p.Last.MessageID != "S1" {
+		t.Errorf("accepted: %+v", p)
+	}
+	// an update in flight, then rejected: the release is still live.
+	must(r.RecordOutcome(msg("spotify", "S2", 5), StateDelivering))
+	if p := platform("spotify"); p.State != StateDelivering || p.Accepted != StateLive || !p.OnSale() {
+		t.Errorf("update in flight: %+v", p)
+	}
+	must(r.RecordOutcome(msg("spotify", "S2", 5), StateRejected))
+	p := platform("spotify")
+	if p.State != StateRejected || p.Accepted != StateLive || p.Last.MessageID != "S2" || len(p.Messages) != 2 || p.Messages[1].Kind != StateRejected {
+		t.Errorf("update rejected: %+v", p)
+	}
+	// deezer: a first delivery that failed; the release was never live there.
+	must(r.RecordOutcome(msg("deezer", "D1", 1), StateDelivering))
+	must(r.RecordOutcome(msg("deezer", "D1", 1), StateFailed))
+	if p := platform("deezer"); p.State != StateFailed || p.Accepted != "" || p.OnSale() {
+		t.Errorf("failed: %+v", p)
+	}
+	all, _ := r.Catalogue("", false)
+	if got := all[0].Summary(); got != "live on 1 of 2, 1 rejected, 1 failed" {
+		t.Errorf("summary %q", got)
+	}
+	counts, _ := r.CatalogueCounts()
+	if counts[[2]string{"spotify", StateRejected}] != 1 || counts[[2]string{"deezer", StateFailed}] != 1 || len(counts) != 2 {
+		t.Errorf("counts %v", counts)
+	}
+	// Delivered again and accepted: live everywhere.
+	must(r.RecordOutcome(msg("deezer", "D2", 9), StateDelivering))
+	must(r.RecordDelivered(msg("deezer", "D2", 9)))
+	if p := platform("deezer"); p.State != StateLive || p.Accepted != "" {
+		t.Errorf("accepted after a failure: %+v", p)
+	}
+	if err := r.RecordOutcome(msg("deezer", "D3", 10), "new"); err == nil {
+		t.Error("an accepted kind was taken as an outcome")
+	}
+}

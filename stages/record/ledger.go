@@ -3,7 +3,10 @@ package record
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+
+	"github.com/ferrydelivery/ferry/stages/files"
 )
 
 // The ledger, <root>/.ferry/ledger/<dsp>/<release-id>.json, holds the
@@ -75,6 +78,36 @@ func (r *Root) RecordDelivered(d *Delivery) error {
 		if err := r.indexRecordingSet(d); err != nil {
 			return fmt.Errorf("write the recording-set index: %w", err)
 		}
+	}
+	return nil
+}
+
+// RecordOutcome records in the catalogue what became of the delivery d,
+// which its DSP has not accepted: StateDelivering when it leaves the
+// fan-out, StateRejected when the DSP rejects it, StateFailed when it
+// fails otherwise (an upload given up, no acknowledgement in time).
+// A rejection or failure is also a line of the release's message history
+// at the DSP. The ledger entry, what the DSP last accepted, is not
+// touched: updates are still planned against it.
+func (r *Root) RecordOutcome(d *Delivery, state string) error {
+	if !outcome(state) {
+		return fmt.Errorf("record %s at %s: %q is not the outcome of a message not accepted", d.ReleaseID, d.DSP, state)
+	}
+	if !ValidName(d.DSP) || !ValidReleaseID(d.ReleaseID) {
+		return fmt.Errorf("record an outcome: no entry can be named %q/%q", d.DSP, d.ReleaseID)
+	}
+	line := *d
+	line.Kind = state
+	if err := os.MkdirAll(r.path("ledger", d.DSP), files.DirPerm); err != nil { // a first delivery there
+		return err
+	}
+	if state != StateDelivering {
+		if err := r.appendMessage(&line); err != nil {
+			return fmt.Errorf("write the release's message history: %w", err)
+		}
+	}
+	if err := r.appendIndex(&line); err != nil {
+		return fmt.Errorf("write the catalogue index: %w", err)
 	}
 	return nil
 }

@@ -32,10 +32,6 @@ import (
 // entry, the delivery as it will reach the DSP. It counts while the
 // release's in-flight mark is held, and is removed with the mark.
 
-// StateDelivering is the platform state of a release whose delivery to a
-// DSP has left the fan-out and has not been accepted yet.
-const StateDelivering = "delivering"
-
 const (
 	sendingSuffix = ".sending.json"
 	isrcSetDir    = "isrcset"
