@@ -15,6 +15,7 @@ import (
 func (e *Engine) acknowledge(ctx context.Context, name string) {
 	it, dest := e.claimInstance(Uploaded, name)
 	if it == nil {
+		e.confirmedByPerson(name) // gone from uploaded/: a person may have moved it
 		return
 	}
 	defer e.metrics.inFlight(Uploaded, -1)
@@ -26,10 +27,9 @@ func (e *Engine) acknowledge(ctx context.Context, name string) {
 	}
 	if dest.cfg.Ack.Mode == "manual" {
 		// A person confirms the delivery by moving the folder from
-		// uploaded/ to acknowledged/ (README: distributor bulk packages):
-		// ferry leaves it waiting, with no timeout, and looks again at the
-		// next rescan or start.
-		e.unclaim(Uploaded, it.Path())
+		// uploaded/ to acknowledged/ (see manual.go): it waits, with no
+		// timeout.
+		e.awaitPerson(it, dest)
 		return
 	}
 	if dest.cfg.Ack.Mode == "none" {

@@ -375,6 +375,7 @@ func (e *Engine) Run(ctx context.Context, grace time.Duration) error {
 	go func() { defer feeders.Done(); e.rescanLoop(ctx) }()
 	go e.countCatalogue(ctx)
 	go e.checkAckFolders(ctx)
+	go e.confirmManualAtStart(ctx)
 	go func() { defer feeders.Done(); e.watchInboxes(ctx) }()
 
 	<-ctx.Done()

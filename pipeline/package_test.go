@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"archive/zip"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
 	"github.com/ferrydelivery/ferry/ern/erntest"
+	"github.com/ferrydelivery/ferry/stages/record"
 	"github.com/ferrydelivery/ferry/stages/validate/releasetest"
 )
 
@@ -156,4 +158,55 @@ func TestManualAcknowledgementWaitsForAPerson(t *testing.T) {
 	if entries, _ := os.ReadDir(outbox); len(entries) != 1 {
 		t.Errorf("outbox holds %v; want the one package", entries)
 	}
+	if all, _ := e.rec.Catalogue(releasetest.UPC(601), false); len(all) != 1 || all[0].Platforms[0].State != record.StateDelivering {
+		t.Errorf("catalogue while a person has not confirmed: %+v", all)
+	}
+
+	// A person confirms it: ferry records the acceptance, as a DSP's.
+	done := filepath.Join(e.layout.Dir(Acknowledged), "manualrel@distro")
+	for range 100 { // a poll may hold it claimed for a moment
+		if os.Rename(item, done) == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitFor(t, 30*time.Second, func() bool { // the confirmation recorded
+		all, _ := e.rec.Catalogue(releasetest.UPC(601), false)
+		return len(all) == 1 && all[0].Platforms[0].State == record.StateLive
+	})
+	if d, err := e.rec.Delivered("distro", releasetest.UPC(601)); err != nil || d.Kind != "new" {
+		t.Errorf("ledger after the confirmation: %+v, %v", d, err)
+	}
+	hist, _ := ReadHistory(done)
+	if n := len(hist); n == 0 || !strings.Contains(hist[n-1].Note, "by a person") {
+		t.Errorf("history %+v, want the confirmation last", hist)
+	}
+}
+
+// A manual delivery a person moved to acknowledged/ while no daemon ran
+// is recorded at the next start.
+func TestManualConfirmationWhileStopped(t *testing.T) {
+	cfg := packageConfig(t, t.TempDir(), "manual")
+	first, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { first.Run(ctx, 5*time.Second); close(stopped) }()
+	drop(t, first, "whilestopped", 602, releasetest.Options{})
+	item := filepath.Join(first.layout.Dir(Uploaded), "whilestopped@distro")
+	waitPath(t, item, 30*time.Second)
+	cancel()
+	<-stopped
+	first.Close()
+	if err := os.Rename(item, filepath.Join(first.layout.Dir(Acknowledged), "whilestopped@distro")); err != nil {
+		t.Fatal(err)
+	}
+
+	e := runEngine(t, cfg)
+	waitFor(t, 30*time.Second, func() bool { // the confirmation recorded at start
+		d, err := e.rec.Delivered("distro", releasetest.UPC(602))
+		return err == nil && d.Kind == "new"
+	})
 }
