@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +66,13 @@ func TestPlanShowsAnUpdateAgainstTheLedger(t *testing.T) {
 		cat[0].Platforms[0].State != record.StateLive || len(cat[0].Platforms[0].Messages) != 1 ||
 		cat[0].Platforms[0].Messages[0].MessageID != plans[0].Delivered {
 		t.Errorf("catalogue %s", out)
+	}
+	// With the deals the DSP accepted: where and when it is on sale.
+	if ds := cat[0].Platforms[0].Deals; len(ds) == 0 || len(ds[0].Territories) == 0 || ds[0].CommercialModel == "" || ds[0].Start == "" {
+		t.Errorf("catalogue deals %+v", ds)
+	}
+	if text, err := exec.Command(ferryBin, "releases", "-config", cfg, releasetest.UPC(7)).Output(); err != nil || !strings.Contains(string(text), "    deal: ") {
+		t.Errorf("ferry releases UPC (%v):\n%s", err, text)
 	}
 	if out, err := exec.Command(ferryBin, "releases", "-config", cfg, "4006381333931").CombinedOutput(); err == nil {
 		t.Errorf("a UPC never delivered matched:\n%s", out)

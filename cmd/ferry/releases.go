@@ -85,6 +85,9 @@ func releasesCmd(args []string) int {
 				} else {
 					fmt.Fprintf(out, "  %s: %s\n", p.DSP, p.State)
 				}
+				for _, d := range p.Deals {
+					fmt.Fprintf(out, "    deal: %s\n", dealText(d))
+				}
 				for _, m := range p.Messages {
 					fmt.Fprintf(out, "    %s  %-9s %s  ERN %s  (%s)\n", m.Time.Format("2006-01-02 15:04:05Z"), m.Kind, m.MessageID, m.ERNVersion, trigger(m))
 				}
@@ -112,4 +115,24 @@ func trigger(m record.MessageLine) string {
 		parts = append(parts, "node "+m.Node)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// dealText writes a deal window on one line: "Worldwide -KP
+// SubscriptionModel OnDemandStream from 2026-12-04".
+func dealText(d record.DealWindow) string {
+	text := strings.Join(d.Territories, " ")
+	for _, x := range d.Excluded {
+		text += " -" + x
+	}
+	text += " " + d.CommercialModel + " " + strings.Join(d.UseTypes, " ")
+	if d.PreOrder != "" {
+		text += ", pre-order " + d.PreOrder
+	}
+	if d.Start != "" {
+		text += ", from " + d.Start
+	}
+	if d.End != "" {
+		text += " to " + d.End
+	}
+	return text
 }

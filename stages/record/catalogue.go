@@ -55,6 +55,36 @@ type Platform struct {
 	// or the DSP accepted none.
 	Accepted string        `json:"accepted_state,omitempty"`
 	Messages []MessageLine `json:"messages,omitempty"`
+	// Deals are the deal windows of the DSP's last accepted message: what
+	// is on sale there, where and when (with the history).
+	Deals []DealWindow `json:"deals,omitempty"`
+}
+
+// DealWindow is one deal a DSP accepted: the territories, the offer and
+// its dates.
+type DealWindow struct {
+	Territories     []string `json:"territories"`
+	Excluded        []string `json:"excluded_territories,omitempty"`
+	CommercialModel string   `json:"commercial_model"`
+	UseTypes        []string `json:"use_types"`
+	Start           string   `json:"start_date,omitempty"`
+	End             string   `json:"end_date,omitempty"`
+	PreOrder        string   `json:"preorder_date,omitempty"`
+}
+
+// dealWindows reads the deals of the last message dsp accepted of
+// release, from its ledger entry.
+func (r *Root) dealWindows(dsp, release string) []DealWindow {
+	d, err := r.Delivered(dsp, release)
+	if err != nil || d.Release == nil {
+		return nil
+	}
+	var out []DealWindow
+	for _, deal := range d.Release.Deals {
+		out = append(out, DealWindow{Territories: deal.Territories, Excluded: deal.ExcludedTerritories, CommercialModel: deal.CommercialModel,
+			UseTypes: deal.UseTypes, Start: deal.StartDate, End: deal.EndDate, PreOrder: deal.PreOrderDate})
+	}
+	return out
 }
 
 // OnSale is whether the release is live at the DSP, whatever became of
@@ -136,7 +166,8 @@ func (r *Root) appendMessage(d *Delivery) error {
 
 // Catalogue reads every release in the ledger whose UPC, ISRC, release id
 // or title (case-insensitive substring) matches query ("" matches all),
-// with its state at each DSP; with history, each platform's messages too.
+// with its state at each DSP; with history, each platform's messages and
+// the deals it accepted too.
 // Releases come sorted by title, then id; platforms by DSP.
 func (r *Root) Catalogue(query string, history bool) ([]CatalogueRelease, error) {
 	f, err := r.latest()
@@ -179,6 +210,7 @@ func (r *Root) Catalogue(query string, history bool) ([]CatalogueRelease, error)
 		if history {
 			for i := range mine {
 				mine[i].Messages = r.messages(mine[i].DSP, rel.id)
+				mine[i].Deals = r.dealWindows(mine[i].DSP, rel.id)
 			}
 		}
 		newest := &f.entries[rel.newest]
