@@ -2,8 +2,11 @@ package watch
 
 import "strings"
 
-// maxDepth bounds how deep a drop's tree is scanned; deeper trees are
-// reported as an error rather than exhausting file descriptors.
+// maxDepth bounds how deep a drop's tree is scanned: what lies deeper is
+// left out of its signature rather than exhausting file descriptors (or
+// paths past PATH_MAX). Such a drop still settles and is handed on, and
+// validation refuses it (rule folder-depth) saying why; an error here
+// would leave it in the inbox, retried for ever, with nothing said.
 const maxDepth = 64
 
 // scanResult is what one scan of an inbox entry found.

@@ -59,7 +59,7 @@ func (s *scanner) scan(path string, res *scanResult) error {
 // walk reads the folder open at fd; rel is its path inside the entry.
 func (s *scanner) walk(fd, depth int, dirHash uint64, rel string, inState bool) error {
 	if depth >= maxDepth {
-		return fmt.Errorf("%s: deeper than %d folders", rel, maxDepth)
+		return nil // not scanned deeper (see maxDepth)
 	}
 	for len(s.bufs) <= depth {
 		s.bufs = append(s.bufs, make([]byte, direntBufSize))

@@ -39,7 +39,7 @@ func (s *scanner) scan(path string, res *scanResult) error {
 // walk reads the folder at abs; rel is its path inside the entry.
 func (s *scanner) walk(abs string, depth int, dirHash uint64, rel string, inState bool) error {
 	if depth >= maxDepth {
-		return fmt.Errorf("%s: deeper than %d folders", rel, maxDepth)
+		return nil // not scanned deeper (see maxDepth)
 	}
 	f, err := os.Open(abs)
 	if err != nil {

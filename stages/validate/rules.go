@@ -42,6 +42,7 @@ const (
 	ruleFileAmbiguous        = "file-ambiguous"
 	ruleFileNormalization    = "file-name-normalization"
 	ruleFileUnreferenced     = "file-unreferenced"
+	ruleFolderDepth          = "folder-depth"
 	ruleFileReused           = "file-reused"
 	ruleAudioHeader          = "audio-header"
 	ruleAudioUnsupported     = "audio-unsupported"
@@ -126,6 +127,7 @@ var checks = []Check{
 	{ruleFileAmbiguous, Error, true, false, "two files in one folder have names that differ only in Unicode normalization (NFC/NFD)"},
 	{ruleFileNormalization, Warning, false, false, "a file's name matches release.toml only after Unicode NFC normalization (macOS writes NFD); ferry uses the file"},
 	{ruleFileUnreferenced, Warning, false, false, "an audio file (or something named like one) in the folder is referenced by no track"},
+	{ruleFolderDepth, Error, true, false, "folders nested more than 32 deep, or a path inside the folder longer than 1,024 bytes"},
 	{ruleFileReused, Error, false, false, "two tracks, or a track and the cover, reference the same file"},
 	{ruleAudioHeader, Error, true, false, "a WAV or FLAC header is truncated or corrupt"},
 	{ruleAudioUnsupported, Error, true, false, "an audio file is not WAV or FLAC (AIFF, MP3, AAC, Ogg, RF64…)"},

@@ -43,6 +43,9 @@ func (c *checker) run() {
 		return
 	}
 	if c.rel.folder != nil {
+		for _, p := range c.rel.folder.deepFolders() {
+			c.add(p.Rule, p.Where, p.What, p.Fix)
+		}
 		for _, p := range c.rel.folder.unreferencedAudio(c.rel.used) {
 			c.add(p.Rule, p.Where, p.What, p.Fix)
 		}

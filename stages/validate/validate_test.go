@@ -195,6 +195,17 @@ isni = "12345"`),
 		}, rule: ruleFileUnreferenced, where: "bonus/03-bonus.wav", phrase: "no track references it"},
 		{name: "unreferenced FIFO named like audio", files: func(t *testing.T, d string) { mkfifo(t, filepath.Join(d, "04.flac")) },
 			rule: ruleFileUnreferenced, where: "04.flac", phrase: "named pipe"},
+		{name: "folders nested 40 deep", files: func(t *testing.T, d string) {
+			if err := os.MkdirAll(filepath.Join(d, strings.Repeat("n/", 40)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}, rule: ruleFolderDepth, where: "folder", phrase: "nested more than 32 deep"},
+		{name: "a path over 1,024 bytes", files: func(t *testing.T, d string) {
+			long := filepath.Join(d, strings.Repeat("x", 250), strings.Repeat("y", 250), strings.Repeat("z", 250), strings.Repeat("w", 250), strings.Repeat("v", 100))
+			if err := os.MkdirAll(long, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}, rule: ruleFolderDepth, where: "folder", phrase: "bytes long (at most 1024)"},
 		{name: "two tracks, one file", toml: replace(`file = "02-harbour-lights.flac"`, `file = "01-first-light.wav"`),
 			rule: ruleFileReused, where: "tracks[2].file", phrase: "same file as tracks[1].file"},
 
