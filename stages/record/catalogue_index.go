@@ -94,10 +94,10 @@ func (r *Root) appendIndex(d *Delivery) error {
 // ensureIndex makes the index from the ledger files when the root has
 // none: built aside in a folder of its own, then renamed into place, so
 // a crash or a second daemon doing the same never leaves half an index.
-// The folder's name is new each time, and its file written plainly
-// inside it (the rename is what makes it whole): on a network share a
-// killed daemon's last writes can still land after it died, and they
-// must never land in a folder that is then renamed into place.
+// The folder is new each time, in the node's temporary folder: on a
+// network share a killed daemon's last writes can still land after it
+// died, and they must never land in a folder that is then renamed into
+// place (the next start empties the node's temporary folder).
 func (r *Root) ensureIndex() error {
 	final := r.path("ledger", indexDir)
 	if _, err := os.Lstat(final); err == nil {
@@ -116,7 +116,7 @@ func (r *Root) ensureIndex() error {
 	for _, d := range all {
 		b.WriteString(indexLine(d))
 	}
-	if err := writeNew(filepath.Join(tmp, "ledger-"+r.node+".tsv"), []byte(b.String())); err != nil {
+	if err := files.WriteFileAtomic(filepath.Join(tmp, "ledger-"+r.node+".tsv"), []byte(b.String()), files.FilePerm); err != nil {
 		os.RemoveAll(tmp)
 		return err
 	}
@@ -128,26 +128,6 @@ func (r *Root) ensureIndex() error {
 		return fmt.Errorf("install the catalogue index: %w", err)
 	}
 	return files.SyncDir(filepath.Dir(final))
-}
-
-// writeNew creates path with data, synced with its folder.
-func writeNew(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, files.FilePerm)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return files.SyncDir(filepath.Dir(path))
 }
 
 // scanLedger reads every ledger entry: what the index is made from.
