@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ import (
 // with them.
 func TestAutoIdentifiersThroughTheDaemon(t *testing.T) {
 	root := t.TempDir()
-	d := startDaemon(t, testConfig(t, root, "node-a", `
+	cfg := testConfig(t, root, "node-a", `
 [identifiers]
 [[identifiers.upc]]
 prefix = "5059876"
@@ -29,13 +30,20 @@ registrant = "EXR"
 transport = "sandbox"
 dpid = "PADPIDA2014122301Q"
 ack.poll = "200ms"
-`))
+`)
+	d := startDaemon(t, cfg)
 	staging := t.TempDir()
 	rel := releasetest.Write(t, staging, "auto", 71, releasetest.Options{})
 	toml, _ := os.ReadFile(filepath.Join(rel, "release.toml"))
 	text := strings.Replace(string(toml), `upc = "`+releasetest.UPC(71)+`"`, "# our next code, please\nupc = \"auto\"", 1)
 	text = strings.Replace(text, `isrc = "GBEXR2600071"`, `isrc = "auto"`, 1)
 	os.WriteFile(filepath.Join(rel, "release.toml"), []byte(text), 0o644)
+	// ferry validate previews: a warning that intake allocates, exit 0,
+	// release.toml untouched.
+	out, err := exec.Command(ferryBin, "validate", "-config", cfg, rel).CombinedOutput()
+	if after, _ := os.ReadFile(filepath.Join(rel, "release.toml")); err != nil || !strings.Contains(string(out), "id-auto-intake") || string(after) != text {
+		t.Errorf("ferry validate before the drop (%v):\n%s", err, out)
+	}
 	dropInto(t, root, rel)
 	done := filepath.Join(root, "acknowledged", "auto@sandbox")
 	waitFor(t, 30*time.Second, "the release delivered", func() bool {

@@ -43,6 +43,7 @@ func validateCmd(args []string) int {
 			return exitUsage
 		}
 		v = validate.ValidatorFor(cfg)
+		v.Preview = validate.PreviewFor(cfg)
 	}
 	type report struct {
 		Dir      string            `json:"dir"`

@@ -23,6 +23,10 @@ type Allocation struct {
 // noAllocator is why "auto" gets no code when no allocator is set.
 const noAllocator = "ferry has no identifier blocks configured ([identifiers] in its configuration)"
 
+// allocatedAtIntake is why "auto" gets no code from `ferry validate`,
+// which previews: the daemon allocates it when the folder is dropped.
+const allocatedAtIntake = "allocated at intake"
+
 // allocate gives codes to the "auto" values of dir's release.toml and
 // writes them back into it, so that the checks that follow, and every
 // later validation of the folder, see real codes: a retry, a restart or
@@ -54,6 +58,14 @@ func (v *Validator) allocate(dir string) ([]Allocation, string) {
 	}
 	if w.Empty() {
 		return nil, ""
+	}
+	if v.Preview != nil && v.IDs == nil {
+		for _, k := range w.Kinds() {
+			if !v.Preview[k] {
+				return nil, noAllocator
+			}
+		}
+		return nil, allocatedAtIntake
 	}
 	if v.IDs == nil {
 		return nil, noAllocator
@@ -97,7 +109,12 @@ func (c *checker) checkAuto() {
 		fix = "correct what is said; ferry allocates the code at the next validation"
 	}
 	add := func(where, v string) {
-		if identifiers.IsAuto(v) {
+		switch {
+		case !identifiers.IsAuto(v):
+		case reason == allocatedAtIntake:
+			c.add(ruleIDAutoIntake, where, fmt.Sprintf("%s is %q: ferry allocates its code from the label's block when the folder is dropped (ferry validate allocates nothing)", where, v),
+				"nothing, if the block has codes left (ferry ids show)")
+		default:
 			c.add(ruleIDAuto, where, fmt.Sprintf("%s is %q but ferry gave it no code: %s", where, v, reason), fix)
 		}
 	}

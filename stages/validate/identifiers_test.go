@@ -53,6 +53,14 @@ func identifierBadReleases() []badRelease {
 	return []badRelease{
 		{name: "auto without identifier blocks", toml: replace(`upc = "5901234123457"`, `upc = "auto"`),
 			rule: ruleIDAuto, where: "upc", phrase: `upc is "auto" but ferry gave it no code: ferry has no identifier blocks configured`},
+		{name: "auto previewed by ferry validate", toml: replace(`upc = "5901234123457"`, `upc = "auto"`),
+			validator: func(t *testing.T, v *Validator) { v.Preview = PreviewFor(&config.Config{Identifiers: idBlocks}) },
+			rule:      ruleIDAutoIntake, where: "upc", phrase: `upc is "auto": ferry allocates its code from the label's block when the folder is dropped`},
+		{name: "auto previewed without a block of its kind", toml: replace(`isrc = "GB-EXR-26-00002"`, `isrc = "auto"`),
+			validator: func(t *testing.T, v *Validator) {
+				v.Preview = PreviewFor(&config.Config{Identifiers: config.Identifiers{UPC: idBlocks.UPC}})
+			},
+			rule: ruleIDAuto, where: "tracks[2].isrc", phrase: "ferry has no identifier blocks configured"},
 		{name: "auto ISRC without an ISRC block", toml: replace(`isrc = "GB-EXR-26-00002"`, `isrc = "auto"`),
 			validator: withIDs(config.Identifiers{UPC: idBlocks.UPC}),
 			rule:      ruleIDAuto, where: "tracks[2].isrc", phrase: "no [[identifiers.isrc]] block is configured"},

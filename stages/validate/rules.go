@@ -68,6 +68,7 @@ const (
 	ruleGRid                 = "grid"
 	ruleISNI                 = "isni"
 	ruleIDAuto               = "id-auto"
+	ruleIDAutoIntake         = "id-auto-intake"
 	ruleIDAllocated          = "id-allocated"
 	ruleIDUnissued           = "id-unissued"
 	ruleIDJournal            = "id-journal"
@@ -153,6 +154,7 @@ var checks = []Check{
 	{ruleGRid, Error, false, false, "the GRid is not A1 + 16 characters with a valid check character"},
 	{ruleISNI, Error, false, false, "an artist's or contributor's ISNI is not 16 characters with a valid check character"},
 	{ruleIDAuto, Error, true, false, `upc, grid or an isrc is "auto" and ferry could not give it a code (no [identifiers] block of that kind, every block used up, release.toml a link or written in a form ferry cannot rewrite)`},
+	{ruleIDAutoIntake, Warning, true, false, `ferry validate (which allocates nothing) found "auto" where the configuration has a block of that kind: intake will allocate the code`},
 	{ruleIDAllocated, Warning, false, false, `ferry allocated codes for "auto" values and wrote them into release.toml, and the release failed for another reason: the codes stay the release's (reported only then)`},
 	{ruleIDUnissued, Warning, false, false, "a UPC or ISRC lies in one of the label's own blocks but was never allocated, reserved or imported (a typo?)"},
 	{ruleIDJournal, Error, true, false, "ferry's identifier journal (.ferry/ids under the root) could not be read or written"},

@@ -305,6 +305,21 @@ type Validator struct {
 	// Presets are the configuration's [preset.NAME] tables; a release's
 	// preset = "NAME" outside them is an error (when DSPs is not nil).
 	Presets map[string]*config.Preset
+	// Preview, for the validate command (which allocates nothing), names
+	// the kinds of code the configuration has blocks for: an "auto"
+	// value of such a kind is a warning that intake will allocate it
+	// (rule id-auto-intake), not an error. Nil in the daemon.
+	Preview map[identifiers.Kind]bool
+}
+
+// PreviewFor is the Preview of a configuration: the kinds it has
+// [identifiers] blocks for.
+func PreviewFor(cfg *config.Config) map[identifiers.Kind]bool {
+	return map[identifiers.Kind]bool{
+		identifiers.UPC:  len(cfg.Identifiers.UPC) > 0,
+		identifiers.ISRC: len(cfg.Identifiers.ISRC) > 0,
+		identifiers.GRid: len(cfg.Identifiers.GRid) > 0,
+	}
 }
 
 func (v *Validator) ernVersion(dsp string) string {
