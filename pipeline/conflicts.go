@@ -69,12 +69,8 @@ func liveElsewhere(rec *record.Root, rel *validate.Release, dsp string) []string
 	if !validate.NeedsFiles(rel.Action) {
 		return nil
 	}
-	var isrcs []string
-	for _, t := range rel.Model.Tracks {
-		isrcs = append(isrcs, t.ISRC)
-	}
 	var lines []string
-	for isrc, other := range rec.LiveElsewhere(dsp, rel.ID(), isrcs) {
+	for isrc, other := range rec.LiveElsewhere(dsp, rel.ID(), isrcsOf(rel)) {
 		lines = append(lines, fmt.Sprintf("%s is live at %s on release %s (%q), delivered %s in message %s",
 			isrc, dsp, other.UPC, other.Title, other.Created.Format("2006-01-02"), other.MessageID))
 	}

@@ -167,6 +167,7 @@ func (e *Engine) buildInstance(ctx context.Context, it *record.Item, rel *valida
 			e.holdBack(it, Validated, err)
 			return nil, false
 		}
+		f = e.sentAtTheSameTime(rel, dsp)
 	}
 	if it.State.Fanned == nil {
 		it.State.Fanned = map[string]bool{}

@@ -59,15 +59,44 @@ func (e *Engine) windowOverlapElsewhere(inst *record.Item, rel *validate.Release
 // overlapsElsewhere words, one line each, the overlaps of rel's deals at
 // dsp with other releases carrying the same recordings there.
 func overlapsElsewhere(rec *record.Root, rel *validate.Release, dsp string) []string {
+	return overlapsWith(rel, dsp, rec.SameRecordings(dsp, rel.ID(), isrcsOf(rel)))
+}
+
+// overlapsWith words the overlaps of rel's deals at dsp with those of
+// each release of holdings.
+func overlapsWith(rel *validate.Release, dsp string, holdings []record.Holding) []string {
+	var lines []string
+	for _, h := range holdings {
+		lines = append(lines, overlapLines(rel.DealsFor(dsp), rel.Model.ReleaseDate, dsp, h, func(i int) string { return rel.DealPlace(dsp, i) })...)
+	}
+	return lines
+}
+
+// sentAtTheSameTime makes the window-overlap check again once rel's
+// delivery to dsp is recorded as being sent, against the releases with
+// the same recordings that recorded themselves first (SentBefore): two
+// daemons fanning them out at the same moment each passed the first
+// check, and this one yields. nil when nothing overlaps, or the rule
+// does not hold deliveries there (a warning or off, or confirmed).
+func (e *Engine) sentAtTheSameTime(rel *validate.Release, dsp string) *failure {
+	if !validate.NeedsFiles(rel.Action) || rel.Confirms(validate.RuleWindowOverlap) ||
+		validate.RuleSeverity(validate.RuleWindowOverlap, e.cfg.RulesFor(dsp).Severity) != validate.Error {
+		return nil
+	}
+	lines := overlapsWith(rel, dsp, e.rec.SentBefore(dsp, rel.ID(), isrcsOf(rel)))
+	if len(lines) == 0 {
+		return nil
+	}
+	return sameRecordingsFailure(rel, dsp, nil, lines)
+}
+
+// isrcsOf lists rel's recordings.
+func isrcsOf(rel *validate.Release) []string {
 	isrcs := make([]string, 0, len(rel.Model.Tracks))
 	for _, t := range rel.Model.Tracks {
 		isrcs = append(isrcs, t.ISRC)
 	}
-	var lines []string
-	for _, h := range rec.SameRecordings(dsp, rel.ID(), isrcs) {
-		lines = append(lines, overlapLines(rel.DealsFor(dsp), rel.Model.ReleaseDate, dsp, h, func(i int) string { return rel.DealPlace(dsp, i) })...)
-	}
-	return lines
+	return isrcs
 }
 
 // overlapLines words the overlaps of deals with those of h's release;

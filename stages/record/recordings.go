@@ -193,3 +193,27 @@ func normalizedSet(isrcs []string) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// SentBefore returns the releases being sent to dsp with exactly the
+// recordings isrcs whose line in the recording-set index comes before
+// releaseID's: the ones that recorded themselves as being sent first.
+// Checked by a delivery after it recorded itself (RecordSending), it
+// settles two releases of the same recordings fanned out at the same
+// moment by two daemons: each wrote its line before reading, so at least
+// the second sees the first, and the index's order says which yields.
+func (r *Root) SentBefore(dsp, releaseID string, isrcs []string) []Holding {
+	want := normalizedSet(isrcs)
+	if len(want) == 0 || !ValidName(dsp) {
+		return nil
+	}
+	var out []Holding
+	for _, id := range r.recordingSet(dsp, recordingSetKey(want)) {
+		if id == releaseID {
+			break
+		}
+		if d := r.sending(dsp, id); d != nil && slices.Equal(normalizedSet(d.ISRCs), want) {
+			out = append(out, Holding{State: StateDelivering, Delivery: d})
+		}
+	}
+	return out
+}

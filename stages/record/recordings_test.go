@@ -64,3 +64,36 @@ func TestSameRecordings(t *testing.T) {
 		t.Errorf("the sending record outlived its delivery: %v", err)
 	}
 }
+
+// Two releases of the same recordings recorded as being sent at once:
+// the one that recorded itself first is what the other sees, never the
+// reverse, so exactly one yields.
+func TestSentBeforeOrdersRacingDeliveries(t *testing.T) {
+	r, _ := testRoot(t)
+	isrcs := []string{"GBEXR2600001", "GBEXR2600002"}
+	send := func(upc, drop string) {
+		t.Helper()
+		if _, err := r.TakeInFlight("spotify", upc, drop); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.RecordSending(withISRCs(delivered("spotify", upc, "new", "M-"+upc), isrcs...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send("5901234123457", "drop-a") // first
+	send("4006381333931", "drop-b") // second
+	if got := r.SentBefore("spotify", "5901234123457", isrcs); len(got) != 0 {
+		t.Errorf("the first sees %+v before it", got)
+	}
+	got := r.SentBefore("spotify", "4006381333931", []string{"GBEXR2600002", "GBEXR2600001"})
+	if len(got) != 1 || got[0].Delivery.UPC != "5901234123457" || got[0].State != StateDelivering {
+		t.Fatalf("the second sees %+v, want the first", got)
+	}
+	// Once the first's delivery ended, the second is alone.
+	if err := r.EndInFlight("spotify", "5901234123457", "drop-a"); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.SentBefore("spotify", "4006381333931", isrcs); len(got) != 0 {
+		t.Errorf("after the first ended: %+v", got)
+	}
+}
