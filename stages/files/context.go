@@ -2,6 +2,7 @@ package files
 
 import (
 	"context"
+	"fmt"
 	"io"
 )
 
@@ -19,4 +20,22 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// CopyExact copies exactly size bytes of src to dst until ctx is done: a
+// source that ends early, or holds more, is an error, so a file that
+// changed after it was measured is never delivered cut or grown.
+func CopyExact(ctx context.Context, dst io.Writer, src io.Reader, size int64) error {
+	n, err := io.Copy(dst, ContextReader(ctx, io.LimitReader(src, size)))
+	if err != nil {
+		return err
+	}
+	if n != size {
+		return fmt.Errorf("source ended after %d of %d bytes", n, size)
+	}
+	var one [1]byte
+	if m, _ := io.ReadFull(src, one[:]); m > 0 {
+		return fmt.Errorf("source is longer than its declared size %d", size)
+	}
+	return nil
 }

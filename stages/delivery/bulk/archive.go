@@ -112,16 +112,8 @@ func (a *archive) add(ctx context.Context, t *Transport, clean string, r io.Read
 		msg = &bytes.Buffer{}
 		dst = io.MultiWriter(w, crc, msg)
 	}
-	n, err := io.Copy(dst, files.ContextReader(ctx, io.LimitReader(r, size)))
-	if err != nil {
+	if err := files.CopyExact(ctx, dst, r, size); err != nil {
 		return err
-	}
-	if n != size {
-		return fmt.Errorf("source ended after %d of %d bytes", n, size)
-	}
-	var one [1]byte
-	if m, _ := io.ReadFull(r, one[:]); m > 0 {
-		return fmt.Errorf("source is longer than its declared size %d", size)
 	}
 	if err := ctx.Err(); err != nil {
 		return err

@@ -97,16 +97,8 @@ func (t *Transport) Put(ctx context.Context, p string, r io.Reader, size int64) 
 			os.Remove(tmp)
 		}
 	}()
-	n, err := io.Copy(f, files.ContextReader(ctx, io.LimitReader(r, size)))
-	if err != nil {
+	if err := files.CopyExact(ctx, f, r, size); err != nil {
 		return err
-	}
-	if n != size {
-		return fmt.Errorf("source ended after %d of %d bytes", n, size)
-	}
-	var one [1]byte
-	if m, _ := io.ReadFull(r, one[:]); m > 0 {
-		return fmt.Errorf("source is longer than its declared size %d", size)
 	}
 	// CreateTemp makes 0600 files; a drop folder's readers need 0644.
 	if err := f.Chmod(0o644); err != nil {
