@@ -103,18 +103,26 @@ type DealDate string
 
 // UnmarshalTOML accepts a string or a TOML local date.
 func (d *DealDate) UnmarshalTOML(v any) error {
+	s, err := DateText(v, `, or "release+30d"`, ` or "release-14d"`)
+	*d = DealDate(s)
+	return err
+}
+
+// DateText reads a date key written as text (kept as written, so that a
+// check can say what is wrong with it) or as a TOML local date (2026-12-04,
+// unquoted). A date with a time, or any other value, is an error; each
+// hint is added to its message's example.
+func DateText(v any, dateTimeHint, otherHint string) (string, error) {
 	switch v := v.(type) {
 	case string:
-		*d = DealDate(v)
-		return nil
+		return v, nil
 	case time.Time:
 		if v.Hour() != 0 || v.Minute() != 0 || v.Second() != 0 || v.Nanosecond() != 0 {
-			return fmt.Errorf("%s is a date and time; write the date alone, e.g. 2026-12-04, or \"release+30d\"", v.Format(time.RFC3339))
+			return "", fmt.Errorf("%s is a date and time; write the date alone, e.g. 2026-12-04%s", v.Format(time.RFC3339), dateTimeHint)
 		}
-		*d = DealDate(v.Format(time.DateOnly))
-		return nil
+		return v.Format(time.DateOnly), nil
 	}
-	return fmt.Errorf("%v is not a date; write e.g. \"2026-12-04\" or \"release-14d\"", v)
+	return "", fmt.Errorf("%v is not a date; write e.g. \"2026-12-04\"%s", v, otherHint)
 }
 
 var relativeDate = regexp.MustCompile(`^release(?:\s*([+-])\s*([0-9]{1,4})d)?$`)

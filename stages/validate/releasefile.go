@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/ferrydelivery/ferry/config"
@@ -143,18 +142,9 @@ type Date string
 
 // UnmarshalTOML accepts a string or a TOML local date.
 func (d *Date) UnmarshalTOML(v any) error {
-	switch v := v.(type) {
-	case string:
-		*d = Date(v)
-		return nil
-	case time.Time:
-		if v.Hour() != 0 || v.Minute() != 0 || v.Second() != 0 || v.Nanosecond() != 0 {
-			return fmt.Errorf("%s is a date and time; write the date alone, e.g. 2026-12-04", v.Format(time.RFC3339))
-		}
-		*d = Date(v.Format(time.DateOnly))
-		return nil
-	}
-	return fmt.Errorf("%v is not a date; write e.g. \"2026-12-04\"", v)
+	s, err := config.DateText(v, "", "")
+	*d = Date(s)
+	return err
 }
 
 // Limits on the shape of release.toml, checked before it is decoded: the
