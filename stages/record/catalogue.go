@@ -192,21 +192,8 @@ func (r *Root) Catalogue(query string, history bool) ([]CatalogueRelease, error)
 	out := make([]CatalogueRelease, 0, len(releases))
 	for _, rel := range releases {
 		first := len(platforms)
-		for at := rel.head; at >= 0; at = f.entries[at].next {
-			e := &f.entries[at]
-			p := Platform{DSP: e.dsp, State: stateAfter(e.kind),
-				Last: MessageLine{Time: time.Unix(0, e.created).UTC(), MessageID: e.messageID, Kind: e.kind, ERNVersion: e.ernVersion}}
-			platforms = append(platforms, p)
-		}
+		platforms = f.platforms(rel, platforms)
 		mine := platforms[first:len(platforms):len(platforms)]
-		if len(mine) > 1 {
-			slices.SortFunc(mine, func(a, b Platform) int {
-				return cmp.Or(strings.Compare(a.DSP, b.DSP), cmp.Compare(a.Last.Time.UnixNano(), b.Last.Time.UnixNano()),
-					cmp.Compare(rank(a.State), rank(b.State)))
-			})
-			mine = mergeOutcomes(mine)
-			platforms = platforms[:first+len(mine)]
-		}
 		if history {
 			for i := range mine {
 				mine[i].Messages = r.messages(mine[i].DSP, rel.id)
@@ -231,6 +218,26 @@ func (r *Root) Catalogue(query string, history bool) ([]CatalogueRelease, error)
 			Platforms: mine})
 	}
 	return out, nil
+}
+
+// platforms appends to dst rel's platforms, one per DSP in DSP order:
+// its entries, a DSP's accepted message and later outcome merged.
+func (f *fold) platforms(rel foldedRelease, dst []Platform) []Platform {
+	first := len(dst)
+	for at := rel.head; at >= 0; at = f.entries[at].next {
+		e := &f.entries[at]
+		dst = append(dst, Platform{DSP: e.dsp, State: stateAfter(e.kind),
+			Last: MessageLine{Time: time.Unix(0, e.created).UTC(), MessageID: e.messageID, Kind: e.kind, ERNVersion: e.ernVersion}})
+	}
+	mine := dst[first:]
+	if len(mine) > 1 {
+		slices.SortFunc(mine, func(a, b Platform) int {
+			return cmp.Or(strings.Compare(a.DSP, b.DSP), cmp.Compare(a.Last.Time.UnixNano(), b.Last.Time.UnixNano()),
+				cmp.Compare(rank(a.State), rank(b.State)))
+		})
+		dst = dst[:first+len(mergeOutcomes(mine))]
+	}
+	return dst
 }
 
 // mergeOutcomes folds, per DSP, its last accepted message and the
@@ -336,13 +343,15 @@ func (r *Root) messages(dsp, id string) []MessageLine {
 // CatalogueCounts counts releases per DSP and platform state, for the
 // ferry_releases metric.
 func (r *Root) CatalogueCounts() (map[[2]string]int, error) {
-	all, err := r.Catalogue("", false)
+	f, err := r.latest()
 	if err != nil {
 		return nil, err
 	}
 	counts := map[[2]string]int{}
-	for _, c := range all {
-		for _, p := range c.Platforms {
+	var buf []Platform // each release's, reused: counting needs no listing
+	for _, rel := range f.releases {
+		buf = f.platforms(rel, buf[:0])
+		for _, p := range buf {
 			counts[[2]string{p.DSP, p.State}]++
 		}
 	}
