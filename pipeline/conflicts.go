@@ -38,8 +38,7 @@ func Conflicts(rec *record.Root, cfg *config.Config, rel *validate.Release, dsp 
 		if !rel.AllowReuse {
 			dup = liveElsewhere(rec, rel, dsp)
 		}
-		if validate.RuleSeverity(validate.RuleWindowOverlap, cfg.RulesFor(dsp).Severity) == validate.Error &&
-			!rel.Confirms(validate.RuleWindowOverlap) && validate.NeedsFiles(rel.Action) {
+		if overlapHolds(cfg, rel, dsp) {
 			overlap = overlapsElsewhere(rec, rel, dsp)
 		}
 		if len(dup)+len(overlap) > 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ferrydelivery/ferry/config"
 	"github.com/ferrydelivery/ferry/ern"
 	"github.com/ferrydelivery/ferry/stages/record"
 	"github.com/ferrydelivery/ferry/stages/validate"
@@ -37,7 +38,7 @@ func (e *Engine) windowOverlapElsewhere(inst *record.Item, rel *validate.Release
 	if len(lines) == 0 {
 		return nil
 	}
-	if severity == validate.Warning || rel.Confirms(validate.RuleWindowOverlap) {
+	if !overlapHolds(e.cfg, rel, dsp) { // a warning for this DSP, or confirmed
 		if held {
 			return nil
 		}
@@ -79,8 +80,7 @@ func overlapsWith(rel *validate.Release, dsp string, holdings []record.Holding) 
 // check, and this one yields. nil when nothing overlaps, or the rule
 // does not hold deliveries there (a warning or off, or confirmed).
 func (e *Engine) sentAtTheSameTime(rel *validate.Release, dsp string) *failure {
-	if !validate.NeedsFiles(rel.Action) || rel.Confirms(validate.RuleWindowOverlap) ||
-		validate.RuleSeverity(validate.RuleWindowOverlap, e.cfg.RulesFor(dsp).Severity) != validate.Error {
+	if !overlapHolds(e.cfg, rel, dsp) {
 		return nil
 	}
 	lines := overlapsWith(rel, dsp, e.rec.SentBefore(dsp, rel.ID(), isrcsOf(rel)))
@@ -88,6 +88,14 @@ func (e *Engine) sentAtTheSameTime(rel *validate.Release, dsp string) *failure {
 		return nil
 	}
 	return sameRecordingsFailure(rel, dsp, nil, lines)
+}
+
+// overlapHolds reports whether an overlap of rel's deal windows at dsp
+// with another release's holds the delivery back: the rule is an error
+// there and the release did not confirm it.
+func overlapHolds(cfg *config.Config, rel *validate.Release, dsp string) bool {
+	return validate.NeedsFiles(rel.Action) && !rel.Confirms(validate.RuleWindowOverlap) &&
+		validate.RuleSeverity(validate.RuleWindowOverlap, cfg.RulesFor(dsp).Severity) == validate.Error
 }
 
 // isrcsOf lists rel's recordings.
