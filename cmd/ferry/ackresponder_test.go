@@ -96,26 +96,32 @@ func (r *ackResponder) answer(folder string) bool {
 			r.t.Errorf("ackResponder: no MessageId in %s", filepath.Join(folder, name))
 			return true
 		}
-		var buf bytes.Buffer
-		err = ern.WriteAck(&buf, &ern.Ack{MessageID: "ACK-" + id, Created: time.Now(), Releases: []ern.AckRelease{{
-			AckedMessageID: id, MessageType: "NewReleaseMessage", Status: ern.StatusIngested, MessageStatus: "FileOK"}}})
-		if err != nil {
+		if err := writeAcceptance(r.root, id); err != nil {
 			r.t.Errorf("ackResponder: %v", err)
 			return true
-		}
-		dir := filepath.Join(r.root, "acknowledgements")
-		tmp := filepath.Join(dir, ".tmp-"+id)
-		if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-			r.t.Errorf("ackResponder: %v", err)
-			return true
-		}
-		if err := os.Rename(tmp, filepath.Join(dir, "ACK_"+id+"_20261205000000000.xml")); err != nil {
-			r.t.Errorf("ackResponder: %v", err)
 		}
 		r.answers++
 		return true
 	}
 	return false
+}
+
+// writeAcceptance writes the DSP's acceptance of message id into the
+// acknowledgement folder under dspRoot, as a temporary file renamed into
+// place so that ferry never reads half of one.
+func writeAcceptance(dspRoot, id string) error {
+	var buf bytes.Buffer
+	err := ern.WriteAck(&buf, &ern.Ack{MessageID: "ACK-" + id, Created: time.Now(), Releases: []ern.AckRelease{{
+		AckedMessageID: id, MessageType: "NewReleaseMessage", Status: ern.StatusIngested, MessageStatus: "FileOK"}}})
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(dspRoot, "acknowledgements")
+	tmp := filepath.Join(dir, ".tmp-"+id)
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, "ACK_"+id+"_20261205000000000.xml"))
 }
 
 // between returns the text of s between the first a and the b after it.

@@ -81,14 +81,7 @@ ack.timeout = "1h"`)
 // acknowledgement folder.
 func acknowledge(t *testing.T, dspRoot, message string) {
 	t.Helper()
-	id := message[strings.Index(message, "<MessageId>")+len("<MessageId>"):]
-	id = id[:strings.Index(id, "<")]
-	var buf bytes.Buffer
-	ern.WriteAck(&buf, &ern.Ack{MessageID: "ACK-" + id, Created: time.Now(), Releases: []ern.AckRelease{{
-		AckedMessageID: id, MessageType: "NewReleaseMessage", Status: ern.StatusIngested, MessageStatus: "FileOK"}}})
-	tmp := filepath.Join(dspRoot, "acknowledgements", ".tmp")
-	os.WriteFile(tmp, buf.Bytes(), 0o644)
-	if err := os.Rename(tmp, filepath.Join(dspRoot, "acknowledgements", "ACK_"+id+"_20261205000000000.xml")); err != nil {
+	if err := writeAcceptance(dspRoot, between(message, "<MessageId>", "</MessageId>")); err != nil {
 		t.Fatal(err)
 	}
 }
