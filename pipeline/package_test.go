@@ -170,16 +170,18 @@ func TestManualAcknowledgementWaitsForAPerson(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// The history line is the last thing written: once it is there, the
+	// ledger and the catalogue must be too.
+	var hist []record.HistoryLine
 	waitFor(t, 30*time.Second, func() bool { // the confirmation recorded
-		all, _ := e.rec.Catalogue(releasetest.UPC(601), false)
-		return len(all) == 1 && all[0].Platforms[0].State == record.StateLive
+		hist, _ = ReadHistory(done)
+		return len(hist) > 0 && strings.Contains(hist[len(hist)-1].Note, "by a person")
 	})
+	if all, _ := e.rec.Catalogue(releasetest.UPC(601), false); len(all) != 1 || all[0].Platforms[0].State != record.StateLive {
+		t.Errorf("catalogue after the confirmation: %+v", all)
+	}
 	if d, err := e.rec.Delivered("distro", releasetest.UPC(601)); err != nil || d.Kind != "new" {
 		t.Errorf("ledger after the confirmation: %+v, %v", d, err)
-	}
-	hist, _ := ReadHistory(done)
-	if n := len(hist); n == 0 || !strings.Contains(hist[n-1].Note, "by a person") {
-		t.Errorf("history %+v, want the confirmation last", hist)
 	}
 }
 
